@@ -1,0 +1,62 @@
+/** Names fixed by ITK 2.x (docs/itk-facts.md) and by the itk-router product contract. */
+
+export const ITK_NS = 'urn:nhs-itk:ns:201005';
+export const HL7_NS = 'urn:hl7-org:v3';
+export const XENC_NS = 'http://www.w3.org/2001/04/xmlenc#';
+export const CAREPLAN_NS = 'urn:itk-router:careplan:v1';
+
+export const OID = {
+  itkAddress: '2.16.840.1.113883.2.1.3.2.4.18.22',
+  itkIdentity: '2.16.840.1.113883.2.1.3.2.4.18.27',
+  deErrors: '2.16.840.1.113883.2.1.3.2.4.17.516',
+  toolkitErrors: '2.16.840.1.113883.2.1.3.2.4.17.268',
+  businessAckErrors: '2.16.840.1.113883.2.1.3.2.4.17.433',
+} as const;
+
+export const SPEC_KEY = {
+  infAckRequested: 'urn:nhs-itk:ns:201005:infackrequested',
+  busAckRequested: 'urn:nhs-itk:ns:201005:ackrequested',
+  interaction: 'urn:nhs-itk:ns:201005:interaction',
+} as const;
+
+const SERVICE_PREFIX = 'urn:nhs-itk:services:201005:';
+export const SERVICE = {
+  sendDistEnvelope: `${SERVICE_PREFIX}sendDistEnvelope`,
+  sendRecvDistEnvelope: `${SERVICE_PREFIX}sendRecvDistEnvelope`,
+  infAck: `${SERVICE_PREFIX}SendInfrastructureAck-v1-0`,
+  busAck: `${SERVICE_PREFIX}SendBusinessAck-v1-0`,
+  broadcast: `${SERVICE_PREFIX}BroadcastDocument-v1-0`,
+} as const;
+
+/** Services that carry no meaning of their own: the interaction says what the message is. */
+export const GENERIC_SERVICES: ReadonlySet<string> = new Set([
+  SERVICE.sendDistEnvelope,
+  SERVICE.sendRecvDistEnvelope,
+]);
+
+export const INTERACTION = {
+  infAck: 'urn:nhs-itk:interaction:ITKInfrastructureAcknowledgement-v1-0',
+  busAck: 'urn:nhs-itk:interaction:ITKBusinessAcknowledgement-v1-0',
+} as const;
+
+export const PROFILE = {
+  busAck: 'urn:nhs-en:profile:ITKBusinessAcknowledgement-v1-0',
+} as const;
+
+/** The six care-plan messages of the product contract. */
+export const CAREPLAN_MESSAGES = [
+  'CarePlanNotification',
+  'CarePlanRequest',
+  'CarePlanResponse',
+  'CarePlanUpdate',
+  'LocateCarePlans',
+  'LocateCarePlansResponse',
+] as const;
+export type CarePlanMessageName = (typeof CAREPLAN_MESSAGES)[number];
+
+export const carePlanService = (name: CarePlanMessageName): string =>
+  `urn:itk-router:services:${name}-v1-0`;
+export const carePlanInteraction = (name: CarePlanMessageName): string =>
+  `urn:itk-router:interaction:${name}-v1-0`;
+export const carePlanProfile = (name: CarePlanMessageName): string =>
+  `urn:itk-router:profile:${name}-v1-0`;

@@ -1,0 +1,102 @@
+/**
+ * Stage 5: business rules of the care-plan payloads and the acknowledgement payloads, on payloads
+ * that passed their schema. Pure over the payload element; findings carry the element's line.
+ */
+import { CAREPLAN_NS, HL7_NS, ITK_NS } from '../envelope/itk-names.js';
+import { readCarePlanFacts, type CarePlanFacts } from '../envelope/careplan-payload.js';
+import { childNamed, type LiteElement } from '../envelope/lite-xml.js';
+import { finding } from './findings.js';
+import type { Finding } from './finding.js';
+import { isValidNhsNumber } from './nhs-number.js';
+import type { CheckedPayload } from './payload-stage.js';
+
+export interface BusinessRuleOptions {
+  /** Configured plan types; when absent, plan types are not checked. */
+  readonly planTypes?: ReadonlySet<string>;
+}
+
+const UUID_UPPER = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+const CHECKED = new Set(['nhsNumber', 'planId', 'inResponseTo', 'planType', 'version', 'baseVersion']);
+
+function* descendants(el: LiteElement): Generator<LiteElement> {
+  for (const c of el.children) {
+    yield c;
+    yield* descendants(c);
+  }
+}
+
+function carePlanRules(root: LiteElement, facts: CarePlanFacts, options: BusinessRuleOptions, id: string, part?: string): Finding[] {
+  const out: Finding[] = [];
+  const at = (el: LiteElement) => ({ line: el.line, part });
+  const bad = (rule: string, detail: string, el: LiteElement) =>
+    out.push(finding('1000', rule, `payload ${id}: ${detail}`, at(el)));
+  for (const el of descendants(root)) {
+    if (el.ns !== CAREPLAN_NS || !CHECKED.has(el.name)) continue;
+    const value = el.text.trim();
+    if (el.name === 'nhsNumber' && !isValidNhsNumber(value)) {
+      bad('CP-NHS-NUMBER', `NHS number ${value} fails the modulus-11 check digit`, el);
+    } else if ((el.name === 'planId' || el.name === 'inResponseTo') && !UUID_UPPER.test(value)) {
+      bad('CP-UUID-CASE', `${el.name} ${value} must be an upper-case UUID`, el);
+    } else if ((el.name === 'version' || el.name === 'baseVersion') && !(Number(value) >= 1)) {
+      bad('CP-VERSION', `${el.name} ${value} must be 1 or more`, el);
+    } else if (el.name === 'planType' && options.planTypes && !options.planTypes.has(value)) {
+      bad('CP-PLAN-TYPE', `plan type ${value} is not one of the configured plan types (${[...options.planTypes].join(', ')})`, el);
+    }
+  }
+  if (facts.message === 'CarePlanResponse') {
+    if (facts.outcome === 'found' && !facts.plan) bad('CP-RESPONSE-PLAN', 'outcome found must carry the plan', root);
+    if (facts.outcome !== 'found' && facts.plan) bad('CP-RESPONSE-PLAN', `outcome ${facts.outcome} must not carry a plan`, root);
+  }
+  if (facts.message === 'CarePlanUpdate' && facts.plan) {
+    if (facts.plan.planId !== facts.planId) {
+      bad('CP-UPDATE-CONSISTENT', `the proposed plan's id ${facts.plan.planId} is not the update's plan id ${facts.planId}`, root);
+    }
+    if (facts.baseVersion !== undefined && facts.plan.version !== facts.baseVersion + 1) {
+      bad('CP-UPDATE-CONSISTENT', `the proposed plan's version is ${facts.plan.version}; an update on version ${facts.baseVersion} proposes version ${facts.baseVersion + 1}`, root);
+    }
+  }
+  return out;
+}
+
+function ackRules(root: LiteElement, id: string, part?: string): Finding[] {
+  const at = { line: root.line, part };
+  if (root.ns === ITK_NS && root.name === 'InfrastructureResponse') {
+    const errors = childNamed(root, 'errors', ITK_NS);
+    if (root.attrs.get('result') === 'Failure' && !childNamed(errors, 'errorInfo', ITK_NS)) {
+      return [finding('1000', 'ACK-INF-ERRORS', `payload ${id}: a Failure response must carry at least one errorInfo`, at)];
+    }
+  }
+  if (root.ns === HL7_NS && root.name === 'BusinessResponseMessage') {
+    const ack = childNamed(root, 'acknowledgedBy3', HL7_NS);
+    const out: Finding[] = [];
+    const typeCode = ack?.attrs.get('typeCode');
+    if (!typeCode || !['AA', 'AE', 'AR'].includes(typeCode)) {
+      out.push(finding('1000', 'ACK-BUS-TYPECODE', `payload ${id}: acknowledgedBy3/@typeCode must be AA, AE or AR (found ${typeCode ?? 'none'})`, { line: ack?.line ?? root.line, part }));
+    }
+    const idEl = childNamed(childNamed(ack, 'conveyingTransmission', HL7_NS), 'id', HL7_NS);
+    if (!idEl?.attrs.get('root')) {
+      out.push(finding('1000', 'ACK-BUS-CONVEYING', `payload ${id}: acknowledgedBy3/conveyingTransmission/id/@root (the original tracking id) is missing`, { line: ack?.line ?? root.line, part }));
+    }
+    return out;
+  }
+  return [];
+}
+
+/** Stage 5 over every schema-valid payload; returns findings and the primary care-plan facts. */
+export function checkBusinessRules(
+  checked: readonly CheckedPayload[],
+  options: BusinessRuleOptions,
+): { findings: Finding[]; carePlan?: CarePlanFacts } {
+  const findings: Finding[] = [];
+  let carePlan: CarePlanFacts | undefined;
+  for (const { payload, root, part } of checked) {
+    const facts = readCarePlanFacts(root);
+    if (facts) {
+      carePlan ??= facts;
+      findings.push(...carePlanRules(root, facts, options, payload.id, part));
+    } else {
+      findings.push(...ackRules(root, payload.id, part));
+    }
+  }
+  return carePlan ? { findings, carePlan } : { findings };
+}

@@ -1,0 +1,125 @@
+/**
+ * Stage 4: each payload against the schema the catalogue chooses for it. XML payloads are
+ * validated in place (a subtree of the envelope document); decoded base64 / gzip payloads are
+ * safety-checked and parsed as documents of their own. Encrypted payloads pass unvalidated.
+ */
+import type { Envelope, Payload } from '../envelope/envelope.js';
+import type { PayloadBody, ReadEnvelope } from '../envelope/read-envelope.js';
+import { parseLite, type LiteElement } from '../envelope/lite-xml.js';
+import { SPEC_KEY } from '../envelope/itk-names.js';
+import { finding, warning } from './findings.js';
+import type { Finding } from './finding.js';
+import { checkSafety, type SafetyLimits } from './safety.js';
+import type { CatalogueMatch, SchemaCatalogue } from './schema-catalogue.js';
+import { parseUntrusted, xsdErrors, XmlLibError, type XmlDocument, type XmlElement } from './xml-engine.js';
+import { payloadSchemaFindings } from './xsd-findings.js';
+
+export interface PayloadStageOptions {
+  readonly catalogue: SchemaCatalogue;
+  readonly unknownPayloads: 'pass' | 'refuse';
+  readonly limits: SafetyLimits;
+}
+
+/** A payload that passed its schema, with its root element, for the business rules. */
+export interface CheckedPayload {
+  readonly payload: Payload;
+  readonly root: LiteElement;
+  readonly part?: string;
+}
+
+/** What to validate: the libxml2 element (for the XSD) and its light twin (for the rules). */
+interface Target {
+  readonly dom: XmlElement;
+  readonly lite: LiteElement;
+  readonly part?: string;
+}
+
+const ITK = { itk: 'urn:nhs-itk:ns:201005' };
+const domPayloadRoot = (doc: XmlDocument, index: number) =>
+  doc.get(`/itk:DistributionEnvelope/itk:payloads/itk:payload[${index + 1}]/*[1]`, ITK) as XmlElement | null;
+
+const XML_MIME = /(^|\/|\+)xml$/i;
+
+const interactionOf = (e: Envelope) => e.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;
+
+/** Runs stage 4. Decoded payload documents are pushed onto `owned` for the caller to dispose. */
+export function checkPayloads(
+  doc: XmlDocument,
+  read: ReadEnvelope,
+  options: PayloadStageOptions,
+  owned: XmlDocument[],
+): { findings: Finding[]; checked: CheckedPayload[] } {
+  const findings: Finding[] = [];
+  const checked: CheckedPayload[] = [];
+  const { envelope } = read;
+  envelope.payloads.forEach((payload, i) => {
+    if (payload.encoding === 'encrypted') return;
+    const item = envelope.manifest.find((m) => m.id === payload.id) ?? envelope.manifest[i];
+    const match = options.catalogue.lookup({
+      profileId: item?.profileId,
+      interaction: interactionOf(envelope),
+      service: envelope.service,
+      primary: i === 0,
+    });
+    const body = read.payloadBodies[i]!;
+    const target = targetOf(doc, i, body, payload, options, findings, owned, match !== undefined || XML_MIME.test(item?.mimeType ?? ''));
+    if (!target) return;
+    if (!match) {
+      const detail = `payload ${payload.id}: no schema in the catalogue for profile ${item?.profileId ?? '(none)'}, interaction ${interactionOf(envelope) ?? '(none)'}, service ${envelope.service}`;
+      findings.push(
+        options.unknownPayloads === 'refuse'
+          ? finding('1000', 'PAYLOAD-UNKNOWN', detail, { line: target.lite.line, part: target.part })
+          : warning('1000', 'PAYLOAD-UNKNOWN', `${detail}; passed through unvalidated`, { line: target.lite.line, part: target.part }),
+      );
+      return;
+    }
+    const rootProblem = checkRoot(target.lite, match);
+    if (rootProblem) {
+      findings.push(finding('1000', 'PAYLOAD-ROOT', `payload ${payload.id}: ${rootProblem}`, { line: target.lite.line, part: target.part }));
+      return;
+    }
+    const errors = payloadSchemaFindings(xsdErrors(match.validator, target.dom), payload.id, target.part);
+    findings.push(...errors);
+    if (errors.length === 0) checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });
+  });
+  return { findings, checked };
+}
+
+function checkRoot(root: LiteElement, match: CatalogueMatch): string | undefined {
+  if (root.ns === match.namespace && match.roots.includes(root.name)) return undefined;
+  const expected = match.roots.map((r) => `{${match.namespace}}${r}`).join(' or ');
+  return `the payload root is {${root.ns}}${root.name} but schema ${match.schemaId} expects ${expected}`;
+}
+
+function targetOf(
+  doc: XmlDocument,
+  index: number,
+  body: PayloadBody,
+  payload: Payload,
+  options: PayloadStageOptions,
+  findings: Finding[],
+  owned: XmlDocument[],
+  isXml: boolean,
+): Target | undefined {
+  if (body.kind === 'element') {
+    const dom = domPayloadRoot(doc, index);
+    return dom ? { dom, lite: body.element } : undefined;
+  }
+  if (body.kind !== 'decoded' || !body.decoded.ok || !isXml) return undefined;
+  const part = `payload ${payload.id}`;
+  const safety = checkSafety(body.decoded.bytes, options.limits);
+  if (safety.length > 0) {
+    findings.push(...safety.map((f) => finding('1000', f.rule, `${part}: ${f.detail}`, { ...f.location, part })));
+    return undefined;
+  }
+  try {
+    const decodedDoc = parseUntrusted(body.decoded.bytes, part);
+    owned.push(decodedDoc);
+    return { dom: decodedDoc.root, lite: parseLite(body.decoded.text), part };
+  } catch (err) {
+    if (!(err instanceof XmlLibError)) throw err;
+    const d = err.details[0];
+    findings.push(finding('1000', 'XML-WELLFORMED', `${part}: ${d?.message.trim() ?? err.message}`, { line: d?.line, column: d?.col, part }));
+    return undefined;
+  }
+}

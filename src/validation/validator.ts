@@ -1,0 +1,92 @@
+/**
+ * The five validation stages of docs/product.md, in order, returning every finding.
+ * A stage that makes the later ones meaningless stops the run: unsafe bytes, not well-formed,
+ * not a Distribution Envelope. Otherwise all stages run, so one report says everything.
+ */
+import { ITK_NS } from '../envelope/itk-names.js';
+import { readEnvelope } from '../envelope/read-envelope.js';
+import { parseLite } from '../envelope/lite-xml.js';
+import type { Envelope } from '../envelope/envelope.js';
+import type { CarePlanFacts } from '../envelope/careplan-payload.js';
+import { checkBusinessRules } from './business-rules.js';
+import { checkEnvelopeRules } from './envelope-rules.js';
+import { finding, hasErrors } from './findings.js';
+import type { Finding } from './finding.js';
+import { checkPayloads } from './payload-stage.js';
+import { checkSafety, DEFAULT_LIMITS, type SafetyLimits } from './safety.js';
+import type { SchemaCatalogue } from './schema-catalogue.js';
+import { parseUntrusted, xsdErrors, XmlLibError, type XmlDocument, type XsdValidator } from './xml-engine.js';
+import { deSchemaFindings } from './xsd-findings.js';
+
+export interface ValidatorOptions {
+  readonly catalogue: SchemaCatalogue;
+  /** The compiled DE schema (compiled once, see createValidator). */
+  readonly envelopeSchema: XsdValidator;
+  readonly limits?: SafetyLimits;
+  readonly unknownPayloads?: 'pass' | 'refuse';
+  readonly planTypes?: ReadonlySet<string>;
+  /** Serialise XML payloads into the envelope model (off on the router's hot path). */
+  readonly payloadContent?: boolean;
+}
+
+export interface ValidationResult {
+  readonly valid: boolean;
+  readonly findings: readonly Finding[];
+  /** The envelope, when the message was a readable Distribution Envelope (even an invalid one). */
+  readonly envelope?: Envelope;
+  /** The facts of the primary care-plan payload, when it is one and passed its schema. */
+  readonly carePlan?: CarePlanFacts;
+}
+
+const result = (findings: Finding[], envelope?: Envelope, carePlan?: CarePlanFacts): ValidationResult =>
+  Object.freeze({
+    valid: !hasErrors(findings),
+    findings: Object.freeze(findings),
+    ...(envelope ? { envelope } : {}),
+    ...(carePlan ? { carePlan } : {}),
+  });
+
+export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const safety = checkSafety(bytes, limits);
+  if (safety.length > 0) return result(safety);
+
+  let doc: XmlDocument;
+  try {
+    doc = parseUntrusted(bytes);
+  } catch (err) {
+    if (!(err instanceof XmlLibError)) throw err;
+    const d = err.details.find((x) => x.level >= 2) ?? err.details[0];
+    const detail = d ? `not well-formed XML: ${d.message.trim()}` : 'not well-formed XML';
+    return result([finding('1000', 'XML-WELLFORMED', detail, d ? { line: d.line, column: d.col } : {})]);
+  }
+  const owned: XmlDocument[] = [doc];
+  try {
+    const root = doc.root;
+    if (root.name !== 'DistributionEnvelope' || root.namespaceUri !== ITK_NS) {
+      const found = `{${root.namespaceUri}}${root.name}`;
+      return result([
+        finding('DE0001', 'DE-ROOT', `the root element is ${found}, not {${ITK_NS}}DistributionEnvelope`, { line: root.line, path: '/' + root.name }),
+      ]);
+    }
+    const findings = deSchemaFindings(xsdErrors(options.envelopeSchema, doc));
+    const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    const read = readEnvelope(source, parseLite(source), {
+      payloadContent: options.payloadContent,
+      maxDecodedBytes: limits.maxMessageBytes,
+    });
+    findings.push(...checkEnvelopeRules(read));
+    const payloads = checkPayloads(
+      doc,
+      read,
+      { catalogue: options.catalogue, unknownPayloads: options.unknownPayloads ?? 'pass', limits },
+      owned,
+    );
+    findings.push(...payloads.findings);
+    const business = checkBusinessRules(payloads.checked, { planTypes: options.planTypes });
+    findings.push(...business.findings);
+    return result(findings, read.envelope, business.carePlan);
+  } finally {
+    for (const d of owned) d.dispose();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The one place that talks to libxml2 (libxml2-wasm): parsing untrusted bytes safely and
+ * compiling XSDs once. See docs/xsd-engine.md for why this engine.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ParseOption,
+  XmlDocument,
+  XmlLibError,
+  XsdValidator,
+  xmlRegisterInputProvider,
+  type ErrorDetail,
+  type XmlElement,
+} from 'libxml2-wasm';
+
+export type { ErrorDetail, XmlDocument, XmlElement, XsdValidator };
+export { XmlLibError };
+
+/**
+ * Options for untrusted input: no network, no external entities, no entity substitution
+ * (NOENT is never set), no DTD loading, no huge mode. Stage 1 has already refused any DOCTYPE.
+ */
+const UNTRUSTED = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
+
+/** Parse untrusted bytes. Throws XmlLibError (with line and column details) when not well-formed. */
+export function parseUntrusted(bytes: Uint8Array, name = 'message'): XmlDocument {
+  return XmlDocument.fromBuffer(bytes, { option: UNTRUSTED, url: name });
+}
+
+const schemaRoots = new Set<string>();
+let providerRegistered = false;
+
+function insideSchemaRoots(filename: string): string | undefined {
+  let file = filename;
+  if (file.startsWith('file://')) file = new URL(file).pathname;
+  const resolved = path.resolve(file);
+  for (const root of schemaRoots) {
+    if (resolved.startsWith(root + path.sep)) return resolved;
+  }
+  return undefined;
+}
+
+/**
+ * XSD includes and imports are read only from the registered schema folders: a message can
+ * never make libxml2 read another file, even if it got past stage 1.
+ */
+function ensureSchemaProvider(): void {
+  if (providerRegistered) return;
+  providerRegistered = true;
+  xmlRegisterInputProvider({
+    match: (filename) => insideSchemaRoots(filename) !== undefined,
+    open: (filename) => {
+      const file = insideSchemaRoots(filename);
+      try {
+        return file === undefined ? undefined : fs.openSync(file, 'r');
+      } catch {
+        return undefined;
+      }
+    },
+    read: (fd, buf) => {
+      try {
+        return fs.readSync(fd, buf, 0, buf.byteLength, null);
+      } catch {
+        return -1;
+      }
+    },
+    close: (fd) => {
+      try {
+        fs.closeSync(fd);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  });
+}
+
+/** A compiled schema; the schema document is kept alive with it, as libxml2 may refer to it. */
+export interface CompiledXsd {
+  readonly validator: XsdValidator;
+  dispose(): void;
+}
+
+/** Compile an XSD file once. Its includes / imports may only come from `root`. */
+export function compileXsd(file: string, root: string): CompiledXsd {
+  ensureSchemaProvider();
+  schemaRoots.add(path.resolve(root));
+  const absolute = path.resolve(file);
+  const doc = XmlDocument.fromBuffer(fs.readFileSync(absolute), {
+    url: absolute,
+    option: ParseOption.XML_PARSE_NONET,
+  });
+  let validator: XsdValidator;
+  try {
+    validator = XsdValidator.fromDoc(doc);
+  } catch (err) {
+    doc.dispose();
+    throw err;
+  }
+  return {
+    validator,
+    dispose: () => {
+      validator.dispose();
+      doc.dispose();
+    },
+  };
+}
+
+/** Validate a document or a subtree; returns libxml2's error details (empty when valid). */
+export function xsdErrors(validator: XsdValidator, node: XmlDocument | XmlElement): ErrorDetail[] {
+  try {
+    validator.validate(node as XmlDocument);
+    return [];
+  } catch (err) {
+    if (err instanceof XmlLibError) return err.details;
+    throw err;
+  }
+}
