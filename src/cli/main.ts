@@ -1,0 +1,30 @@
+/** The itk-router command line: one sub-command per file, wired here. */
+import { Command, CommanderError } from 'commander';
+import { registerValidate } from './validate-command.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('itk-router')
+    .description('ITK 2.x Distribution Envelope router over AMQP: care plans between integrated care teams')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  registerValidate(program);
+  return program;
+}
+
+/** Runs the command line; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    await program.parseAsync([...argv]);
+    return (program.getOptionValue('exitCode') as number | undefined) ?? EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`itk-router: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.usage;
+  }
+}
