@@ -1,5 +1,9 @@
 /** The itk-router command line: one sub-command per file, wired here. */
 import { Command, CommanderError } from 'commander';
+import { registerReceive } from './receive-command.js';
+import { registerSend } from './send-command.js';
+import { registerStart } from './start-command.js';
+import { registerTrack } from './track-command.js';
 import { registerValidate } from './validate-command.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -10,7 +14,11 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
+  registerStart(program);
   registerValidate(program);
+  registerSend(program);
+  registerReceive(program);
+  registerTrack(program);
   return program;
 }
 

@@ -10,6 +10,25 @@ import type { Finding } from './finding.js';
 import { isValidNhsNumber } from './nhs-number.js';
 import type { CheckedPayload } from './payload-stage.js';
 
+/** What the router needs of an acknowledgement payload to correlate it with the original. */
+export type AckFacts =
+  | { readonly kind: 'inf'; readonly result: string; readonly trackingIdRef: string; readonly codes: readonly string[] }
+  | { readonly kind: 'bus'; readonly typeCode: string; readonly originalTrackingId: string };
+
+function readAckFacts(root: LiteElement): AckFacts | undefined {
+  if (root.ns === ITK_NS && root.name === 'InfrastructureResponse') {
+    const errors = childNamed(root, 'errors', ITK_NS)?.children ?? [];
+    const codes = errors.map((e) => childNamed(e, 'ErrorCode', ITK_NS)?.text.trim() ?? '').filter(Boolean);
+    return { kind: 'inf', result: root.attrs.get('result') ?? '', trackingIdRef: root.attrs.get('trackingIdRef') ?? '', codes };
+  }
+  if (root.ns === HL7_NS && root.name === 'BusinessResponseMessage') {
+    const ack = childNamed(root, 'acknowledgedBy3', HL7_NS);
+    const id = childNamed(childNamed(ack, 'conveyingTransmission', HL7_NS), 'id', HL7_NS);
+    return { kind: 'bus', typeCode: ack?.attrs.get('typeCode') ?? '', originalTrackingId: id?.attrs.get('root') ?? '' };
+  }
+  return undefined;
+}
+
 export interface BusinessRuleOptions {
   /** Configured plan types; when absent, plan types are not checked. */
   readonly planTypes?: ReadonlySet<string>;
@@ -86,17 +105,19 @@ function ackRules(root: LiteElement, id: string, part?: string): Finding[] {
 export function checkBusinessRules(
   checked: readonly CheckedPayload[],
   options: BusinessRuleOptions,
-): { findings: Finding[]; carePlan?: CarePlanFacts } {
+): { findings: Finding[]; carePlan?: CarePlanFacts; ack?: AckFacts } {
   const findings: Finding[] = [];
   let carePlan: CarePlanFacts | undefined;
+  let ack: AckFacts | undefined;
   for (const { payload, root, part } of checked) {
     const facts = readCarePlanFacts(root);
     if (facts) {
       carePlan ??= facts;
       findings.push(...carePlanRules(root, facts, options, payload.id, part));
     } else {
+      ack ??= readAckFacts(root);
       findings.push(...ackRules(root, payload.id, part));
     }
   }
-  return carePlan ? { findings, carePlan } : { findings };
+  return { findings, ...(carePlan ? { carePlan } : {}), ...(ack ? { ack } : {}) };
 }

@@ -8,7 +8,7 @@ import { readEnvelope } from '../envelope/read-envelope.js';
 import { parseLite } from '../envelope/lite-xml.js';
 import type { Envelope } from '../envelope/envelope.js';
 import type { CarePlanFacts } from '../envelope/careplan-payload.js';
-import { checkBusinessRules } from './business-rules.js';
+import { checkBusinessRules, type AckFacts } from './business-rules.js';
 import { checkEnvelopeRules } from './envelope-rules.js';
 import { finding, hasErrors } from './findings.js';
 import type { Finding } from './finding.js';
@@ -36,15 +36,14 @@ export interface ValidationResult {
   readonly envelope?: Envelope;
   /** The facts of the primary care-plan payload, when it is one and passed its schema. */
   readonly carePlan?: CarePlanFacts;
+  /** The facts of an acknowledgement payload (inf ack or business ack) that passed its schema. */
+  readonly ack?: AckFacts;
 }
 
-const result = (findings: Finding[], envelope?: Envelope, carePlan?: CarePlanFacts): ValidationResult =>
-  Object.freeze({
-    valid: !hasErrors(findings),
-    findings: Object.freeze(findings),
-    ...(envelope ? { envelope } : {}),
-    ...(carePlan ? { carePlan } : {}),
-  });
+const result = (
+  findings: Finding[],
+  more: { envelope?: Envelope; carePlan?: CarePlanFacts; ack?: AckFacts } = {},
+): ValidationResult => Object.freeze({ valid: !hasErrors(findings), findings: Object.freeze(findings), ...more });
 
 export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -83,9 +82,9 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
       owned,
     );
     findings.push(...payloads.findings);
-    const business = checkBusinessRules(payloads.checked, { planTypes: options.planTypes });
-    findings.push(...business.findings);
-    return result(findings, read.envelope, business.carePlan);
+    const { findings: ruleFindings, ...facts } = checkBusinessRules(payloads.checked, { planTypes: options.planTypes });
+    findings.push(...ruleFindings);
+    return result(findings, { envelope: read.envelope, ...facts });
   } finally {
     for (const d of owned) d.dispose();
   }

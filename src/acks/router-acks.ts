@@ -1,0 +1,80 @@
+/**
+ * The acknowledgements the router itself sends: nacks for what it could not process, and positive
+ * inf acks on behalf of `acks: router` end points. Pure: returns the DE to publish.
+ */
+import type { Envelope, ItkAddress } from '../envelope/envelope.js';
+import { INTERACTION, SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
+import type { Finding } from '../validation/finding.js';
+import { ITK_ERRORS, type ItkErrorKey } from '../validation/itk-errors.js';
+import { buildInfAck, type AckError } from './infrastructure-ack.js';
+
+export interface RouterIdentity {
+  readonly address: string;
+  readonly identity: string;
+}
+
+/** The reference a nack names when the failed message had no readable tracking id. */
+export const UNKNOWN_TRACKING_ID = '00000000-0000-0000-0000-000000000000';
+
+export const isItkErrorKey = (code: string): code is ItkErrorKey => code in ITK_ERRORS;
+
+/** Inf acks are never acknowledged, not even with a nack (itk-facts.md §2). */
+export function isInfAck(envelope: Envelope | undefined): boolean {
+  if (!envelope) return false;
+  const interaction = envelope.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;
+  return envelope.service === SERVICE.infAck || interaction === INTERACTION.infAck;
+}
+
+export function isBusinessAck(envelope: Envelope): boolean {
+  const interaction = envelope.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;
+  return envelope.service === SERVICE.busAck || interaction === INTERACTION.busAck;
+}
+
+export const errorsFromFindings = (findings: readonly Finding[]): AckError[] =>
+  findings
+    .filter((f) => f.severity === 'error' && isItkErrorKey(f.code))
+    .map((f) => ({
+      code: f.code as ItkErrorKey,
+      diagnostic: `${f.rule}: ${f.detail}${f.location.line !== undefined ? ` (line ${f.location.line})` : ''}`,
+    }));
+
+export interface NackInput {
+  readonly original?: Envelope;
+  /** Where the nack is addressed when the original had no senderAddress: the sender end point's first address. */
+  readonly fallbackTo?: string;
+  readonly errors: readonly AckError[];
+  readonly router: RouterIdentity;
+  readonly at: Date;
+}
+
+const addressOf = (original: Envelope | undefined, fallback: string | undefined): ItkAddress | undefined =>
+  original?.senderAddress ?? (fallback ? { uri: fallback } : undefined);
+
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
+export function buildNack(input: NackInput) {
+  const to = addressOf(input.original, input.fallbackTo);
+  const ref = input.original?.trackingId ?? '';
+  return buildInfAck({
+    original: {
+      trackingId: UUID.test(ref) ? ref : UNKNOWN_TRACKING_ID,
+      service: input.original?.service || 'unknown',
+    },
+    ...(to ? { to } : {}),
+    from: input.router,
+    result: 'Failure',
+    errors: input.errors,
+    at: input.at,
+  });
+}
+
+export function buildRouterInfAck(original: Envelope, router: RouterIdentity, at: Date, fallbackTo?: string) {
+  const to = addressOf(original, fallbackTo);
+  return buildInfAck({
+    original: { trackingId: original.trackingId, service: original.service },
+    ...(to ? { to } : {}),
+    from: router,
+    result: 'OK',
+    at,
+  });
+}

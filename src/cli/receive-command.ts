@@ -1,0 +1,55 @@
+/** `itk-router receive <endpoint>`: takes messages from an end point's queue and prints them. */
+import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadRouterConfig } from '../config/index.js';
+import { topologyNames } from '../transport/names.js';
+import { urlAs, withChannel } from './broker-client.js';
+
+interface ReceiveOptions {
+  as?: string;
+  password?: string;
+  config?: string;
+  count: string;
+  wait: string;
+  body?: boolean;
+}
+
+export function registerReceive(program: Command): void {
+  program
+    .command('receive')
+    .description("take messages from an end point's queue (itk.endpoint.<id>) and print them")
+    .argument('<endpoint>', 'end point id')
+    .option('-n, --count <n>', 'stop after this many messages', '1')
+    .option('-w, --wait <seconds>', 'give up after waiting this long', '10')
+    .option('--body', 'print each message body')
+    .option('--as <user>', 'broker user to read as (default: the configured URL’s)')
+    .option('--password <password>', 'its password')
+    .option('-c, --config <file>', 'router config (for the broker URL and name prefix)')
+    .action(async (endpoint: string, options: ReceiveOptions, command: Command) => {
+      const config = loadRouterConfig(options.config, process.env);
+      const queue = topologyNames(config.amqp.prefix).endpointQueue(endpoint);
+      const wanted = Number(options.count);
+      const deadline = Date.now() + Number(options.wait) * 1000;
+      let got = 0;
+      await withChannel(urlAs(config.amqp.url, options.as, options.password), async (channel) => {
+        while (got < wanted && Date.now() < deadline) {
+          const msg = await channel.get(queue, { noAck: true });
+          if (!msg) {
+            await sleep(200);
+            continue;
+          }
+          got++;
+          const h = msg.properties.headers ?? {};
+          process.stdout.write(
+            `${queue}: ${msg.properties.type} tracking id ${msg.properties.messageId}\n` +
+              `  from ${String(h['itk-sender'])} to ${String(h['itk-recipient'])} (${msg.content.length} bytes)\n`,
+          );
+          if (options.body) process.stdout.write(msg.content.toString('utf8') + '\n');
+        }
+      });
+      if (got < wanted) {
+        process.stderr.write(`received ${got} of ${wanted} message(s) from ${queue} within ${options.wait} s\n`);
+        command.parent?.setOptionValue('exitCode', 1);
+      }
+    });
+}

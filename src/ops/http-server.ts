@@ -1,0 +1,31 @@
+/** /healthz (alive), /readyz (broker + store reachable, config loaded), /metrics (Prometheus). */
+import http from 'node:http';
+import type { Registry } from 'prom-client';
+
+export interface HealthChecks {
+  /** Resolves when ready; rejects (or returns a reason) when not. */
+  ready(): Promise<string | undefined>;
+}
+
+export function startHttpServer(host: string, port: number, checks: HealthChecks, registry: Registry): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
+    const route = async () => {
+      if (req.url === '/healthz') return send(200, 'ok\n');
+      if (req.url === '/readyz') {
+        const problem = await checks.ready().catch((err: Error) => err.message);
+        return problem ? send(503, `not ready: ${problem}\n`) : send(200, 'ready\n');
+      }
+      if (req.url === '/metrics') return send(200, await registry.metrics(), registry.contentType);
+      return send(404, 'not found: try /healthz, /readyz or /metrics\n');
+    };
+    route().catch((err: Error) => send(500, `${err.message}\n`));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

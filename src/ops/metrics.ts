@@ -1,0 +1,45 @@
+/** Prometheus metrics (prom-client), `itk_` prefix, on a registry of the router's own. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PipelineMetrics } from '../pipeline/handle-message.js';
+
+export interface RouterMetrics extends PipelineMetrics {
+  readonly registry: Registry;
+}
+
+export function createMetrics(): RouterMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'itk_process_' });
+  const messages = new Counter({
+    name: 'itk_messages_total',
+    help: 'Messages processed, by service and outcome',
+    labelNames: ['service', 'outcome'],
+    registers: [registry],
+  });
+  const nacks = new Counter({
+    name: 'itk_nacks_total',
+    help: 'Error codes sent back or recorded, by ITK error code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const quarantined = new Counter({
+    name: 'itk_quarantined_total',
+    help: 'Messages put on the quarantine queue since start',
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'itk_message_duration_seconds',
+    help: 'Time from receipt to the inbound ack decision, by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe(outcome, service, seconds, errorCodes) {
+      messages.inc({ service, outcome });
+      for (const code of errorCodes) nacks.inc({ code });
+      if (['unreadable', 'unknown-sender', 'forbidden-sender', 'failed-acknowledgement', 'poison'].includes(outcome)) quarantined.inc();
+      latency.observe({ outcome }, seconds);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The one table that maps every outcome of the pipeline to exactly one disposition: what the
+ * router sends back, whether the original bytes are quarantined, and how the inbound delivery is
+ * settled. docs/message-safety.md explains each row.
+ */
+export type OutcomeKind =
+  | 'delivered' // every recipient's copy confirmed by the broker
+  | 'partly-delivered' // some addresses resolved nowhere: the rest delivered, a DE0003 nack for those
+  | 'invalid' // a validation error (stages 2–5): nack with every finding
+  | 'unreadable' // not a readable Distribution Envelope (stage 1, 2, or wrong root)
+  | 'unknown-sender' // no user_id, or a broker user no end point lists (3000)
+  | 'forbidden-sender' // senderAddress not one of the sending end point's addresses (3000)
+  | 'rejected' // a reject route matched
+  | 'unroutable' // no address resolved anywhere
+  | 'duplicate' // (sender, tracking id) already processed: the earlier answers are sent again
+  | 'failed-acknowledgement' // an invalid or unroutable inf ack: never acknowledged, quarantined
+  | 'retry' // a transient failure (store, broker): the delivery goes back to the queue
+  | 'poison'; // failed `retry.attempts` times: quarantined with 2100
+
+export interface Disposition {
+  /** Send the sender a nack (inf ack with result Failure). */
+  readonly nack: boolean;
+  /** Publish the original bytes to the quarantine queue, reason in headers. */
+  readonly quarantine: boolean;
+  /** How the inbound delivery is settled once the above is confirmed. */
+  readonly settle: 'ack' | 'requeue';
+  /** The state recorded as the message's outcome. */
+  readonly state: 'delivered' | 'nacked' | 'quarantined' | 'answered' | 'none';
+}
+
+export const DISPOSITIONS: Readonly<Record<OutcomeKind, Disposition>> = Object.freeze({
+  delivered: { nack: false, quarantine: false, settle: 'ack', state: 'delivered' },
+  'partly-delivered': { nack: true, quarantine: false, settle: 'ack', state: 'delivered' },
+  invalid: { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
+  unreadable: { nack: true, quarantine: true, settle: 'ack', state: 'quarantined' },
+  'unknown-sender': { nack: false, quarantine: true, settle: 'ack', state: 'quarantined' },
+  'forbidden-sender': { nack: true, quarantine: true, settle: 'ack', state: 'quarantined' },
+  rejected: { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
+  unroutable: { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
+  duplicate: { nack: false, quarantine: false, settle: 'ack', state: 'none' },
+  'failed-acknowledgement': { nack: false, quarantine: true, settle: 'ack', state: 'quarantined' },
+  retry: { nack: false, quarantine: false, settle: 'requeue', state: 'none' },
+  poison: { nack: false, quarantine: true, settle: 'ack', state: 'quarantined' },
+});

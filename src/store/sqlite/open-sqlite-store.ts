@@ -1,0 +1,44 @@
+/** Opens the SQLite message store: the file, its settings, and where its migrations are. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { MessageStore } from '../message-store.js';
+import { bundledMigrationsDir } from '../migration-files.js';
+import { SqliteMessageStore } from './sqlite-message-store.js';
+
+export interface SqliteStoreOptions {
+  /** Folder of `NNN-name.sql` files; defaults to the package's `migrations/sqlite`. */
+  readonly migrationsDir?: string;
+  /** How long a write waits for another connection's lock before failing as `busy`. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Connection settings. WAL lets readers (track, /readyz) run while the router writes.
+ * synchronous=FULL, not NORMAL: the router acks a message to the broker only once its record is
+ * written, and with NORMAL in WAL mode a power cut can roll back commits that were already
+ * reported, losing the duplicate key and the router's own answers for messages the broker has
+ * forgotten. FULL syncs the WAL on every commit; at the router's rates that cost is small.
+ */
+export function applyPragmas(db: Database.Database, busyTimeoutMs = 5000): void {
+  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`); // first, so the switch to WAL waits too
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+}
+
+/** Open (creating the file and its folder if needed) a SQLite store; `:memory:` for a throwaway one. Call `migrate()` before use. */
+export async function openSqliteStore(
+  file: string,
+  options: SqliteStoreOptions = {},
+): Promise<MessageStore> {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  try {
+    applyPragmas(db, options.busyTimeoutMs);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteMessageStore(db, options.migrationsDir ?? bundledMigrationsDir('sqlite'));
+}

@@ -1,0 +1,178 @@
+/** The SQLite MessageStore. Every write is one BEGIN IMMEDIATE transaction. */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type {
+  BeginResult,
+  Completion,
+  Correlation,
+  IncomingMessage,
+  MessageHistory,
+  MessageId,
+  MessageRecord,
+  MessageStore,
+  MessageStory,
+  NewEvent,
+  RouterResponse,
+} from '../message-store.js';
+import { readMigrations } from '../migration-files.js';
+import { isEventState, isFinalState, type MessageState } from '../states.js';
+import { StoreError } from '../store-error.js';
+import { SqliteConnection } from './sqlite-connection.js';
+import { migrateSqlite } from './sqlite-migrate.js';
+import { SqliteReads } from './sqlite-reads.js';
+import { toText } from './sqlite-rows.js';
+import { SQL } from './sqlite-statements.js';
+import { readStory } from './sqlite-story.js';
+import { SqliteWrites } from './sqlite-writes.js';
+
+const CORRELATION_STATES: readonly string[] = ['inf-acked', 'bus-acked', 'nacked'];
+
+export class SqliteMessageStore implements MessageStore {
+  readonly #c: SqliteConnection;
+  readonly #reads: SqliteReads;
+  readonly #writes: SqliteWrites;
+
+  constructor(
+    db: Database.Database,
+    private readonly migrationsDir: string,
+  ) {
+    this.#c = new SqliteConnection(db);
+    this.#reads = new SqliteReads((sql) => this.#c.prepare(sql));
+    this.#writes = new SqliteWrites((sql) => this.#c.prepare(sql));
+  }
+
+  async migrate(): Promise<readonly string[]> {
+    return this.#c.run(() => migrateSqlite(this.#c.db, readMigrations(this.migrationsDir)));
+  }
+
+  async begin(m: IncomingMessage): Promise<BeginResult> {
+    return this.#c.write((): BeginResult => {
+      const id = randomUUID();
+      const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      const inserted = this.#c.prepare(SQL.insertMessage).run({
+        id,
+        trackingId: m.trackingId,
+        sender: m.senderEndpointId,
+        brokerUser: m.brokerUser ?? null,
+        service: m.service,
+        interaction: m.interaction ?? null,
+        senderAddress: m.senderAddress ?? null,
+        receivedAt: toText(m.receivedAt),
+        size: bytes.byteLength,
+        original: bytes,
+      });
+      if (inserted.changes === 0) {
+        // Only a non-null sender can conflict: NULLs are distinct in the unique index.
+        const record = this.#reads.recordByKey(m.senderEndpointId ?? '', m.trackingId);
+        if (!record)
+          throw new StoreError('failed', `insert of ${m.trackingId} ignored, no record found`);
+        return { kind: 'existing', record };
+      }
+      this.#writes.insertEvent(id, 'received', { state: 'received', at: m.receivedAt });
+      return { kind: 'new', id };
+    });
+  }
+
+  async addEvent(messageId: MessageId, event: NewEvent): Promise<void> {
+    if (!isEventState(event.state)) throw invalid(`unknown event state ${String(event.state)}`);
+    return this.#c.write(() => {
+      this.#writes.insertEvent(messageId, this.#writes.currentState(messageId), event);
+    });
+  }
+
+  async confirmedDeliveries(messageId: MessageId): Promise<readonly string[]> {
+    return this.#c.run(() =>
+      (this.#c.prepare(SQL.confirmedDeliveries).all(messageId) as { e: string }[]).map((r) => r.e),
+    );
+  }
+
+  async complete(messageId: MessageId, c: Completion): Promise<void> {
+    if (!isFinalState(c.state)) throw invalid(`${String(c.state)} is not a final state`);
+    return this.#c.write(() => {
+      const row = this.#c.prepare(SQL.completion).get(messageId) as
+        { state: MessageState; completed_at: string | null } | undefined;
+      if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
+      if (row.completed_at !== null) {
+        throw new StoreError(
+          'already-completed',
+          `message ${messageId} was completed at ${row.completed_at}`,
+        );
+      }
+      c.responses.forEach((r, position) => this.#writes.insertResponse(messageId, position, r));
+      this.#writes.insertEvent(messageId, row.state, c);
+      this.#c.prepare(SQL.setOutcome).run({ id: messageId, outcome: c.state, at: toText(c.at) });
+    });
+  }
+
+  async responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]> {
+    return this.#c.run(() => this.#reads.responses(messageId));
+  }
+
+  async originalBytes(messageId: MessageId): Promise<Buffer | undefined> {
+    return this.#c.run(() => {
+      const row = this.#c.prepare(SQL.original).get(messageId) as { original: Buffer } | undefined;
+      return row?.original;
+    });
+  }
+
+  async findByTrackingId(trackingId: string): Promise<readonly MessageHistory[]> {
+    return this.#c.read(() =>
+      this.#reads.recordsByTrackingId(trackingId).map((r) => this.#reads.history(r)),
+    );
+  }
+
+  async correlate(originalTrackingId: string, c: Correlation): Promise<readonly MessageRecord[]> {
+    if (!CORRELATION_STATES.includes(c.state))
+      throw invalid(`${String(c.state)} is not a correlation state`);
+    return this.#c.write(() =>
+      this.#reads
+        .recordsByTrackingId(originalTrackingId)
+        .filter((r) => c.originalSender === undefined || r.senderEndpointId === c.originalSender)
+        .map((original) => {
+          const key = { id: original.id, state: c.state, ack: c.ackTrackingId, by: c.by };
+          if (!this.#c.prepare(SQL.sameCorrelation).get(key)) {
+            const event = {
+              state: c.state,
+              at: c.at,
+              detail: c.detail,
+              endpointId: c.by,
+              code: c.code,
+            };
+            this.#writes.insertEvent(original.id, original.state, event, c.ackTrackingId);
+          }
+          return this.#reads.recordById(original.id) ?? original;
+        }),
+    );
+  }
+
+  async recordFailedAttempt(key: string, at: Date = new Date()): Promise<number> {
+    return this.#c.write(() => {
+      const row = this.#c.prepare(SQL.countAttempt).get({ key, at: toText(at) }) as {
+        count: number;
+      };
+      return row.count;
+    });
+  }
+
+  async clearAttempts(key: string): Promise<void> {
+    return this.#c.write(() => {
+      this.#c.prepare(SQL.clearAttempts).run(key);
+    });
+  }
+
+  async track(trackingId: string): Promise<MessageStory | undefined> {
+    return this.#c.read(() => readStory(this.#reads, trackingId));
+  }
+
+  async ping(): Promise<void> {
+    return this.#c.run(() => {
+      this.#c.prepare('SELECT 1').get();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#c.close();
+  }
+}
+
+const invalid = (text: string): StoreError => new StoreError('invalid-argument', text);

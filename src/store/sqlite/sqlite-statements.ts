@@ -1,0 +1,30 @@
+/** The SQL the SQLite store runs (the schema itself lives in migrations/sqlite). */
+
+export const SQL = {
+  insertMessage:
+    'INSERT INTO messages (id, tracking_id, sender_endpoint_id, broker_user, service, interaction, ' +
+    'sender_address, received_at, size, state, original) VALUES (@id, @trackingId, @sender, ' +
+    "@brokerUser, @service, @interaction, @senderAddress, @receivedAt, @size, 'received', @original) " +
+    'ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING',
+  state: 'SELECT state FROM messages WHERE id = ?',
+  setState: 'UPDATE messages SET state = @state WHERE id = @id',
+  completion: 'SELECT state, completed_at FROM messages WHERE id = ?',
+  setOutcome: 'UPDATE messages SET outcome = @outcome, completed_at = @at WHERE id = @id',
+  original: 'SELECT original FROM messages WHERE id = ?',
+  insertEvent:
+    'INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
+    'VALUES (@id, @state, @at, @detail, @endpointId, @code, @ack)',
+  confirmedDeliveries:
+    "SELECT endpoint_id AS e FROM message_events WHERE message_id = ? AND state = 'delivered' " +
+    'AND endpoint_id IS NOT NULL GROUP BY endpoint_id ORDER BY MIN(seq)',
+  sameCorrelation:
+    'SELECT 1 FROM message_events WHERE message_id = @id AND state = @state ' +
+    'AND ack_tracking_id = @ack AND endpoint_id = @by',
+  insertResponse:
+    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, xml) ' +
+    'VALUES (@id, @position, @kind, @trackingId, @to, @xml)',
+  countAttempt:
+    'INSERT INTO failed_attempts (key, count, first_at, last_at) VALUES (@key, 1, @at, @at) ' +
+    'ON CONFLICT (key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count',
+  clearAttempts: 'DELETE FROM failed_attempts WHERE key = ?',
+} as const;

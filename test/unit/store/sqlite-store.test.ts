@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { bundledMigrationsDir, readMigrations } from '../../../src/store/migration-files.js';
+import { applyPragmas, openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
+import { StoreError } from '../../../src/store/store-error.js';
+import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
+import { incoming } from '../../contract/store-fixtures.js';
+import { holdWriteLock } from './lock-holder.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-store-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describeMessageStoreContract('SQLite file', () =>
+  openSqliteStore(path.join(dir, 'contract', 'store.sqlite')),
+);
+
+describe('SQLite store', () => {
+  const raw = (file: string) => new Database(file, { readonly: true });
+
+  it('creates its folder, uses WAL, and records each applied migration once', async () => {
+    const file = path.join(dir, 'a', 'b', 'store.sqlite');
+    const store = await openSqliteStore(file);
+    const shipped = readMigrations(bundledMigrationsDir('sqlite')).map((m) => m.name);
+    expect(shipped[0]).toBe('001-messages');
+    expect(await store.migrate()).toEqual(shipped);
+    expect(await store.migrate()).toEqual([]);
+    await store.close();
+
+    const db = raw(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(rows).toEqual(shipped.map((name, i) => ({ version: i + 1, name })));
+    db.close();
+  });
+
+  it('finds its migrations in migrations/sqlite at the package root', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    expect(bundledMigrationsDir('sqlite')).toBe(path.join(root, 'migrations', 'sqlite'));
+  });
+
+  it('sets synchronous FULL, a busy timeout and foreign keys on each connection', () => {
+    const db = new Database(path.join(dir, 'pragmas.sqlite'));
+    applyPragmas(db, 1234);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('works in memory', async () => {
+    const store = await openSqliteStore(':memory:');
+    await store.migrate();
+    const result = await store.begin(incoming());
+    expect(result.kind).toBe('new');
+    await store.close();
+  });
+
+  it('refuses a migration edited after it was applied, and applies one added later', async () => {
+    const migrations = path.join(dir, 'edited-migrations');
+    fs.cpSync(bundledMigrationsDir('sqlite'), migrations, { recursive: true });
+    const file = path.join(dir, 'edited.sqlite');
+    const first = await openSqliteStore(file, { migrationsDir: migrations });
+    await first.migrate();
+    await first.close();
+
+    fs.writeFileSync(path.join(migrations, '002-later.sql'), 'CREATE TABLE later (x INTEGER);\n');
+    const second = await openSqliteStore(file, { migrationsDir: migrations });
+    expect(await second.migrate()).toEqual(['002-later']);
+    fs.appendFileSync(path.join(migrations, '001-messages.sql'), '-- edited\n');
+    const failure = second.migrate();
+    await expect(failure).rejects.toBeInstanceOf(StoreError);
+    await expect(failure).rejects.toMatchObject({ code: 'migration-failed', retryable: false });
+    await second.close();
+  });
+
+  describe('with another connection holding the write lock', () => {
+    const file = () => path.join(dir, 'locked.sqlite');
+    beforeAll(async () => {
+      const store = await openSqliteStore(file());
+      await store.migrate();
+      await store.close();
+    });
+
+    it('waits for it, then sees its message as existing', async () => {
+      const message = incoming();
+      const id = randomUUID();
+      const sender = message.senderEndpointId!;
+      const store = await openSqliteStore(file());
+      const lock = await holdWriteLock({
+        file: file(),
+        id,
+        trackingId: message.trackingId,
+        sender,
+        holdMs: 300,
+      });
+      const started = Date.now();
+      const result = await store.begin(message);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(result).toMatchObject({
+        kind: 'existing',
+        record: { id, trackingId: message.trackingId },
+      });
+      await lock.done;
+      await store.close();
+    });
+
+    it('fails as busy and retryable when the lock outlasts the busy timeout', async () => {
+      const message = incoming();
+      const store = await openSqliteStore(file(), { busyTimeoutMs: 50 });
+      const lock = await holdWriteLock({
+        file: file(),
+        id: randomUUID(),
+        trackingId: message.trackingId,
+        sender: message.senderEndpointId!,
+        holdMs: 1000,
+      });
+      const failure = store.begin(message);
+      await expect(failure).rejects.toMatchObject({ code: 'busy', retryable: true });
+      await lock.done;
+      const after = await store.begin(message);
+      expect(after.kind).toBe('existing');
+      await store.close();
+    });
+  });
+});
