@@ -25,7 +25,7 @@ export interface RunningRouter {
 }
 
 export function loadRouteTable(config: RouterConfig): { table: RouteTable; planTypes: readonly string[] } {
-  const routes = loadRoutes(config.routes);
+  const routes = loadRoutes(config.routes, { routerAddress: config.router.address });
   const table = buildRouteTable(routes, {
     routerAddress: config.router.address,
     ...(routes.careplans ? { locatorAddress: routes.careplans.locatorAddress } : {}),

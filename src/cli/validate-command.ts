@@ -36,7 +36,7 @@ export function registerValidate(program: Command): void {
     .action(async (files: string[], options: ValidateOptions, command: Command) => {
       const config = loadRouterConfig(options.config, process.env);
       const routesFolder = options.routes ?? (options.config || process.env.ITK_ROUTER_ROUTES ? config.routes : packagePath('routes'));
-      const routes = loadRoutes(routesFolder);
+      const routes = loadRoutes(routesFolder, { routerAddress: config.router.address });
       const validator = createValidator({
         catalogues: config.validation.catalogues,
         limits: config.limits,

@@ -6,7 +6,7 @@ import type { AckError } from '../acks/infrastructure-ack.js';
 import { errorsFromFindings, isInfAck, isItkErrorKey } from '../acks/router-acks.js';
 import type { Endpoint } from '../config/routes-config.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { SPEC_KEY } from '../envelope/itk-names.js';
+import { effectiveInteraction, SPEC_KEY } from '../envelope/itk-names.js';
 import { endpointClaimsAddress, endpointForIdentity, resolve, type Delivery, type RouteTable } from '../routing/index.js';
 import type { ValidationResult } from '../validation/validator.js';
 import type { OutcomeKind } from './dispositions.js';
@@ -52,11 +52,12 @@ export function decide(v: ValidationResult, userId: string | undefined, table: R
     if (isInfAck(envelope)) return ackFailed(errors.map((e) => e.diagnostic).join('; '));
     return { ...withEnvelope, kind: 'invalid', errors };
   }
+  const routedAs = effectiveInteraction(envelope.service, interaction);
   const resolution = resolve(table, {
     service: envelope.service,
     from: sender.id,
     addresses: envelope.addresses.map((a) => a.uri),
-    ...(interaction ? { interaction } : {}),
+    ...(routedAs ? { interaction: routedAs } : {}),
     ...(v.carePlan?.planType ? { planType: v.carePlan.planType } : {}),
   });
   if (resolution.rejectedBy) {

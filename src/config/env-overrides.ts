@@ -1,0 +1,57 @@
+/** The environment variables that override config/router.yaml, so a harness can point a stock install anywhere. */
+import { ENVIRONMENT, type ConfigProblem } from './config-error.js';
+
+/** The overrides found in the environment, already checked; paths are still as given. */
+export interface EnvOverrides {
+  readonly amqpUrl?: string;
+  readonly routes?: string;
+  readonly storeUrl?: string;
+  readonly httpPort?: number;
+  /** Names of the variables that were set (and not empty). */
+  readonly names: readonly string[];
+}
+
+/** Store URLs the router understands: `sqlite:<path>` or `postgres://…`. */
+export const STORE_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
+const AMQP_URL = /^amqps?:\/\//;
+const PORT = /^\d{1,5}$/;
+
+/** Reads the overrides; an empty variable counts as unset. */
+export function readEnvOverrides(env: NodeJS.ProcessEnv): {
+  overrides: EnvOverrides;
+  problems: ConfigProblem[];
+} {
+  const problems: ConfigProblem[] = [];
+  const names: string[] = [];
+  const take = (name: string, check: (value: string) => string | undefined): string | undefined => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    names.push(name);
+    const complaint = check(value);
+    if (complaint === undefined) return value;
+    problems.push({
+      file: ENVIRONMENT,
+      key: name,
+      message: `${complaint}, got ${JSON.stringify(value)}`,
+    });
+    return undefined;
+  };
+  const amqpUrl = take('AMQP_URL', (v) =>
+    AMQP_URL.test(v) ? undefined : 'must be an amqp:// or amqps:// URL',
+  );
+  const routes = take('ITK_ROUTER_ROUTES', () => undefined);
+  const storeUrl = take('ITK_ROUTER_STORE', (v) =>
+    STORE_URL.test(v) ? undefined : 'must be sqlite:<path> or postgres://…',
+  );
+  const port = take('ITK_ROUTER_HTTP_PORT', (v) =>
+    PORT.test(v) && Number(v) <= 65535 ? undefined : 'must be an integer port from 0 to 65535',
+  );
+  const overrides: EnvOverrides = {
+    ...(amqpUrl !== undefined && { amqpUrl }),
+    ...(routes !== undefined && { routes }),
+    ...(storeUrl !== undefined && { storeUrl }),
+    ...(port !== undefined && { httpPort: Number(port) }),
+    names,
+  };
+  return { overrides, problems };
+}

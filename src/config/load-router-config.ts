@@ -1,0 +1,94 @@
+/** Loads config/router.yaml: parse, fill defaults, refuse unknown keys, apply env overrides, freeze. */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, displayPath, throwIfProblems, type ConfigProblem } from './config-error.js';
+import { deepFreeze } from './deep-freeze.js';
+import { readEnvOverrides } from './env-overrides.js';
+import { formatKeyPath, type KeySegment } from './key-path.js';
+import type { RouterConfig, StoreConfig } from './router-config.js';
+import { checkSchema } from './schema-check.js';
+import { problemAt, readYamlSource, type YamlSource } from './yaml-source.js';
+
+/** The file's value once the schema has accepted it and filled in every default. */
+type RawConfig = Omit<RouterConfig, 'file' | 'envOverrides' | 'store'> & {
+  readonly store: { readonly url: string };
+};
+
+/**
+ * Loads the router configuration. With no path, only the schema's defaults and the environment
+ * apply, and the routes folder is `<cwd>/routes`. Relative paths in the file are relative to the
+ * file; `sqlite:` paths are relative to the working directory. Every path comes back absolute.
+ * @throws ConfigError naming file, line and key of every problem found.
+ */
+export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEnv): RouterConfig {
+  const cwd = process.cwd();
+  const file = path === undefined ? undefined : resolve(cwd, path);
+  let source: YamlSource | undefined;
+  let data: unknown = {};
+  if (file !== undefined) {
+    const read = readYamlSource(file);
+    if (read.source === undefined) throw new ConfigError(read.problems);
+    source = read.source;
+    data = source.value ?? {};
+  }
+  const problems: ConfigProblem[] = checkSchema('router', data, source);
+  throwIfProblems(problems);
+  const raw = data as RawConfig;
+  const base = file === undefined ? cwd : dirname(file);
+  const catalogues = raw.validation.catalogues.map((catalogue) => resolve(base, catalogue));
+  problems.push(...crossCheck(raw, catalogues, source));
+  const { overrides, problems: envProblems } = readEnvOverrides(env);
+  problems.push(...envProblems);
+  throwIfProblems(problems);
+
+  const routes =
+    overrides.routes !== undefined
+      ? resolve(cwd, overrides.routes)
+      : resolve(base, file === undefined ? 'routes' : raw.routes);
+  const config: RouterConfig = {
+    ...(file !== undefined && { file }),
+    envOverrides: overrides.names,
+    amqp: { ...raw.amqp, url: overrides.amqpUrl ?? raw.amqp.url },
+    routes,
+    store: storeConfig(overrides.storeUrl ?? raw.store.url, cwd),
+    router: raw.router,
+    http: { ...raw.http, port: overrides.httpPort ?? raw.http.port },
+    log: raw.log,
+    limits: raw.limits,
+    validation: { ...raw.validation, catalogues },
+    retry: raw.retry,
+    acks: raw.acks,
+  };
+  return deepFreeze(config);
+}
+
+function crossCheck(raw: RawConfig, catalogues: string[], source?: YamlSource): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const at = (path: KeySegment[], message: string): void => {
+    problems.push(
+      source === undefined
+        ? { file: '(defaults)', key: formatKeyPath(path), message }
+        : problemAt(source, path, message),
+    );
+  };
+  if (raw.retry.maxDelayMs < raw.retry.initialDelayMs) {
+    at(
+      ['retry', 'maxDelayMs'],
+      `must not be less than retry.initialDelayMs (${raw.retry.initialDelayMs})`,
+    );
+  }
+  catalogues.forEach((catalogue, index) => {
+    if (!existsSync(catalogue)) {
+      at(['validation', 'catalogues', index], `file not found: ${displayPath(catalogue)}`);
+    }
+  });
+  return problems;
+}
+
+/** `sqlite:<path>` (relative to cwd; `sqlite::memory:` for a throw-away store) or `postgres://…`. */
+function storeConfig(url: string, cwd: string): StoreConfig {
+  if (!url.startsWith('sqlite:')) return { kind: 'postgres', url };
+  const target = url.slice('sqlite:'.length);
+  const path = target === ':memory:' || isAbsolute(target) ? target : resolve(cwd, target);
+  return { kind: 'sqlite', url, path };
+}

@@ -1,0 +1,65 @@
+/** The router's own configuration (config/router.yaml), after defaults and environment overrides. */
+
+/** The RabbitMQ broker and the names the router declares on it. */
+export interface AmqpConfig {
+  /** Broker URL including the vhost (AMQP_URL overrides it). */
+  readonly url: string;
+  /** Prefix of every exchange and queue name, e.g. `itk` → `itk.inbound`. */
+  readonly prefix: string;
+  /** Unacknowledged messages the router holds at once. */
+  readonly prefetch: number;
+  /** AMQP heartbeat interval in seconds; 0 disables heartbeats. */
+  readonly heartbeatSeconds: number;
+}
+
+/** Where the message store lives (ITK_ROUTER_STORE overrides it). */
+export type StoreConfig =
+  | {
+      readonly kind: 'sqlite';
+      /** The URL as configured, e.g. `sqlite:var/itk-router.sqlite`. */
+      readonly url: string;
+      /** Absolute path of the database file, or `:memory:`. */
+      readonly path: string;
+    }
+  | {
+      readonly kind: 'postgres';
+      /** A `postgres://` or `postgresql://` connection URL. */
+      readonly url: string;
+    };
+
+/** Everything the router reads from its configuration file. Frozen once loaded. */
+export interface RouterConfig {
+  /** Absolute path of the file read, or undefined when only defaults (and env) apply. */
+  readonly file?: string;
+  /** The environment variables that overrode the file, by name. */
+  readonly envOverrides: readonly string[];
+  readonly amqp: AmqpConfig;
+  /** Absolute path of the routes folder (ITK_ROUTER_ROUTES overrides it). */
+  readonly routes: string;
+  readonly store: StoreConfig;
+  /** The router's own ITK names, on the acks it sends. */
+  readonly router: { readonly address: string; readonly identity: string };
+  /** The health and metrics server (ITK_ROUTER_HTTP_PORT overrides the port). */
+  readonly http: { readonly port: number; readonly host: string };
+  /** Lowest winston level written. */
+  readonly log: { readonly level: LogLevel };
+  /** Safety limits applied before parsing. */
+  readonly limits: { readonly maxMessageBytes: number; readonly maxDepth: number };
+  readonly validation: {
+    /** A payload no catalogue knows: `pass` (warning) or `refuse` (nack 1000). */
+    readonly unknownPayloads: 'pass' | 'refuse';
+    /** Absolute paths of extra schema catalogues, matched before the bundled one. */
+    readonly catalogues: readonly string[];
+  };
+  /** Retry policy for retryable delivery failures. */
+  readonly retry: {
+    readonly attempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  /** When an expected acknowledgement is reported overdue. */
+  readonly acks: { readonly infAckTimeoutSeconds: number; readonly busAckTimeoutSeconds: number };
+}
+
+/** winston's npm levels. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
