@@ -6,7 +6,7 @@ import { fixture, fixtureNames } from '../../support/fixture-files.js';
 const roundTrip = (e: Envelope) => parseEnvelope(buildEnvelope(e));
 
 describe('envelope model: parse(build(x)) == x', () => {
-  const files = fixtureNames('examples');
+  const files = [...fixtureNames('examples'), ...fixtureNames('valid')];
 
   test.each(files)('%s', (file) => {
     const parsed = parseEnvelope(fixture(file));
