@@ -18,7 +18,9 @@ export interface SqliteStoreOptions {
  * synchronous=FULL, not NORMAL: the router acks a message to the broker only once its record is
  * written, and with NORMAL in WAL mode a power cut can roll back commits that were already
  * reported, losing the duplicate key and the router's own answers for messages the broker has
- * forgotten. FULL syncs the WAL on every commit; at the router's rates that cost is small.
+ * forgotten. FULL syncs the WAL on every commit; group commit (sqlite-connection.ts) makes that one
+ * sync per batch of concurrent messages rather than one per write (294 → 1,675 msg/s in the
+ * router bench).
  */
 export function applyPragmas(db: Database.Database, busyTimeoutMs = 5000): void {
   db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`); // first, so the switch to WAL waits too

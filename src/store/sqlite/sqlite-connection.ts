@@ -1,13 +1,27 @@
 /**
  * One better-sqlite3 connection: statements prepared once, transactions, and every error turned
  * into a StoreError. Calls are synchronous underneath; the store wraps them in promises.
+ *
+ * Writes are group-committed: the writes asked for in one turn of the event loop (the pipeline
+ * handles up to `prefetch` messages at once) run in ONE transaction, each inside its own
+ * savepoint, so one failing write rolls back alone while the others commit together with a
+ * single sync of the WAL. A write's promise resolves only after that commit: durable on resolve.
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../store-error.js';
 import { toStoreError } from './sqlite-errors.js';
 
+interface PendingWrite {
+  readonly fn: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export class SqliteConnection {
   readonly #statements = new Map<string, Database.Statement>();
+  #pending: PendingWrite[] = [];
 
   constructor(readonly db: Database.Database) {}
 
@@ -25,7 +39,42 @@ export class SqliteConnection {
    * makes this one wait (busy_timeout) rather than fail, as a deferred read-then-write would.
    */
   write<T>(fn: () => T): Promise<T> {
-    return this.run(() => this.db.transaction(fn).immediate());
+    if (!this.db.open) return Promise.reject(new StoreError('closed', 'the message store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  /** Commits every pending write in one IMMEDIATE transaction, one savepoint each. */
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const outcomes: Outcome[] = [];
+    try {
+      if (!this.db.open) throw new StoreError('closed', 'the message store is closed');
+      this.db
+        .transaction(() => {
+          for (const op of batch) {
+            try {
+              outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      const error = toStoreError(err);
+      for (const op of batch) op.reject(error);
+      return;
+    }
+    batch.forEach((op, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) op.resolve(outcome.value);
+      else op.reject(toStoreError(outcome.error));
+    });
   }
 
   /** Several reads from one snapshot. */
@@ -43,6 +92,7 @@ export class SqliteConnection {
   }
 
   close(): void {
+    this.#flush();
     this.#statements.clear();
     if (this.db.open) this.db.close();
   }

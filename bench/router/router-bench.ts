@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: the router beside a bare amqplib forwarder, on the same broker in one run.
+ * 3 KB care-plan notifications over persistent quorum queues; msg/s at full speed, then p50 / p99
+ * end-to-end latency at half of each one's own maximum rate. Prints a table; asserts nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from 'amqplib';
+import { packagePath } from '../../src/package-root.js';
+import { topologyNames } from '../../src/transport/names.js';
+import { declareTopology } from '../../src/transport/topology.js';
+import { createBenchVhost } from './bench-vhost.js';
+import { runLoad, type LoadResult } from './load.js';
+
+const COUNT = Number(process.env.BENCH_COUNT ?? 4000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const HALF_RATE_SECONDS = 4;
+const SENDER = 'riverside-gp';
+const DESTINATION = 'riverside-community';
+const names = topologyNames('itk');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const ROUTES = `endpoints:
+  riverside-gp: { name: GP, addresses: [urn:nhs-uk:addressing:ods:A83001], identities: [riverside-gp] }
+  riverside-community: { name: Community, addresses: ['urn:nhs-uk:addressing:ods:RDE01:*'], identities: [riverside-community] }
+careplans:
+  locatorAddress: urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR
+  planTypes: [end-of-life]
+`;
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) resolve();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`child exited (${code}) before it was ready:\n${seen}`)),
+    );
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10000)]);
+}
+
+async function main(): Promise<void> {
+  const vhost = createBenchVhost([SENDER, DESTINATION]);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-bench-'));
+  fs.mkdirSync(path.join(work, 'routes'));
+  fs.writeFileSync(path.join(work, 'routes', 'locality.yaml'), ROUTES);
+  const template = fs.readFileSync(
+    packagePath('test', 'fixtures', 'bench', 'careplan-notification-3k.xml'),
+    'utf8',
+  );
+  const guestUrl = vhost.url('guest').replace('guest:guest', 'guest:guest');
+  try {
+    const setup = await connect(guestUrl.replace(/^amqp:\/\/guest:guest@/, 'amqp://guest:guest@'), {
+      noDelay: true,
+    });
+    const channel = await setup.createChannel();
+    await declareTopology(channel, names, [SENDER, DESTINATION]);
+    await setup.close();
+
+    const starters = {
+      bare: async () => {
+        const child = spawn(
+          process.execPath,
+          [
+            packagePath('dist', 'bench', 'router', 'bare-forwarder.js'),
+            guestUrl,
+            names.routerInboundQueue,
+            names.deliverExchange,
+            DESTINATION,
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        await waitForLine(child, /ready/);
+        return child;
+      },
+      router: async () => {
+        const env = {
+          ...process.env,
+          AMQP_URL: guestUrl,
+          ITK_ROUTER_ROUTES: path.join(work, 'routes'),
+          ITK_ROUTER_STORE: `sqlite:${path.join(work, `store-${Date.now()}.sqlite`)}`,
+          ITK_ROUTER_HTTP_PORT: '0',
+        };
+        const config = path.join(work, 'router.yaml');
+        fs.writeFileSync(config, 'log: { level: warn }\n');
+        const child = spawn(
+          process.execPath,
+          [packagePath('bin', 'itk-router.js'), 'start', '--config', config],
+          { env, stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        // the router logs nothing at warn level when it starts: wait for the topology instead
+        await sleep(1500);
+        return child;
+      },
+    } as const;
+
+    const load = (rate: number, count: number) =>
+      runLoad({
+        senderUrl: vhost.url(SENDER),
+        senderUser: SENDER,
+        receiverUrl: guestUrl,
+        exchange: names.inboundExchange,
+        destinationQueue: names.endpointQueue(DESTINATION),
+        template,
+        count,
+        rate,
+        timeoutMs: 60000,
+      });
+
+    const results: Record<'bare' | 'router', { max: LoadResult[]; half: LoadResult[] }> = {
+      bare: { max: [], half: [] },
+      router: { max: [], half: [] },
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of ['bare', 'router'] as const) {
+        const child = await starters[kind]();
+        try {
+          await load(0, 300); // warm-up
+          const max = await load(0, COUNT);
+          const rate = Math.max(50, Math.floor(max.msgPerSec / 2));
+          const half = await load(rate, Math.floor(rate * HALF_RATE_SECONDS));
+          results[kind].max.push(max);
+          results[kind].half.push(half);
+          process.stderr.write(
+            `round ${round} ${kind}: ${max.msgPerSec.toFixed(0)} msg/s max; at ${rate}/s p50 ${half.p50Ms.toFixed(1)} ms p99 ${half.p99Ms.toFixed(1)} ms\n`,
+          );
+        } finally {
+          await stopChild(child);
+        }
+      }
+    }
+    const row = (kind: 'bare' | 'router') => {
+      const r = results[kind];
+      return {
+        msgPerSec: median(r.max.map((x) => x.msgPerSec)),
+        p50: median(r.half.map((x) => x.p50Ms)),
+        p99: median(r.half.map((x) => x.p99Ms)),
+        lost:
+          r.max.reduce((n, x) => n + x.sent - x.received, 0) +
+          r.half.reduce((n, x) => n + x.sent - x.received, 0),
+      };
+    };
+    const bare = row('bare');
+    const router = row('router');
+    const line = (name: string, x: ReturnType<typeof row>) =>
+      `| ${name.padEnd(22)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.lost).padStart(7)} |`;
+    console.log(
+      `itk-router bench: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}, ${new Date().toISOString()}`,
+    );
+    console.log(
+      `${COUNT} × ${Buffer.byteLength(template)} B notifications per max-rate run, ${ROUNDS} rounds (medians), persistent, quorum queues`,
+    );
+    console.log('| forwarder              |    msg/s | p50 ms ½ | p99 ms ½ | missing |');
+    console.log('|------------------------|----------|----------|----------|---------|');
+    console.log(line('bare amqplib forwarder', bare));
+    console.log(line('itk-router', router));
+    console.log(
+      `router / bare throughput: ${((router.msgPerSec / bare.msgPerSec) * 100).toFixed(0)}%  (latency columns: at half of each one's own max rate)`,
+    );
+  } finally {
+    vhost.remove();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
