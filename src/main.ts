@@ -15,7 +15,7 @@ import { BrokerConnection } from './transport/connection.js';
 import { QueueConsumer } from './transport/consumer.js';
 import { topologyNames } from './transport/names.js';
 import { ConfirmPublisher } from './transport/publisher.js';
-import { declareTopology } from './transport/topology.js';
+import { declareTopologyTask } from './transport/topology.js';
 import { createValidator } from './validation/create-validator.js';
 
 export interface RunningRouter {
@@ -65,14 +65,10 @@ export async function startRouter(config: RouterConfig, log: Logger = createLogg
   let server: http.Server | undefined;
   try {
     await connection.start();
-    await connection.addSetupTask('topology', async (model) => {
-      const channel = await model.createChannel();
-      try {
-        await declareTopology(channel, names, table.endpoints.keys(), { deliveryLimit: config.retry.attempts + 5 });
-      } finally {
-        await channel.close().catch(() => undefined);
-      }
-    });
+    await connection.addSetupTask(
+      'topology',
+      declareTopologyTask(names, () => table.endpoints.keys(), { deliveryLimit: config.retry.attempts + 5 }),
+    );
     await consumer.start();
     server = await startHttpServer(config.http.host, config.http.port, {
       ready: async () => {

@@ -1,5 +1,6 @@
 /** The itk-router command line: one sub-command per file, wired here. */
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './check-command.js';
 import { registerReceive } from './receive-command.js';
 import { registerSend } from './send-command.js';
 import { registerStart } from './start-command.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerStart(program);
+  registerCheck(program);
   registerValidate(program);
   registerSend(program);
   registerReceive(program);

@@ -1,0 +1,43 @@
+/** What `amqplib.connect` is given for a {@link BrokerConnectionOptions}, and a URL safe to log. */
+import type { ChannelModel, RecoveryOptions, SocketOptions } from 'amqplib';
+import type { BrokerConnectionOptions } from './connection-options.js';
+
+/** `url` with `heartbeat=<seconds>` added unless the URL already sets one. */
+export function withHeartbeat(url: string, heartbeatSeconds: number): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has('heartbeat')) return url;
+  parsed.searchParams.set('heartbeat', String(heartbeatSeconds));
+  return parsed.toString();
+}
+
+/** `url` without its password, for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable AMQP URL>';
+  }
+}
+
+/** Socket options: no Nagle delay, the connection's name, and amqplib's recovery with `setup`. */
+export function socketOptions(
+  options: BrokerConnectionOptions,
+  setup: (model: ChannelModel) => Promise<void>,
+): SocketOptions & { recovery: RecoveryOptions } {
+  const { name, backoff = {}, initialMaxRetries } = options;
+  return {
+    noDelay: true,
+    clientProperties: name ? { connection_name: name } : {},
+    recovery: {
+      waitForConnect: false,
+      initialDelay: backoff.initialDelayMs ?? 200,
+      maxDelay: backoff.maxDelayMs ?? 15_000,
+      factor: backoff.factor ?? 2,
+      jitter: backoff.jitter ?? 0.3,
+      ...(initialMaxRetries === undefined ? {} : { initialMaxRetries }),
+      setup,
+    },
+  };
+}

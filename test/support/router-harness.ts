@@ -1,0 +1,238 @@
+/**
+ * The whole router, in-process, on the real broker and a real SQLite store, for pipeline
+ * integration tests. One harness per test FILE: `useRouterHarness()` registers the hooks.
+ *
+ * beforeAll: a uuid vhost of the file's own (createTestVhost); one broker user per supplier role
+ * named in the routes (`__USER_<role>__` tokens in the route files, replaced by unique user
+ * names, as user names are broker-wide) plus `strangers` (users no end point lists); the routes
+ * copied to a tmp folder; `startRouter` with AMQP_URL = the vhost, ITK_ROUTER_ROUTES = that folder,
+ * ITK_ROUTER_STORE = sqlite in the tmp folder, ITK_ROUTER_HTTP_PORT = 0 and a silent logger; a
+ * second connection to the same SQLite file for assertions (`store.track(...)`).
+ * afterEach: waits for the router's inbound queue to drain, then purges every queue (never
+ * deletes quorum queues per test: platform-notes.md). afterAll: stops the router, deletes the
+ * vhost (its queues) and users, removes the tmp folder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GetMessage, Options } from 'amqplib';
+import { loadRouterConfig } from '../../src/config/index.js';
+import { loadRouteTable, startRouter, type RunningRouter } from '../../src/main.js';
+import { silentLogger } from '../../src/ops/logger.js';
+import type { MessageStore, MessageStory } from '../../src/store/message-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import { topologyNames, type TopologyNames } from '../../src/transport/names.js';
+import { createTestVhost, type TestUser, type TestVhost } from './broker.js';
+import {
+  expectMessages,
+  expectNoMessage,
+  openTestClient,
+  publishAs,
+  purgeQueues,
+  type TestClient,
+} from './messages.js';
+import { sleep } from './wait-for.js';
+
+export const ROUTES_IT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'fixtures',
+  'routes-it',
+);
+
+const USER_TOKEN = /__USER_([a-z0-9-]+)__/g;
+
+export interface RouterHarnessOptions {
+  /** Folder of route files with `__USER_<role>__` identity tokens; default test/fixtures/routes-it. */
+  readonly routesDir?: string;
+  /** Roles of broker users to create that no end point lists. */
+  readonly strangers?: readonly string[];
+  /** Text of a router.yaml to load (the environment overrides still apply); none by default. */
+  readonly routerYaml?: string;
+}
+
+export interface RouterHarness {
+  readonly vhost: TestVhost;
+  /** guest's connection on the vhost, for reading queues in assertions. */
+  readonly client: TestClient;
+  readonly names: TopologyNames;
+  readonly router: RunningRouter;
+  /** A second connection to the router's SQLite store (read it; the router writes). */
+  readonly store: MessageStore;
+  readonly storePath: string;
+  /** The end point ids of the loaded routes. */
+  readonly endpointIds: readonly string[];
+  /** Every queue of the contract topology on this vhost. */
+  readonly queues: readonly string[];
+  /** The broker user made for a role (`__USER_<role>__` in the routes, or a stranger). */
+  user(role: string): TestUser;
+  /** `itk.endpoint.<id>`. */
+  queue(endpointId: string): string;
+  /** Publishes `body` to `itk.inbound` as the role's broker user (user_id set), persistent, confirmed. */
+  publish(role: string, body: Buffer | string, properties?: Options.Publish): Promise<void>;
+  /** Takes exactly one message from an end point's queue (or the quarantine: pass the queue name). */
+  takeOne(queue: string, timeoutMs?: number): Promise<GetMessage>;
+  /** Fails if any message is, or within `waitMs` becomes, available in any of `queues`. */
+  expectEmpty(queues: readonly string[], waitMs?: number): Promise<void>;
+  /** Polls the store until `done(story)` holds; returns that story. */
+  waitForStory(
+    trackingId: string,
+    done: (story: MessageStory) => boolean,
+    timeoutMs?: number,
+  ): Promise<MessageStory>;
+}
+
+export interface StartedRouterHarness extends RouterHarness {
+  /** Purges every queue (between tests). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a harness now (use `useRouterHarness` in a test file). */
+export async function startRouterHarness(
+  options: RouterHarnessOptions = {},
+): Promise<StartedRouterHarness> {
+  const vhost = await createTestVhost();
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-router-it-'));
+  const cleanups: (() => Promise<void>)[] = [
+    async () => fs.rmSync(tmpDir, { recursive: true, force: true }),
+    () => vhost.deleteAll(),
+  ];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    const users = new Map<string, TestUser>();
+    const userFor = async (role: string): Promise<TestUser> => {
+      let user = users.get(role);
+      if (!user) {
+        user = await vhost.createUser(vhost.uniqueName(`it-${role}`));
+        users.set(role, user);
+      }
+      return user;
+    };
+
+    const sourceDir = options.routesDir ?? ROUTES_IT;
+    const routesDir = path.join(tmpDir, 'routes');
+    fs.mkdirSync(routesDir);
+    for (const file of fs.readdirSync(sourceDir).filter((f) => f.endsWith('.yaml'))) {
+      const text = fs.readFileSync(path.join(sourceDir, file), 'utf8');
+      const roles = [...new Set([...text.matchAll(USER_TOKEN)].map((m) => m[1]!))];
+      for (const role of roles) await userFor(role);
+      const written = text.replace(USER_TOKEN, (_, role: string) => users.get(role)!.name);
+      fs.writeFileSync(path.join(routesDir, file), written);
+    }
+    for (const role of options.strangers ?? []) await userFor(role);
+
+    let configPath: string | undefined;
+    if (options.routerYaml !== undefined) {
+      configPath = path.join(tmpDir, 'router.yaml');
+      fs.writeFileSync(configPath, options.routerYaml);
+    }
+    const storePath = path.join(tmpDir, 'store.sqlite');
+    const config = loadRouterConfig(configPath, {
+      AMQP_URL: vhost.url,
+      ITK_ROUTER_ROUTES: routesDir,
+      ITK_ROUTER_STORE: `sqlite:${storePath}`,
+      ITK_ROUTER_HTTP_PORT: '0',
+    });
+    const endpointIds = [...loadRouteTable(config).table.endpoints.keys()];
+    const names = topologyNames(config.amqp.prefix);
+    const queues = [
+      names.routerInboundQueue,
+      names.quarantineQueue,
+      ...endpointIds.map((id) => names.endpointQueue(id)),
+    ];
+
+    const router = await startRouter(config, silentLogger());
+    cleanups.push(() => router.stop());
+    const store = await openSqliteStore(storePath);
+    cleanups.push(() => store.close());
+    const client = await openTestClient(vhost.url);
+    cleanups.push(() => client.close());
+
+    const harness: StartedRouterHarness = {
+      vhost,
+      client,
+      names,
+      router,
+      store,
+      storePath,
+      endpointIds,
+      queues,
+      user(role) {
+        const user = users.get(role);
+        if (!user) throw new Error(`router harness: no broker user for role ${role}`);
+        return user;
+      },
+      queue: (endpointId) => names.endpointQueue(endpointId),
+      publish: (role, body, properties = {}) =>
+        publishAs(harness.user(role), names.inboundExchange, '', body, {
+          contentType: 'application/xml',
+          ...properties,
+        }),
+      async takeOne(queue, timeoutMs = 5000) {
+        const [msg] = await expectMessages(client.channel, queue, 1, timeoutMs);
+        return msg!;
+      },
+      async expectEmpty(list, waitMs = 300) {
+        await Promise.all(list.map((q) => expectNoMessage(client.channel, q, waitMs)));
+      },
+      async waitForStory(trackingId, done, timeoutMs = 5000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const story = await store.track(trackingId);
+          if (story && done(story)) return story;
+          if (Date.now() > deadline) {
+            throw new Error(
+              `timed out waiting for the store's story of ${trackingId}: ${JSON.stringify(story, null, 1)?.slice(0, 2000)}`,
+            );
+          }
+          await sleep(25);
+        }
+      },
+      async reset() {
+        // Let the router finish what it holds before purging, so nothing leaks into the next test.
+        const deadline = Date.now() + 3000;
+        while (Date.now() < deadline) {
+          const { messageCount } = await client.channel.checkQueue(names.routerInboundQueue);
+          if (messageCount === 0) break;
+          await sleep(25);
+        }
+        await sleep(50);
+        await purgeQueues(client.channel, queues);
+      },
+      stop: cleanup,
+    };
+    return harness;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Registers beforeAll / afterEach / afterAll for one test file; returns the harness (after beforeAll). */
+export function useRouterHarness(options: RouterHarnessOptions = {}): RouterHarness {
+  let started: StartedRouterHarness | undefined;
+  const get = (): StartedRouterHarness => {
+    if (!started) throw new Error('useRouterHarness: beforeAll has not run');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startRouterHarness(options);
+  }, 30000);
+  afterEach(async () => {
+    await started?.reset();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  }, 30000);
+  return new Proxy({} as RouterHarness, {
+    get: (_, key) => {
+      const h = get();
+      const value = h[key as keyof RouterHarness];
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(h) : value;
+    },
+  });
+}
