@@ -24,7 +24,10 @@ export interface RunningRouter {
   stop(): Promise<void>;
 }
 
-export function loadRouteTable(config: RouterConfig): { table: RouteTable; planTypes: readonly string[] } {
+export function loadRouteTable(config: RouterConfig): {
+  table: RouteTable;
+  planTypes: readonly string[];
+} {
   const routes = loadRoutes(config.routes, { routerAddress: config.router.address });
   const table = buildRouteTable(routes, {
     routerAddress: config.router.address,
@@ -33,7 +36,10 @@ export function loadRouteTable(config: RouterConfig): { table: RouteTable; planT
   return { table, planTypes: routes.careplans?.planTypes ?? [] };
 }
 
-export async function startRouter(config: RouterConfig, log: Logger = createLogger(config.log.level)): Promise<RunningRouter> {
+export async function startRouter(
+  config: RouterConfig,
+  log: Logger = createLogger(config.log.level),
+): Promise<RunningRouter> {
   const { table, planTypes } = loadRouteTable(config);
   const validator = createValidator({
     catalogues: config.validation.catalogues,
@@ -43,7 +49,12 @@ export async function startRouter(config: RouterConfig, log: Logger = createLogg
   });
   const store = await openStore(config.store);
   const names = topologyNames(config.amqp.prefix);
-  const connection = new BrokerConnection({ url: config.amqp.url, heartbeatSeconds: config.amqp.heartbeatSeconds, name: 'itk-router', logger: log });
+  const connection = new BrokerConnection({
+    url: config.amqp.url,
+    heartbeatSeconds: config.amqp.heartbeatSeconds,
+    name: 'itk-router',
+    logger: log,
+  });
   const publisher = new ConfirmPublisher(connection, { logger: log });
   const metrics = createMetrics();
   const consumer = new QueueConsumer(connection, {
@@ -67,16 +78,23 @@ export async function startRouter(config: RouterConfig, log: Logger = createLogg
     await connection.start();
     await connection.addSetupTask(
       'topology',
-      declareTopologyTask(names, () => table.endpoints.keys(), { deliveryLimit: config.retry.attempts + 5 }),
+      declareTopologyTask(names, () => table.endpoints.keys(), {
+        deliveryLimit: config.retry.attempts + 5,
+      }),
     );
     await consumer.start();
-    server = await startHttpServer(config.http.host, config.http.port, {
-      ready: async () => {
-        if (connection.state !== 'connected') return `broker ${connection.state}`;
-        await store.ping();
-        return undefined;
+    server = await startHttpServer(
+      config.http.host,
+      config.http.port,
+      {
+        ready: async () => {
+          if (connection.state !== 'connected') return `broker ${connection.state}`;
+          await store.ping();
+          return undefined;
+        },
       },
-    }, metrics.registry);
+      metrics.registry,
+    );
   } catch (err) {
     await consumer.stop().catch(() => undefined);
     await connection.close().catch(() => undefined);
@@ -86,7 +104,12 @@ export async function startRouter(config: RouterConfig, log: Logger = createLogg
   }
   const address = server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
-  log.info('itk-router started', { queue: names.routerInboundQueue, endpoints: [...table.endpoints.keys()], httpPort, store: config.store.kind });
+  log.info('itk-router started', {
+    queue: names.routerInboundQueue,
+    endpoints: [...table.endpoints.keys()],
+    httpPort,
+    store: config.store.kind,
+  });
   let stopping: Promise<void> | undefined;
   return {
     httpPort,

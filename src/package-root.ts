@@ -23,7 +23,8 @@ export function packageRoot(): string {
   let folder = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(folder, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) return (cached = folder);
+    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME)
+      return (cached = folder);
     const parent = dirname(folder);
     if (parent === folder) throw new Error(`cannot find the ${PACKAGE_NAME} package root`);
     folder = parent;

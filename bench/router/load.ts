@@ -47,7 +47,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const sender = await openConfirm(o.senderUrl);
   const receiver = await openConfirm(o.receiverUrl);
   const latencies: number[] = [];
-  let firstSent = 0;
   let lastReceived = 0;
   const done = new Promise<void>((resolve) => {
     void receiver.channel.prefetch(500);
@@ -72,7 +71,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           `<title>sent ${(performance.timeOrigin + performance.now()).toFixed(3)} `,
         ),
     );
-  firstSent = performance.now();
+  const firstSent = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < o.count; i++) {
     if (o.rate > 0) {

@@ -26,16 +26,25 @@ export function buildBusinessResponse(req: BusinessAckRequest, id: string): stri
   const msg = create().ele(HL7_NS, 'BusinessResponseMessage');
   msg.ele(HL7_NS, 'id', { root: id });
   msg.ele(HL7_NS, 'creationTime', { value: hl7Time(at) });
-  msg.ele(HL7_NS, 'interactionId', { root: '2.16.840.1.113883.2.1.3.2.4.12', extension: 'BusinessResponseMessage' });
+  msg.ele(HL7_NS, 'interactionId', {
+    root: '2.16.840.1.113883.2.1.3.2.4.12',
+    extension: 'BusinessResponseMessage',
+  });
   const ack3 = msg.ele(HL7_NS, 'acknowledgedBy3', { typeCode: req.typeCode });
   ack3.ele(HL7_NS, 'conveyingTransmission').ele(HL7_NS, 'id', { root: req.original.trackingId });
   if (req.text) ack3.ele(HL7_NS, 'acknowledgementDetail').ele(HL7_NS, 'text').txt(req.text);
   const ack2 = msg.ele(HL7_NS, 'acknowledgedBy2', { typeCode: req.typeCode });
-  ack2.ele(HL7_NS, 'conveyingTransmission').ele(HL7_NS, 'id', { root: req.original.payloadId.replace(/^uuid_/, '') });
+  ack2
+    .ele(HL7_NS, 'conveyingTransmission')
+    .ele(HL7_NS, 'id', { root: req.original.payloadId.replace(/^uuid_/, '') });
   return msg.end({ headless: true });
 }
 
-export function buildBusinessAck(req: BusinessAckRequest): { trackingId: string; envelope: Envelope; xml: string } {
+export function buildBusinessAck(req: BusinessAckRequest): {
+  trackingId: string;
+  envelope: Envelope;
+  xml: string;
+} {
   const payloadId = newPayloadId();
   const trackingId = req.trackingId ?? newItkId();
   const envelope: Envelope = {
@@ -43,7 +52,16 @@ export function buildBusinessAck(req: BusinessAckRequest): { trackingId: string;
     trackingId,
     addresses: [req.to],
     auditIdentity: [{ uri: req.from.identity }],
-    manifest: [{ id: payloadId, mimeType: 'text/xml', profileId: PROFILE.busAck, base64: false, compressed: false, encrypted: false }],
+    manifest: [
+      {
+        id: payloadId,
+        mimeType: 'text/xml',
+        profileId: PROFILE.busAck,
+        base64: false,
+        compressed: false,
+        encrypted: false,
+      },
+    ],
     senderAddress: { uri: req.from.address },
     handlingSpecs: [
       { key: SPEC_KEY.infAckRequested, value: 'true' },

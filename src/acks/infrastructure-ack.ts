@@ -27,14 +27,16 @@ export interface InfrastructureResponse {
 
 const utc = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function buildInfrastructureResponse(r: InfrastructureResponse, errorId: () => string = newItkId): string {
-  const root = create()
-    .ele(ITK_NS, 'itk:InfrastructureResponse', {
-      result: r.result,
-      timestamp: utc(r.timestamp),
-      trackingIdRef: r.trackingIdRef,
-      serviceRef: r.serviceRef,
-    });
+export function buildInfrastructureResponse(
+  r: InfrastructureResponse,
+  errorId: () => string = newItkId,
+): string {
+  const root = create().ele(ITK_NS, 'itk:InfrastructureResponse', {
+    result: r.result,
+    timestamp: utc(r.timestamp),
+    trackingIdRef: r.trackingIdRef,
+    serviceRef: r.serviceRef,
+  });
   const identity = root.ele(ITK_NS, 'itk:reportingIdentity');
   for (const uri of r.reportingIdentity) identity.ele(ITK_NS, 'itk:id', { uri });
   if (r.errors.length > 0) {
@@ -65,7 +67,11 @@ export interface InfAckRequest {
 }
 
 /** The whole inf ack / nack Distribution Envelope. */
-export function buildInfAck(req: InfAckRequest): { trackingId: string; envelope: Envelope; xml: string } {
+export function buildInfAck(req: InfAckRequest): {
+  trackingId: string;
+  envelope: Envelope;
+  xml: string;
+} {
   const payloadId = newPayloadId();
   const trackingId = req.trackingId ?? newItkId();
   const envelope: Envelope = {
@@ -73,7 +79,9 @@ export function buildInfAck(req: InfAckRequest): { trackingId: string; envelope:
     trackingId,
     addresses: req.to ? [req.to] : [],
     auditIdentity: [{ uri: req.from.identity }],
-    manifest: [{ id: payloadId, mimeType: 'text/xml', base64: false, compressed: false, encrypted: false }],
+    manifest: [
+      { id: payloadId, mimeType: 'text/xml', base64: false, compressed: false, encrypted: false },
+    ],
     senderAddress: { uri: req.from.address },
     handlingSpecs: [],
     payloads: [

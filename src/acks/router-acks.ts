@@ -47,8 +47,10 @@ export interface NackInput {
   readonly at: Date;
 }
 
-const addressOf = (original: Envelope | undefined, fallback: string | undefined): ItkAddress | undefined =>
-  original?.senderAddress ?? (fallback ? { uri: fallback } : undefined);
+const addressOf = (
+  original: Envelope | undefined,
+  fallback: string | undefined,
+): ItkAddress | undefined => original?.senderAddress ?? (fallback ? { uri: fallback } : undefined);
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
@@ -68,7 +70,12 @@ export function buildNack(input: NackInput) {
   });
 }
 
-export function buildRouterInfAck(original: Envelope, router: RouterIdentity, at: Date, fallbackTo?: string) {
+export function buildRouterInfAck(
+  original: Envelope,
+  router: RouterIdentity,
+  at: Date,
+  fallbackTo?: string,
+) {
   const to = addressOf(original, fallbackTo);
   return buildInfAck({
     original: { trackingId: original.trackingId, service: original.service },

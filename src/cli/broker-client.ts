@@ -10,13 +10,16 @@ export function urlAs(amqpUrl: string, user?: string, password?: string): string
   return url.toString();
 }
 
-export async function withChannel<T>(url: string, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+export async function withChannel<T>(
+  url: string,
+  work: (channel: ConfirmChannel) => Promise<T>,
+): Promise<T> {
   let connection: ChannelModel;
   try {
     connection = await connect(url, { noDelay: true });
   } catch (err) {
     const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    throw new Error(`cannot connect to ${safe}: ${(err as Error).message}`);
+    throw new Error(`cannot connect to ${safe}: ${(err as Error).message}`, { cause: err });
   }
   connection.on('error', () => undefined);
   try {

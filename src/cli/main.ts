@@ -11,7 +11,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('itk-router')
-    .description('ITK 2.x Distribution Envelope router over AMQP: care plans between integrated care teams')
+    .description(
+      'ITK 2.x Distribution Envelope router over AMQP: care plans between integrated care teams',
+    )
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();

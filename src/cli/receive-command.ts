@@ -48,7 +48,9 @@ export function registerReceive(program: Command): void {
         }
       });
       if (got < wanted) {
-        process.stderr.write(`received ${got} of ${wanted} message(s) from ${queue} within ${options.wait} s\n`);
+        process.stderr.write(
+          `received ${got} of ${wanted} message(s) from ${queue} within ${options.wait} s\n`,
+        );
         command.parent?.setOptionValue('exitCode', 1);
       }
     });

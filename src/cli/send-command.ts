@@ -24,8 +24,14 @@ export function registerSend(program: Command): void {
     .description('publish a Distribution Envelope to the router as an end point (its broker user)')
     .argument('<file>', 'the DE XML file')
     .requiredOption('--as <user>', 'broker user to send as (an identity of the sending end point)')
-    .option('--password <password>', 'its password (default: $ITK_ROUTER_PASSWORD, else the user name)')
-    .option('--new-tracking-id', 'give the message a fresh tracking id (so a file can be sent again)')
+    .option(
+      '--password <password>',
+      'its password (default: $ITK_ROUTER_PASSWORD, else the user name)',
+    )
+    .option(
+      '--new-tracking-id',
+      'give the message a fresh tracking id (so a file can be sent again)',
+    )
     .option('-c, --config <file>', 'router config (for the broker URL and name prefix)')
     .action(async (file: string, options: SendOptions) => {
       const config = loadRouterConfig(options.config, process.env);

@@ -6,7 +6,9 @@ import { startRouter } from '../main.js';
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the router: consume itk.router.inbound, validate, route, deliver, acknowledge')
+    .description(
+      'run the router: consume itk.router.inbound, validate, route, deliver, acknowledge',
+    )
     .option('-c, --config <file>', 'router config file', 'config/router.yaml')
     .action(async (options: { config: string }) => {
       const config = loadRouterConfig(options.config, process.env);

@@ -4,7 +4,11 @@ import { loadRouterConfig } from '../config/index.js';
 import type { MessageHistory, MessageStory } from '../store/message-store.js';
 import { openStore } from '../store/open-store.js';
 
-const time = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const time = (d: Date) =>
+  d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 
 function history(h: MessageHistory, indent: string): string[] {
   const r = h.record;
@@ -16,7 +20,9 @@ function history(h: MessageHistory, indent: string): string[] {
     const who = e.endpointId ? ` ${e.endpointId}` : '';
     const code = e.code ? ` [${e.code}]` : '';
     const ack = e.ackTrackingId ? ` (ack ${e.ackTrackingId})` : '';
-    lines.push(`${indent}  ${time(e.at)}  ${e.state}${who}${code}${ack}${e.detail ? `: ${e.detail}` : ''}`);
+    lines.push(
+      `${indent}  ${time(e.at)}  ${e.state}${who}${code}${ack}${e.detail ? `: ${e.detail}` : ''}`,
+    );
   }
   for (const resp of h.responses) {
     lines.push(`${indent}  router sent ${resp.kind} ${resp.trackingId} to ${resp.toEndpointId}`);
@@ -41,23 +47,36 @@ export function formatStory(story: MessageStory): string {
 export function registerTrack(program: Command): void {
   program
     .command('track')
-    .description("print a message's whole story: received, validated, delivered, acknowledged, nacked…")
+    .description(
+      "print a message's whole story: received, validated, delivered, acknowledged, nacked…",
+    )
     .argument('<tracking-id>', 'the tracking id (any case)')
     .option('-c, --config <file>', 'router config (for the store)')
     .option('--json', 'print the story as JSON')
-    .action(async (trackingId: string, options: { config?: string; json?: boolean }, command: Command) => {
-      const config = loadRouterConfig(options.config, process.env);
-      const store = await openStore(config.store);
-      try {
-        const story = (await store.track(trackingId)) ?? (await store.track(trackingId.toUpperCase()));
-        if (!story) {
-          process.stderr.write(`no message with tracking id ${trackingId} in ${config.store.url}\n`);
-          command.parent?.setOptionValue('exitCode', 1);
-          return;
+    .action(
+      async (
+        trackingId: string,
+        options: { config?: string; json?: boolean },
+        command: Command,
+      ) => {
+        const config = loadRouterConfig(options.config, process.env);
+        const store = await openStore(config.store);
+        try {
+          const story =
+            (await store.track(trackingId)) ?? (await store.track(trackingId.toUpperCase()));
+          if (!story) {
+            process.stderr.write(
+              `no message with tracking id ${trackingId} in ${config.store.url}\n`,
+            );
+            command.parent?.setOptionValue('exitCode', 1);
+            return;
+          }
+          process.stdout.write(
+            options.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story),
+          );
+        } finally {
+          await store.close();
         }
-        process.stdout.write(options.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story));
-      } finally {
-        await store.close();
-      }
-    });
+      },
+    );
 }

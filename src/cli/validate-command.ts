@@ -29,13 +29,22 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('validate ITK messages offline: envelope, payload schemas and business rules')
     .argument('<files...>', 'message files; - reads standard input')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'junit']).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['text', 'json', 'junit'])
+        .default('text'),
+    )
     .option('-c, --config <file>', 'router config (limits, schema catalogues, routes folder)')
-    .option('-r, --routes <folder>', 'routes folder whose plan types are allowed (default: configured, else the stock routes/)')
+    .option(
+      '-r, --routes <folder>',
+      'routes folder whose plan types are allowed (default: configured, else the stock routes/)',
+    )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .action(async (files: string[], options: ValidateOptions, command: Command) => {
       const config = loadRouterConfig(options.config, process.env);
-      const routesFolder = options.routes ?? (options.config || process.env.ITK_ROUTER_ROUTES ? config.routes : packagePath('routes'));
+      const routesFolder =
+        options.routes ??
+        (options.config || process.env.ITK_ROUTER_ROUTES ? config.routes : packagePath('routes'));
       const routes = loadRoutes(routesFolder, { routerAddress: config.router.address });
       const validator = createValidator({
         catalogues: config.validation.catalogues,
@@ -50,13 +59,15 @@ export function registerValidate(program: Command): void {
           try {
             bytes = await readInput(file);
           } catch (err) {
-            throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+            throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
           }
           const result = validator.validate(bytes);
           reports.push({
             file: file === '-' ? '(standard input)' : file,
             valid: result.valid,
-            ...(result.envelope ? { service: result.envelope.service, trackingId: result.envelope.trackingId } : {}),
+            ...(result.envelope
+              ? { service: result.envelope.service, trackingId: result.envelope.trackingId }
+              : {}),
             findings: result.findings,
           });
         }

@@ -16,7 +16,9 @@ const where = (f: Finding): string => {
   const l = f.location;
   const parts = [
     l.part,
-    l.line !== undefined ? `line ${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : undefined,
+    l.line !== undefined
+      ? `line ${l.line}${l.column !== undefined ? `:${l.column}` : ''}`
+      : undefined,
     l.path,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : 'message';
@@ -44,7 +46,13 @@ function text(reports: readonly FileReport[]): string {
 
 function json(reports: readonly FileReport[]): string {
   const invalid = reports.filter((r) => !r.valid).length;
-  const summary = { files: reports.length, valid: reports.length - invalid, invalid, errors: count(reports, 'error'), warnings: count(reports, 'warning') };
+  const summary = {
+    files: reports.length,
+    valid: reports.length - invalid,
+    invalid,
+    errors: count(reports, 'error'),
+    warnings: count(reports, 'warning'),
+  };
   return JSON.stringify({ summary, files: reports }, null, 2) + '\n';
 }
 
@@ -63,11 +71,22 @@ function junit(reports: readonly FileReport[]): string {
     const warnings = r.findings.filter((f) => f.severity === 'warning');
     if (errors.length > 0) {
       testcase
-        .ele('failure', { message: `${errors.length} error(s): ${errors.map((f) => f.code).join(', ')}`, type: errors[0]!.rule })
-        .txt(errors.map((f) => `${f.code} ${f.rule} at ${where(f)}: ${f.text}: ${f.detail}`).join('\n'));
+        .ele('failure', {
+          message: `${errors.length} error(s): ${errors.map((f) => f.code).join(', ')}`,
+          type: errors[0]!.rule,
+        })
+        .txt(
+          errors
+            .map((f) => `${f.code} ${f.rule} at ${where(f)}: ${f.text}: ${f.detail}`)
+            .join('\n'),
+        );
     }
     if (warnings.length > 0) {
-      testcase.ele('system-out').txt(warnings.map((f) => `warning ${f.code} ${f.rule} at ${where(f)}: ${f.detail}`).join('\n'));
+      testcase
+        .ele('system-out')
+        .txt(
+          warnings.map((f) => `warning ${f.code} ${f.rule} at ${where(f)}: ${f.detail}`).join('\n'),
+        );
     }
   }
   return suite.end({ prettyPrint: true }) + '\n';

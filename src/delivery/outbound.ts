@@ -7,7 +7,12 @@ import type { PublishProperties } from '../transport/publish-properties.js';
 
 /** The one thing the pipeline needs of the broker: a publish that resolves once confirmed. */
 export interface Publisher {
-  publish(exchange: string, routingKey: string, body: Buffer, properties: PublishProperties): Promise<void>;
+  publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: PublishProperties,
+  ): Promise<void>;
 }
 
 export interface DeliveryFacts {
@@ -39,8 +44,19 @@ export function deliveryProperties(d: DeliveryFacts): PublishProperties {
 }
 
 /** Publishes to an end point's queue through the deliver exchange, confirmed. */
-export const deliverTo = (publisher: Publisher, names: TopologyNames, endpointId: string, body: Buffer, d: DeliveryFacts) =>
-  publisher.publish(names.deliverExchange, names.endpointRoutingKey(endpointId), body, deliveryProperties(d));
+export const deliverTo = (
+  publisher: Publisher,
+  names: TopologyNames,
+  endpointId: string,
+  body: Buffer,
+  d: DeliveryFacts,
+) =>
+  publisher.publish(
+    names.deliverExchange,
+    names.endpointRoutingKey(endpointId),
+    body,
+    deliveryProperties(d),
+  );
 
 export interface QuarantineReason {
   readonly code: string;
@@ -50,8 +66,16 @@ export interface QuarantineReason {
 }
 
 /** Puts the original bytes on the quarantine queue with the reason in headers. */
-export function quarantine(publisher: Publisher, names: TopologyNames, body: Buffer, reason: QuarantineReason): Promise<void> {
-  const headers: Record<string, string> = { 'itk-error-code': reason.code, 'itk-error-text': reason.text };
+export function quarantine(
+  publisher: Publisher,
+  names: TopologyNames,
+  body: Buffer,
+  reason: QuarantineReason,
+): Promise<void> {
+  const headers: Record<string, string> = {
+    'itk-error-code': reason.code,
+    'itk-error-text': reason.text,
+  };
   if (reason.sender) headers['itk-sender'] = reason.sender;
   if (reason.trackingId) headers['itk-tracking-id'] = reason.trackingId;
   return publisher.publish(names.quarantineExchange, names.quarantineRoutingKey, body, {

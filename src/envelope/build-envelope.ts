@@ -18,7 +18,10 @@ const withType = (a: ItkAddress) => (a.type ? { uri: a.uri, type: a.type } : { u
 export function buildEnvelope(envelope: Envelope): string {
   const doc = create({ version: '1.0', encoding: 'UTF-8' });
   const root = doc.ele(ITK_NS, 'itk:DistributionEnvelope');
-  const header = root.ele(ITK_NS, 'itk:header', { service: envelope.service, trackingid: envelope.trackingId });
+  const header = root.ele(ITK_NS, 'itk:header', {
+    service: envelope.service,
+    trackingid: envelope.trackingId,
+  });
   if (envelope.addresses.length > 0) {
     const list = header.ele(ITK_NS, 'itk:addresslist');
     for (const a of envelope.addresses) list.ele(ITK_NS, 'itk:address', withType(a));
@@ -36,17 +39,20 @@ export function buildEnvelope(envelope: Envelope): string {
     if (m.encrypted) attrs.encrypted = 'true';
     manifest.ele(ITK_NS, 'itk:manifestitem', attrs);
   }
-  if (envelope.senderAddress) header.ele(ITK_NS, 'itk:senderAddress', withType(envelope.senderAddress));
+  if (envelope.senderAddress)
+    header.ele(ITK_NS, 'itk:senderAddress', withType(envelope.senderAddress));
   if (envelope.handlingSpecs.length > 0) {
     const handling = header.ele(ITK_NS, 'itk:handlingSpecification');
-    for (const s of envelope.handlingSpecs) handling.ele(ITK_NS, 'itk:spec', { key: s.key, value: s.value });
+    for (const s of envelope.handlingSpecs)
+      handling.ele(ITK_NS, 'itk:spec', { key: s.key, value: s.value });
   }
   const payloads = root.ele(ITK_NS, 'itk:payloads', { count: String(envelope.payloads.length) });
   const verbatim: string[] = [];
   for (const p of envelope.payloads) {
     const el = payloads.ele(ITK_NS, 'itk:payload', { id: p.id });
     if (p.content === undefined) continue;
-    if (p.encoding === 'base64' || p.encoding === 'compressed') el.txt(encodePayload(p.content, p.encoding));
+    if (p.encoding === 'base64' || p.encoding === 'compressed')
+      el.txt(encodePayload(p.content, p.encoding));
     else {
       el.txt(`[[itk-router-payload-${verbatim.length}]]`);
       verbatim.push(p.content);

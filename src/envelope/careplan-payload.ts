@@ -36,7 +36,8 @@ export interface CarePlanFacts {
   readonly entries: readonly CarePlanSummary[];
 }
 
-const text = (el: LiteElement | undefined, name: string) => childNamed(el, name, CAREPLAN_NS)?.text.trim();
+const text = (el: LiteElement | undefined, name: string) =>
+  childNamed(el, name, CAREPLAN_NS)?.text.trim();
 
 function summary(el: LiteElement): CarePlanSummary {
   const nhsNumber = text(childNamed(el, 'patient', CAREPLAN_NS), 'nhsNumber');
@@ -59,9 +60,12 @@ const isMessage = (name: string): name is CarePlanMessageName =>
 /** Facts of a care-plan payload root, or undefined when it is not one. */
 export function readCarePlanFacts(root: LiteElement): CarePlanFacts | undefined {
   if (root.ns !== CAREPLAN_NS || !isMessage(root.name)) return undefined;
-  const planEl = childNamed(root, 'plan', CAREPLAN_NS) ?? childNamed(root, 'proposedPlan', CAREPLAN_NS);
+  const planEl =
+    childNamed(root, 'plan', CAREPLAN_NS) ?? childNamed(root, 'proposedPlan', CAREPLAN_NS);
   const plan = planEl ? summary(planEl) : undefined;
-  const entries = root.children.filter((c) => c.name === 'entry' && c.ns === CAREPLAN_NS).map(summary);
+  const entries = root.children
+    .filter((c) => c.name === 'entry' && c.ns === CAREPLAN_NS)
+    .map(summary);
   const baseVersion = text(root, 'baseVersion');
   return Object.freeze(
     compact({

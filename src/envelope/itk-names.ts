@@ -67,7 +67,10 @@ const CAREPLAN_SERVICE = /^urn:itk-router:services:([A-Za-z]+)-v1-0$/;
  * The interaction a message stands for: its interaction spec, else, for a care-plan message sent
  * with its own service name, the equivalent interaction (both forms are equivalent).
  */
-export function effectiveInteraction(service: string, interactionSpec: string | undefined): string | undefined {
+export function effectiveInteraction(
+  service: string,
+  interactionSpec: string | undefined,
+): string | undefined {
   if (interactionSpec) return interactionSpec;
   const name = CAREPLAN_SERVICE.exec(service)?.[1];
   return name && (CAREPLAN_MESSAGES as readonly string[]).includes(name)

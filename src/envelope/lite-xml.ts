@@ -61,7 +61,11 @@ export function parseLite(source: string): LiteElement {
   let line = 1;
   let counted = 0;
   const lineAt = (pos: number) => {
-    for (let nl = source.indexOf('\n', counted); nl !== -1 && nl < pos; nl = source.indexOf('\n', nl + 1)) {
+    for (
+      let nl = source.indexOf('\n', counted);
+      nl !== -1 && nl < pos;
+      nl = source.indexOf('\n', nl + 1)
+    ) {
       line++;
       counted = nl + 1;
     }
@@ -93,7 +97,7 @@ export function parseLite(source: string): LiteElement {
       let scope = top?.scope ?? new Map<string, string>([['xml', XML_NS]]);
       let copied = false;
       const declares = new Set<string>();
-      for (ATTR.lastIndex = pos; ; ) {
+      for (ATTR.lastIndex = pos; ;) {
         const m = ATTR.exec(source);
         if (!m) break;
         pos = ATTR.lastIndex;
@@ -134,18 +138,26 @@ export function parseLite(source: string): LiteElement {
     if (current && lt > next) current.text += decodeEntities(source.slice(next, lt));
     i = lt;
   }
-  if (!root) throw new Error('parseLite: no element found (was the document checked by libxml2 first?)');
+  if (!root)
+    throw new Error('parseLite: no element found (was the document checked by libxml2 first?)');
   return root;
 }
 
 /** Children of `el` with this local name and namespace. */
-export const childrenNamed = (el: LiteElement | undefined, name: string, ns: string): LiteElement[] =>
-  el ? el.children.filter((c) => c.name === name && c.ns === ns) : [];
+export const childrenNamed = (
+  el: LiteElement | undefined,
+  name: string,
+  ns: string,
+): LiteElement[] => (el ? el.children.filter((c) => c.name === name && c.ns === ns) : []);
 
-export const childNamed = (el: LiteElement | undefined, name: string, ns: string): LiteElement | undefined =>
-  el?.children.find((c) => c.name === name && c.ns === ns);
+export const childNamed = (
+  el: LiteElement | undefined,
+  name: string,
+  ns: string,
+): LiteElement | undefined => el?.children.find((c) => c.name === name && c.ns === ns);
 
-const escapeAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+const escapeAttr = (v: string) =>
+  v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 
 /** Whether the element's text uses a prefix ('' = unprefixed names) in an element or attribute name. */
 const usesPrefix = (text: string, prefix: string): boolean =>
@@ -162,7 +174,9 @@ export function standaloneXml(source: string, el: LiteElement): string {
   const inherited: string[] = [];
   for (const [prefix, uri] of el.scope) {
     if (prefix === 'xml' || el.declares.has(prefix) || !usesPrefix(text, prefix)) continue;
-    inherited.push(prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`);
+    inherited.push(
+      prefix === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${prefix}="${escapeAttr(uri)}"`,
+    );
   }
   if (inherited.length === 0) return text;
   NAME.lastIndex = 1;

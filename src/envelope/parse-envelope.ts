@@ -21,12 +21,16 @@ export function parseEnvelope(xml: Uint8Array | string): Envelope {
     parseUntrusted(bytes).dispose(); // well-formedness, by libxml2, before the light reader trusts it
   } catch (err) {
     const detail = (err as { details?: { message: string; line: number }[] }).details?.[0];
-    throw new EnvelopeParseError(detail ? `line ${detail.line}: ${detail.message.trim()}` : String(err));
+    throw new EnvelopeParseError(
+      detail ? `line ${detail.line}: ${detail.message.trim()}` : String(err),
+    );
   }
   const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   const root = parseLite(source);
   if (root.name !== 'DistributionEnvelope' || root.ns !== ITK_NS) {
-    throw new EnvelopeParseError(`the root element is {${root.ns}}${root.name}, not a Distribution Envelope`);
+    throw new EnvelopeParseError(
+      `the root element is {${root.ns}}${root.name}, not a Distribution Envelope`,
+    );
   }
   return readEnvelope(source, root, { payloadContent: true }).envelope;
 }

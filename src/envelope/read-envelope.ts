@@ -83,11 +83,17 @@ function readPayload(
   const encoding = encodingOf(item);
   if (encoding === 'base64' || encoding === 'compressed') {
     const decoded = decodePayload(el.text, encoding, options.maxDecodedBytes);
-    return { payload: Object.freeze(compact({ id, encoding, content: decoded.text })), body: { kind: 'decoded', decoded } };
+    return {
+      payload: Object.freeze(compact({ id, encoding, content: decoded.text })),
+      body: { kind: 'decoded', decoded },
+    };
   }
   const root = el.children[0];
   if (!root) {
-    return { payload: Object.freeze({ id, encoding }), body: { kind: 'empty', text: el.text.trim() !== '' } };
+    return {
+      payload: Object.freeze({ id, encoding }),
+      body: { kind: 'empty', text: el.text.trim() !== '' },
+    };
   }
   const payload = compact({
     id,
@@ -96,7 +102,10 @@ function readPayload(
     rootNamespace: root.ns,
     rootName: root.name,
   });
-  return { payload: Object.freeze(payload), body: { kind: 'element', element: root, elementCount: el.children.length } };
+  return {
+    payload: Object.freeze(payload),
+    body: { kind: 'element', element: root, elementCount: el.children.length },
+  };
 }
 
 const at = (el: LiteElement, path: string): At => ({ line: el.line, path });
@@ -104,7 +113,11 @@ const indexed = (base: string, name: string, els: LiteElement[]) =>
   els.map((el, i) => at(el, `${base}/itk:${name}[${i + 1}]`));
 
 /** Read the envelope whose light tree is `root` (source: the document text it was built from). */
-export function readEnvelope(source: string, root: LiteElement, options: ReadOptions = {}): ReadEnvelope {
+export function readEnvelope(
+  source: string,
+  root: LiteElement,
+  options: ReadOptions = {},
+): ReadEnvelope {
   const rootPath = '/itk:DistributionEnvelope';
   const hPath = `${rootPath}/itk:header`;
   const header = childNamed(root, 'header', ITK_NS);
@@ -133,8 +146,8 @@ export function readEnvelope(source: string, root: LiteElement, options: ReadOpt
       manifest: Object.freeze(manifest),
       senderAddress: senderEl ? address(senderEl) : undefined,
       handlingSpecs: Object.freeze(
-        specEls.map(
-          (el): HandlingSpec => Object.freeze({ key: el.attrs.get('key') ?? '', value: el.attrs.get('value') ?? '' }),
+        specEls.map((el): HandlingSpec =>
+          Object.freeze({ key: el.attrs.get('key') ?? '', value: el.attrs.get('value') ?? '' }),
         ),
       ),
       payloads: Object.freeze(read.map((r) => r.payload)),

@@ -7,7 +7,12 @@ export interface HealthChecks {
   ready(): Promise<string | undefined>;
 }
 
-export function startHttpServer(host: string, port: number, checks: HealthChecks, registry: Registry): Promise<http.Server> {
+export function startHttpServer(
+  host: string,
+  port: number,
+  checks: HealthChecks,
+  registry: Registry,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
       res.writeHead(status, { 'content-type': type });

@@ -3,14 +3,25 @@ import winston from 'winston';
 
 export type Logger = winston.Logger;
 
-export function createLogger(level: string, stream: NodeJS.WritableStream = process.stdout): Logger {
+export function createLogger(
+  level: string,
+  stream: NodeJS.WritableStream = process.stdout,
+): Logger {
   return winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     defaultMeta: { app: 'itk-router' },
     transports: [new winston.transports.Stream({ stream })],
   });
 }
 
 /** A logger that writes nothing (tests, CLI commands that print their own output). */
-export const silentLogger = (): Logger => winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+export const silentLogger = (): Logger =>
+  winston.createLogger({
+    silent: true,
+    transports: [new winston.transports.Console({ silent: true })],
+  });

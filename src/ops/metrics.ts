@@ -38,7 +38,16 @@ export function createMetrics(): RouterMetrics {
     observe(outcome, service, seconds, errorCodes) {
       messages.inc({ service, outcome });
       for (const code of errorCodes) nacks.inc({ code });
-      if (['unreadable', 'unknown-sender', 'forbidden-sender', 'failed-acknowledgement', 'poison'].includes(outcome)) quarantined.inc();
+      if (
+        [
+          'unreadable',
+          'unknown-sender',
+          'forbidden-sender',
+          'failed-acknowledgement',
+          'poison',
+        ].includes(outcome)
+      )
+        quarantined.inc();
       latency.observe({ outcome }, seconds);
     },
   };

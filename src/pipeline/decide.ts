@@ -7,7 +7,13 @@ import { errorsFromFindings, isInfAck, isItkErrorKey } from '../acks/router-acks
 import type { Endpoint } from '../config/routes-config.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { effectiveInteraction, SPEC_KEY } from '../envelope/itk-names.js';
-import { endpointClaimsAddress, endpointForIdentity, resolve, type Delivery, type RouteTable } from '../routing/index.js';
+import {
+  endpointClaimsAddress,
+  endpointForIdentity,
+  resolve,
+  type Delivery,
+  type RouteTable,
+} from '../routing/index.js';
 import type { ValidationResult } from '../validation/validator.js';
 import type { OutcomeKind } from './dispositions.js';
 
@@ -25,27 +31,51 @@ export interface Decision {
 
 const specValue = (e: Envelope, key: string) => e.handlingSpecs.find((s) => s.key === key)?.value;
 
-export function decide(v: ValidationResult, userId: string | undefined, table: RouteTable): Decision {
+export function decide(
+  v: ValidationResult,
+  userId: string | undefined,
+  table: RouteTable,
+): Decision {
   const envelope = v.envelope;
-  const base = { errors: [] as AckError[], deliveries: [] as Delivery[], ...(envelope ? { envelope } : {}) };
+  const base = {
+    errors: [] as AckError[],
+    deliveries: [] as Delivery[],
+    ...(envelope ? { envelope } : {}),
+  };
   const sender = userId ? endpointForIdentity(table, userId) : undefined;
   if (!sender) {
-    const text = userId ? `broker user ${userId} is not an identity of any end point` : 'the message has no user_id';
+    const text = userId
+      ? `broker user ${userId} is not an identity of any end point`
+      : 'the message has no user_id';
     return { ...base, kind: 'unknown-sender', reason: { code: '3000', text } };
   }
   const withSender = { ...base, sender };
   if (!envelope) {
     const errors = errorsFromFindings(v.findings);
-    return { ...withSender, kind: 'unreadable', errors, reason: { code: errors[0]?.code ?? '1000', text: errors[0]?.diagnostic ?? 'unreadable' } };
+    return {
+      ...withSender,
+      kind: 'unreadable',
+      errors,
+      reason: { code: errors[0]?.code ?? '1000', text: errors[0]?.diagnostic ?? 'unreadable' },
+    };
   }
   const interaction = specValue(envelope, SPEC_KEY.interaction);
   const withEnvelope = { ...withSender, ...(interaction ? { interaction } : {}) };
-  const ackFailed = (text: string): Decision => ({ ...withEnvelope, kind: 'failed-acknowledgement', reason: { code: '1000', text } });
+  const ackFailed = (text: string): Decision => ({
+    ...withEnvelope,
+    kind: 'failed-acknowledgement',
+    reason: { code: '1000', text },
+  });
 
   const claimed = envelope.senderAddress?.uri;
   if (claimed && !endpointClaimsAddress(table, sender.id, claimed)) {
     const text = `end point ${sender.id} may not send as ${claimed}`;
-    return { ...withEnvelope, kind: 'forbidden-sender', errors: [{ code: '3000', diagnostic: text }], reason: { code: '3000', text } };
+    return {
+      ...withEnvelope,
+      kind: 'forbidden-sender',
+      errors: [{ code: '3000', diagnostic: text }],
+      reason: { code: '3000', text },
+    };
   }
   if (!v.valid) {
     const errors = errorsFromFindings(v.findings);
@@ -62,21 +92,39 @@ export function decide(v: ValidationResult, userId: string | undefined, table: R
   });
   if (resolution.rejectedBy) {
     const { code, text, route } = resolution.rejectedBy;
-    const errors: AckError[] = [{ code: isItkErrorKey(code) ? code : '2200', diagnostic: `${text} (route ${route})` }];
+    const errors: AckError[] = [
+      { code: isItkErrorKey(code) ? code : '2200', diagnostic: `${text} (route ${route})` },
+    ];
     if (isInfAck(envelope)) return ackFailed(errors[0]!.diagnostic!);
     return { ...withEnvelope, kind: 'rejected', errors };
   }
   const unresolved = [...resolution.unresolved];
   if (resolution.toLocator || resolution.toRouter) {
     // The care-plan locator service is not in this release: its address is refused like an unknown one.
-    unresolved.push(...envelope.addresses.map((a) => a.uri).filter((uri) => uri === table.locatorAddress || uri === table.routerAddress));
+    unresolved.push(
+      ...envelope.addresses
+        .map((a) => a.uri)
+        .filter((uri) => uri === table.locatorAddress || uri === table.routerAddress),
+    );
   }
-  const errors: AckError[] = unresolved.map((uri) => ({ code: 'DE0003', diagnostic: `No end point is registered for ${uri}` }));
+  const errors: AckError[] = unresolved.map((uri) => ({
+    code: 'DE0003',
+    diagnostic: `No end point is registered for ${uri}`,
+  }));
   if (resolution.deliveries.length === 0) {
-    if (isInfAck(envelope)) return ackFailed(errors.map((e) => e.diagnostic).join('; ') || 'no recipients');
-    const none: AckError[] = errors.length > 0 ? errors : [{ code: 'DE0003', diagnostic: 'the message has no recipients' }];
+    if (isInfAck(envelope))
+      return ackFailed(errors.map((e) => e.diagnostic).join('; ') || 'no recipients');
+    const none: AckError[] =
+      errors.length > 0
+        ? errors
+        : [{ code: 'DE0003', diagnostic: 'the message has no recipients' }];
     return { ...withEnvelope, kind: 'unroutable', errors: none };
   }
   const kind = errors.length > 0 && !isInfAck(envelope) ? 'partly-delivered' : 'delivered';
-  return { ...withEnvelope, kind, errors: kind === 'delivered' ? [] : errors, deliveries: resolution.deliveries };
+  return {
+    ...withEnvelope,
+    kind,
+    errors: kind === 'delivered' ? [] : errors,
+    deliveries: resolution.deliveries,
+  };
 }

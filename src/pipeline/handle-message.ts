@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildNack, buildRouterInfAck, isBusinessAck, isInfAck, type RouterIdentity } from '../acks/router-acks.js';
+import {
+  buildNack,
+  buildRouterInfAck,
+  isBusinessAck,
+  isInfAck,
+  type RouterIdentity,
+} from '../acks/router-acks.js';
 import { deliverTo, quarantine, type Publisher } from '../delivery/outbound.js';
 import { SPEC_KEY } from '../envelope/itk-names.js';
 import type { Logger } from '../ops/logger.js';
@@ -19,7 +25,12 @@ import { decide, type Decision } from './decide.js';
 import { DISPOSITIONS, type OutcomeKind } from './dispositions.js';
 
 export interface PipelineMetrics {
-  observe(outcome: OutcomeKind, service: string, seconds: number, errorCodes: readonly string[]): void;
+  observe(
+    outcome: OutcomeKind,
+    service: string,
+    seconds: number,
+    errorCodes: readonly string[],
+  ): void;
 }
 
 export interface PipelineDeps {
@@ -30,7 +41,11 @@ export interface PipelineDeps {
   readonly publisher: Publisher;
   readonly names: TopologyNames;
   readonly router: RouterIdentity;
-  readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly retry: {
+    readonly attempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
   readonly log: Logger;
   readonly metrics?: PipelineMetrics;
   readonly now?: () => Date;
@@ -43,7 +58,9 @@ const deliveryCount = (msg: InboundMessage): number => {
 
 const isTrue = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
 
-export function createMessageHandler(deps: PipelineDeps): (msg: InboundMessage) => Promise<'ack' | 'reject'> {
+export function createMessageHandler(
+  deps: PipelineDeps,
+): (msg: InboundMessage) => Promise<'ack' | 'reject'> {
   const now = deps.now ?? (() => new Date());
   return async (msg) => {
     const started = performance.now();
@@ -54,14 +71,27 @@ export function createMessageHandler(deps: PipelineDeps): (msg: InboundMessage) 
     } catch (err) {
       const attempt = deliveryCount(msg) + 1;
       const text = `processing failed (attempt ${attempt} of ${deps.retry.attempts}): ${(err as Error).message}`;
-      deps.log.warn('message processing failed', { attempt, error: (err as Error).message, messageId: msg.properties.messageId });
+      deps.log.warn('message processing failed', {
+        attempt,
+        error: (err as Error).message,
+        messageId: msg.properties.messageId,
+      });
       if (attempt < deps.retry.attempts) {
-        await sleep(Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (attempt - 1)));
+        await sleep(
+          Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (attempt - 1)),
+        );
         deps.metrics?.observe('retry', 'unknown', (performance.now() - started) / 1000, ['2100']);
         return 'reject';
       }
-      await quarantine(deps.publisher, deps.names, msg.body, { code: '2100', text, ...(msg.properties.userId ? { sender: msg.properties.userId } : {}) });
-      deps.log.error('message quarantined after repeated failures', { attempt, error: (err as Error).message });
+      await quarantine(deps.publisher, deps.names, msg.body, {
+        code: '2100',
+        text,
+        ...(msg.properties.userId ? { sender: msg.properties.userId } : {}),
+      });
+      deps.log.error('message quarantined after repeated failures', {
+        attempt,
+        error: (err as Error).message,
+      });
       deps.metrics?.observe('poison', 'unknown', (performance.now() - started) / 1000, ['2100']);
       return 'ack';
     }
@@ -72,7 +102,9 @@ async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date)
   const v = deps.validator.validate(msg.body);
   const table = deps.routeTable();
   const d = decide(v, msg.properties.userId, table);
-  const trackingId = d.envelope?.trackingId || `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
+  const trackingId =
+    d.envelope?.trackingId ||
+    `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
   const log = deps.log.child({ trackingId, sender: d.sender?.id ?? msg.properties.userId ?? null });
   const service = d.envelope?.service ?? 'unknown';
   const codes = d.errors.map((e) => e.code);
@@ -89,12 +121,15 @@ async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date)
   });
   if (begun.kind === 'existing' && begun.record.completedAt) {
     await resendEarlierAnswers(deps, begun.record.id, d, at);
-    log.info('duplicate tracking id: earlier answers sent again, not delivered again', { outcome: 'duplicate' });
+    log.info('duplicate tracking id: earlier answers sent again, not delivered again', {
+      outcome: 'duplicate',
+    });
     return { kind: 'duplicate' as const, service, codes: ['DUPLICATE'] };
   }
   const id = begun.kind === 'new' ? begun.id : begun.record.id;
 
-  if (v.ack && d.sender && (d.kind === 'delivered' || d.kind === 'partly-delivered')) await correlate(deps, v, d, at);
+  if (v.ack && d.sender && (d.kind === 'delivered' || d.kind === 'partly-delivered'))
+    await correlate(deps, v, d, at);
   const delivered = await deliver(deps, id, msg.body, d, at);
   const responses = await answer(deps, d, delivered, at);
   const disposition = DISPOSITIONS[d.kind];
@@ -112,42 +147,98 @@ async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date)
       at,
       responses,
       ...(d.reason ? { code: d.reason.code, detail: d.reason.text } : {}),
-      ...(!d.reason && d.errors[0] ? { code: d.errors[0].code, detail: d.errors.map((e) => e.diagnostic).join('; ') } : {}),
+      ...(!d.reason && d.errors[0]
+        ? { code: d.errors[0].code, detail: d.errors.map((e) => e.diagnostic).join('; ') }
+        : {}),
     });
   }
-  log.info('message processed', { outcome: d.kind, service, deliveredTo: delivered, errorCodes: codes });
+  log.info('message processed', {
+    outcome: d.kind,
+    service,
+    deliveredTo: delivered,
+    errorCodes: codes,
+  });
   return { kind: d.kind, service, codes };
 }
 
 /** Deliver to every recipient not already confirmed (a redelivery after a crash skips those). */
-async function deliver(deps: PipelineDeps, id: string, body: Buffer, d: Decision, at: Date): Promise<string[]> {
+async function deliver(
+  deps: PipelineDeps,
+  id: string,
+  body: Buffer,
+  d: Decision,
+  at: Date,
+): Promise<string[]> {
   if (d.deliveries.length === 0 || !d.envelope || !d.sender) return [];
   const confirmed = new Set(await deps.store.confirmedDeliveries(id));
   const pending = d.deliveries.filter((x) => !confirmed.has(x.endpointId));
-  const facts = { trackingId: d.envelope.trackingId, service: d.envelope.service, senderEndpointId: d.sender.id, ...(d.interaction ? { interaction: d.interaction } : {}) };
-  await Promise.all(pending.map((x) => deliverTo(deps.publisher, deps.names, x.endpointId, body, { ...facts, recipient: x.recipient })));
+  const facts = {
+    trackingId: d.envelope.trackingId,
+    service: d.envelope.service,
+    senderEndpointId: d.sender.id,
+    ...(d.interaction ? { interaction: d.interaction } : {}),
+  };
+  await Promise.all(
+    pending.map((x) =>
+      deliverTo(deps.publisher, deps.names, x.endpointId, body, {
+        ...facts,
+        recipient: x.recipient,
+      }),
+    ),
+  );
   for (const x of pending) {
-    await deps.store.addEvent(id, { state: 'delivered', at, endpointId: x.endpointId, detail: `to ${x.recipient}` });
+    await deps.store.addEvent(id, {
+      state: 'delivered',
+      at,
+      endpointId: x.endpointId,
+      detail: `to ${x.recipient}`,
+    });
   }
   return d.deliveries.map((x) => x.endpointId);
 }
 
 /** The router's own answers: a nack, and inf acks on behalf of `acks: router` end points. */
-async function answer(deps: PipelineDeps, d: Decision, delivered: readonly string[], at: Date): Promise<RouterResponse[]> {
+async function answer(
+  deps: PipelineDeps,
+  d: Decision,
+  delivered: readonly string[],
+  at: Date,
+): Promise<RouterResponse[]> {
   if (!d.sender) return [];
   const responses: RouterResponse[] = [];
   const fallbackTo = d.sender.addresses[0];
   if (DISPOSITIONS[d.kind].nack && d.errors.length > 0 && !isInfAck(d.envelope)) {
-    const nack = buildNack({ ...(d.envelope ? { original: d.envelope } : {}), fallbackTo, errors: d.errors, router: deps.router, at });
-    responses.push({ kind: 'inf-nack', trackingId: nack.trackingId, toEndpointId: d.sender.id, xml: nack.xml });
+    const nack = buildNack({
+      ...(d.envelope ? { original: d.envelope } : {}),
+      fallbackTo,
+      errors: d.errors,
+      router: deps.router,
+      at,
+    });
+    responses.push({
+      kind: 'inf-nack',
+      trackingId: nack.trackingId,
+      toEndpointId: d.sender.id,
+      xml: nack.xml,
+    });
   }
   const e = d.envelope;
-  if (e && isTrue(e.handlingSpecs.find((s) => s.key === SPEC_KEY.infAckRequested)?.value) && !isInfAck(e) && !isBusinessAck(e)) {
+  if (
+    e &&
+    isTrue(e.handlingSpecs.find((s) => s.key === SPEC_KEY.infAckRequested)?.value) &&
+    !isInfAck(e) &&
+    !isBusinessAck(e)
+  ) {
     const table = deps.routeTable();
     for (const endpointId of delivered) {
       if (table.endpoints.get(endpointId)?.acks !== 'router') continue;
       const ack = buildRouterInfAck(e, deps.router, at, fallbackTo);
-      responses.push({ kind: 'inf-ack', trackingId: ack.trackingId, toEndpointId: d.sender.id, xml: ack.xml });
+      responses.push({
+        kind: 'inf-ack',
+        trackingId: ack.trackingId,
+        toEndpointId: d.sender.id,
+        xml: ack.xml,
+      });
     }
   }
   await Promise.all(responses.map((r) => publishResponse(deps, r, d.sender!.id)));
@@ -163,16 +254,32 @@ function publishResponse(deps: PipelineDeps, r: RouterResponse, senderId: string
   });
 }
 
-async function resendEarlierAnswers(deps: PipelineDeps, id: string, d: Decision, at: Date): Promise<void> {
+async function resendEarlierAnswers(
+  deps: PipelineDeps,
+  id: string,
+  d: Decision,
+  at: Date,
+): Promise<void> {
   const responses = await deps.store.responsesFor(id);
   await Promise.all(responses.map((r) => publishResponse(deps, r, r.toEndpointId)));
-  await deps.store.addEvent(id, { state: 'duplicate', at, detail: `sent again: ${responses.length} earlier answer(s)`, ...(d.sender ? { endpointId: d.sender.id } : {}) });
+  await deps.store.addEvent(id, {
+    state: 'duplicate',
+    at,
+    detail: `sent again: ${responses.length} earlier answer(s)`,
+    ...(d.sender ? { endpointId: d.sender.id } : {}),
+  });
 }
 
-async function correlate(deps: PipelineDeps, v: ValidationResult, d: Decision, at: Date): Promise<void> {
+async function correlate(
+  deps: PipelineDeps,
+  v: ValidationResult,
+  d: Decision,
+  at: Date,
+): Promise<void> {
   const ack = v.ack!;
   const ref = ack.kind === 'inf' ? ack.trackingIdRef : ack.originalTrackingId;
-  const state = ack.kind === 'bus' ? 'bus-acked' : ack.result === 'Failure' ? 'nacked' : 'inf-acked';
+  const state =
+    ack.kind === 'bus' ? 'bus-acked' : ack.result === 'Failure' ? 'nacked' : 'inf-acked';
   const code = ack.kind === 'bus' ? ack.typeCode : ack.codes[0];
   const originalSender = d.deliveries[0]?.endpointId;
   await deps.store.correlate(ref, {

@@ -5,7 +5,9 @@ import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 
 export async function openStore(config: StoreConfig): Promise<MessageStore> {
   if (config.kind === 'postgres') {
-    throw new Error(`store ${config.url}: the PostgreSQL store is not in this release; use sqlite:<path>`);
+    throw new Error(
+      `store ${config.url}: the PostgreSQL store is not in this release; use sqlite:<path>`,
+    );
   }
   const store = await openSqliteStore(config.path);
   try {

@@ -12,19 +12,35 @@ import type { CheckedPayload } from './payload-stage.js';
 
 /** What the router needs of an acknowledgement payload to correlate it with the original. */
 export type AckFacts =
-  | { readonly kind: 'inf'; readonly result: string; readonly trackingIdRef: string; readonly codes: readonly string[] }
+  | {
+      readonly kind: 'inf';
+      readonly result: string;
+      readonly trackingIdRef: string;
+      readonly codes: readonly string[];
+    }
   | { readonly kind: 'bus'; readonly typeCode: string; readonly originalTrackingId: string };
 
 function readAckFacts(root: LiteElement): AckFacts | undefined {
   if (root.ns === ITK_NS && root.name === 'InfrastructureResponse') {
     const errors = childNamed(root, 'errors', ITK_NS)?.children ?? [];
-    const codes = errors.map((e) => childNamed(e, 'ErrorCode', ITK_NS)?.text.trim() ?? '').filter(Boolean);
-    return { kind: 'inf', result: root.attrs.get('result') ?? '', trackingIdRef: root.attrs.get('trackingIdRef') ?? '', codes };
+    const codes = errors
+      .map((e) => childNamed(e, 'ErrorCode', ITK_NS)?.text.trim() ?? '')
+      .filter(Boolean);
+    return {
+      kind: 'inf',
+      result: root.attrs.get('result') ?? '',
+      trackingIdRef: root.attrs.get('trackingIdRef') ?? '',
+      codes,
+    };
   }
   if (root.ns === HL7_NS && root.name === 'BusinessResponseMessage') {
     const ack = childNamed(root, 'acknowledgedBy3', HL7_NS);
     const id = childNamed(childNamed(ack, 'conveyingTransmission', HL7_NS), 'id', HL7_NS);
-    return { kind: 'bus', typeCode: ack?.attrs.get('typeCode') ?? '', originalTrackingId: id?.attrs.get('root') ?? '' };
+    return {
+      kind: 'bus',
+      typeCode: ack?.attrs.get('typeCode') ?? '',
+      originalTrackingId: id?.attrs.get('root') ?? '',
+    };
   }
   return undefined;
 }
@@ -35,7 +51,14 @@ export interface BusinessRuleOptions {
 }
 
 const UUID_UPPER = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
-const CHECKED = new Set(['nhsNumber', 'planId', 'inResponseTo', 'planType', 'version', 'baseVersion']);
+const CHECKED = new Set([
+  'nhsNumber',
+  'planId',
+  'inResponseTo',
+  'planType',
+  'version',
+  'baseVersion',
+]);
 
 function* descendants(el: LiteElement): Generator<LiteElement> {
   for (const c of el.children) {
@@ -44,7 +67,13 @@ function* descendants(el: LiteElement): Generator<LiteElement> {
   }
 }
 
-function carePlanRules(root: LiteElement, facts: CarePlanFacts, options: BusinessRuleOptions, id: string, part?: string): Finding[] {
+function carePlanRules(
+  root: LiteElement,
+  facts: CarePlanFacts,
+  options: BusinessRuleOptions,
+  id: string,
+  part?: string,
+): Finding[] {
   const out: Finding[] = [];
   const at = (el: LiteElement) => ({ line: el.line, part });
   const bad = (rule: string, detail: string, el: LiteElement) =>
@@ -59,19 +88,33 @@ function carePlanRules(root: LiteElement, facts: CarePlanFacts, options: Busines
     } else if ((el.name === 'version' || el.name === 'baseVersion') && !(Number(value) >= 1)) {
       bad('CP-VERSION', `${el.name} ${value} must be 1 or more`, el);
     } else if (el.name === 'planType' && options.planTypes && !options.planTypes.has(value)) {
-      bad('CP-PLAN-TYPE', `plan type ${value} is not one of the configured plan types (${[...options.planTypes].join(', ')})`, el);
+      bad(
+        'CP-PLAN-TYPE',
+        `plan type ${value} is not one of the configured plan types (${[...options.planTypes].join(', ')})`,
+        el,
+      );
     }
   }
   if (facts.message === 'CarePlanResponse') {
-    if (facts.outcome === 'found' && !facts.plan) bad('CP-RESPONSE-PLAN', 'outcome found must carry the plan', root);
-    if (facts.outcome !== 'found' && facts.plan) bad('CP-RESPONSE-PLAN', `outcome ${facts.outcome} must not carry a plan`, root);
+    if (facts.outcome === 'found' && !facts.plan)
+      bad('CP-RESPONSE-PLAN', 'outcome found must carry the plan', root);
+    if (facts.outcome !== 'found' && facts.plan)
+      bad('CP-RESPONSE-PLAN', `outcome ${facts.outcome} must not carry a plan`, root);
   }
   if (facts.message === 'CarePlanUpdate' && facts.plan) {
     if (facts.plan.planId !== facts.planId) {
-      bad('CP-UPDATE-CONSISTENT', `the proposed plan's id ${facts.plan.planId} is not the update's plan id ${facts.planId}`, root);
+      bad(
+        'CP-UPDATE-CONSISTENT',
+        `the proposed plan's id ${facts.plan.planId} is not the update's plan id ${facts.planId}`,
+        root,
+      );
     }
     if (facts.baseVersion !== undefined && facts.plan.version !== facts.baseVersion + 1) {
-      bad('CP-UPDATE-CONSISTENT', `the proposed plan's version is ${facts.plan.version}; an update on version ${facts.baseVersion} proposes version ${facts.baseVersion + 1}`, root);
+      bad(
+        'CP-UPDATE-CONSISTENT',
+        `the proposed plan's version is ${facts.plan.version}; an update on version ${facts.baseVersion} proposes version ${facts.baseVersion + 1}`,
+        root,
+      );
     }
   }
   return out;
@@ -82,7 +125,14 @@ function ackRules(root: LiteElement, id: string, part?: string): Finding[] {
   if (root.ns === ITK_NS && root.name === 'InfrastructureResponse') {
     const errors = childNamed(root, 'errors', ITK_NS);
     if (root.attrs.get('result') === 'Failure' && !childNamed(errors, 'errorInfo', ITK_NS)) {
-      return [finding('1000', 'ACK-INF-ERRORS', `payload ${id}: a Failure response must carry at least one errorInfo`, at)];
+      return [
+        finding(
+          '1000',
+          'ACK-INF-ERRORS',
+          `payload ${id}: a Failure response must carry at least one errorInfo`,
+          at,
+        ),
+      ];
     }
   }
   if (root.ns === HL7_NS && root.name === 'BusinessResponseMessage') {
@@ -90,11 +140,25 @@ function ackRules(root: LiteElement, id: string, part?: string): Finding[] {
     const out: Finding[] = [];
     const typeCode = ack?.attrs.get('typeCode');
     if (!typeCode || !['AA', 'AE', 'AR'].includes(typeCode)) {
-      out.push(finding('1000', 'ACK-BUS-TYPECODE', `payload ${id}: acknowledgedBy3/@typeCode must be AA, AE or AR (found ${typeCode ?? 'none'})`, { line: ack?.line ?? root.line, part }));
+      out.push(
+        finding(
+          '1000',
+          'ACK-BUS-TYPECODE',
+          `payload ${id}: acknowledgedBy3/@typeCode must be AA, AE or AR (found ${typeCode ?? 'none'})`,
+          { line: ack?.line ?? root.line, part },
+        ),
+      );
     }
     const idEl = childNamed(childNamed(ack, 'conveyingTransmission', HL7_NS), 'id', HL7_NS);
     if (!idEl?.attrs.get('root')) {
-      out.push(finding('1000', 'ACK-BUS-CONVEYING', `payload ${id}: acknowledgedBy3/conveyingTransmission/id/@root (the original tracking id) is missing`, { line: ack?.line ?? root.line, part }));
+      out.push(
+        finding(
+          '1000',
+          'ACK-BUS-CONVEYING',
+          `payload ${id}: acknowledgedBy3/conveyingTransmission/id/@root (the original tracking id) is missing`,
+          { line: ack?.line ?? root.line, part },
+        ),
+      );
     }
     return out;
   }

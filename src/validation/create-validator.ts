@@ -23,7 +23,10 @@ export interface CreateValidatorOptions {
 
 export function createValidator(options: CreateValidatorOptions = {}): Validator {
   const schemasDir = packagePath('schemas');
-  const envelope = compileXsd(packagePath('schemas', 'itk', 'distribution-envelope-v2-0.xsd'), schemasDir);
+  const envelope = compileXsd(
+    packagePath('schemas', 'itk', 'distribution-envelope-v2-0.xsd'),
+    schemasDir,
+  );
   let catalogue: SchemaCatalogue;
   try {
     catalogue = SchemaCatalogue.withOperatorCatalogues(options.catalogues ?? []);
@@ -31,7 +34,11 @@ export function createValidator(options: CreateValidatorOptions = {}): Validator
     envelope.dispose();
     throw err;
   }
-  const validatorOptions: ValidatorOptions = { ...options, catalogue, envelopeSchema: envelope.validator };
+  const validatorOptions: ValidatorOptions = {
+    ...options,
+    catalogue,
+    envelopeSchema: envelope.validator,
+  };
   return {
     validate: (bytes) => validateMessage(bytes, validatorOptions),
     schemaCount: catalogue.size,

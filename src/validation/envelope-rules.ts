@@ -16,16 +16,34 @@ const loc = (a: At | undefined, attribute?: string) =>
 function counts(r: ReadEnvelope, out: Finding[]): void {
   const { manifest, payloads } = r.envelope;
   if (r.manifestCount !== undefined && Number(r.manifestCount) !== manifest.length) {
-    out.push(finding('DE0006', 'DE-MANIFEST-COUNT',
-      `manifest count is ${r.manifestCount} but there are ${manifest.length} manifest items`, loc(r.at.manifest, 'count')));
+    out.push(
+      finding(
+        'DE0006',
+        'DE-MANIFEST-COUNT',
+        `manifest count is ${r.manifestCount} but there are ${manifest.length} manifest items`,
+        loc(r.at.manifest, 'count'),
+      ),
+    );
   }
   if (r.payloadsCount !== undefined && Number(r.payloadsCount) !== payloads.length) {
-    out.push(finding('DE0011', 'DE-PAYLOADS-COUNT',
-      `payloads count is ${r.payloadsCount} but there are ${payloads.length} payload elements`, loc(r.at.payloads, 'count')));
+    out.push(
+      finding(
+        'DE0011',
+        'DE-PAYLOADS-COUNT',
+        `payloads count is ${r.payloadsCount} but there are ${payloads.length} payload elements`,
+        loc(r.at.payloads, 'count'),
+      ),
+    );
   }
   if (manifest.length !== payloads.length) {
-    out.push(finding('DE0011', 'DE-MANIFEST-PAYLOADS',
-      `${manifest.length} manifest items but ${payloads.length} payloads`, loc(r.at.payloads)));
+    out.push(
+      finding(
+        'DE0011',
+        'DE-MANIFEST-PAYLOADS',
+        `${manifest.length} manifest items but ${payloads.length} payloads`,
+        loc(r.at.payloads),
+      ),
+    );
   }
 }
 
@@ -38,17 +56,40 @@ function ids(r: ReadEnvelope, out: Finding[]): void {
     const where = loc(r.at.manifestItems[i], 'id');
     if (m.id === '') return;
     if (seenManifest.has(m.id)) {
-      out.push(finding('DE0007', 'DE-IDS-DISTINCT', `manifest item id ${m.id} is used twice`, where));
+      out.push(
+        finding('DE0007', 'DE-IDS-DISTINCT', `manifest item id ${m.id} is used twice`, where),
+      );
     }
     seenManifest.add(m.id);
     if (m.id.slice(5).toUpperCase() === trackingId.toUpperCase()) {
-      out.push(finding('DE0002', 'DE-IDS-DISTINCT', `the tracking id is also used as manifest item id ${m.id}`, loc(r.at.header, 'trackingid')));
+      out.push(
+        finding(
+          'DE0002',
+          'DE-IDS-DISTINCT',
+          `the tracking id is also used as manifest item id ${m.id}`,
+          loc(r.at.header, 'trackingid'),
+        ),
+      );
     }
     if (!payloadIds.has(m.id)) {
-      out.push(finding('DE0007', 'DE-MANIFEST-ID', `manifest item ${m.id} has no payload with that id`, where));
+      out.push(
+        finding(
+          'DE0007',
+          'DE-MANIFEST-ID',
+          `manifest item ${m.id} has no payload with that id`,
+          where,
+        ),
+      );
     }
     if (HAS_LOWER.test(m.id.slice(5))) {
-      out.push(warning('DE0007', 'DE-MANIFEST-ID-CASE', `manifest item id ${m.id} should be upper case`, where));
+      out.push(
+        warning(
+          'DE0007',
+          'DE-MANIFEST-ID-CASE',
+          `manifest item id ${m.id} should be upper case`,
+          where,
+        ),
+      );
     }
   });
   const seenPayload = new Set<string>();
@@ -64,7 +105,14 @@ function ids(r: ReadEnvelope, out: Finding[]): void {
     }
   });
   if (HAS_LOWER.test(trackingId)) {
-    out.push(warning('DE0002', 'DE-TRACKING-ID-CASE', `tracking id ${trackingId} should be upper case`, loc(r.at.header, 'trackingid')));
+    out.push(
+      warning(
+        'DE0002',
+        'DE-TRACKING-ID-CASE',
+        `tracking id ${trackingId} should be upper case`,
+        loc(r.at.header, 'trackingid'),
+      ),
+    );
   }
 }
 
@@ -73,16 +121,42 @@ function addressing(r: ReadEnvelope, out: Finding[]): void {
   const isItk = (type: string | undefined, oid: string) => type === undefined || type === oid;
   addresses.forEach((a, i) => {
     if (a.uri !== '' && isItk(a.type, OID.itkAddress) && !ADDRESS.test(a.uri)) {
-      out.push(finding('DE0003', 'DE-ADDRESS-FORMAT', `address ${a.uri} is not an ITK address (urn:nhs-uk:addressing:…)`, loc(r.at.addresses[i], 'uri')));
+      out.push(
+        finding(
+          'DE0003',
+          'DE-ADDRESS-FORMAT',
+          `address ${a.uri} is not an ITK address (urn:nhs-uk:addressing:…)`,
+          loc(r.at.addresses[i], 'uri'),
+        ),
+      );
     }
   });
   auditIdentity.forEach((a, i) => {
     if (a.uri !== '' && isItk(a.type, OID.itkIdentity) && !IDENTITY.test(a.uri)) {
-      out.push(finding('DE0005', 'DE-IDENTITY-FORMAT', `identity ${a.uri} is not an ITK identity (urn:nhs-uk:identity:…)`, loc(r.at.identities[i], 'uri')));
+      out.push(
+        finding(
+          'DE0005',
+          'DE-IDENTITY-FORMAT',
+          `identity ${a.uri} is not an ITK identity (urn:nhs-uk:identity:…)`,
+          loc(r.at.identities[i], 'uri'),
+        ),
+      );
     }
   });
-  if (senderAddress && senderAddress.uri !== '' && isItk(senderAddress.type, OID.itkAddress) && !ADDRESS.test(senderAddress.uri)) {
-    out.push(finding('DE0008', 'DE-SENDER-FORMAT', `sender address ${senderAddress.uri} is not an ITK address`, loc(r.at.sender, 'uri')));
+  if (
+    senderAddress &&
+    senderAddress.uri !== '' &&
+    isItk(senderAddress.type, OID.itkAddress) &&
+    !ADDRESS.test(senderAddress.uri)
+  ) {
+    out.push(
+      finding(
+        'DE0008',
+        'DE-SENDER-FORMAT',
+        `sender address ${senderAddress.uri} is not an ITK address`,
+        loc(r.at.sender, 'uri'),
+      ),
+    );
   }
 }
 
@@ -92,21 +166,45 @@ function handling(r: ReadEnvelope, out: Finding[]): void {
   let acksRequested = false;
   handlingSpecs.forEach((s, i) => {
     const where = loc(r.at.specs[i]);
-    if (seen.has(s.key)) out.push(finding('DE0010', 'DE-SPEC-DUPLICATE', `handling spec ${s.key} is given twice`, where));
+    if (seen.has(s.key))
+      out.push(
+        finding('DE0010', 'DE-SPEC-DUPLICATE', `handling spec ${s.key} is given twice`, where),
+      );
     seen.add(s.key);
     if (s.key === SPEC_KEY.infAckRequested || s.key === SPEC_KEY.busAckRequested) {
       const v = s.value.trim().toLowerCase();
       if (v !== 'true' && v !== 'false') {
-        out.push(finding('DE0010', 'DE-SPEC-BOOLEAN', `handling spec ${s.key} has value "${s.value}"; it must be true or false`, loc(r.at.specs[i], 'value')));
+        out.push(
+          finding(
+            'DE0010',
+            'DE-SPEC-BOOLEAN',
+            `handling spec ${s.key} has value "${s.value}"; it must be true or false`,
+            loc(r.at.specs[i], 'value'),
+          ),
+        );
       }
       if (v === 'true') acksRequested = true;
     }
   });
   if (GENERIC_SERVICES.has(service) && !seen.has(SPEC_KEY.interaction)) {
-    out.push(finding('DE0009', 'DE-INTERACTION-REQUIRED', `service ${service} needs the handling spec ${SPEC_KEY.interaction}`, loc(r.at.handling ?? r.at.header)));
+    out.push(
+      finding(
+        'DE0009',
+        'DE-INTERACTION-REQUIRED',
+        `service ${service} needs the handling spec ${SPEC_KEY.interaction}`,
+        loc(r.at.handling ?? r.at.header),
+      ),
+    );
   }
   if (acksRequested && !senderAddress) {
-    out.push(finding('DE0008', 'DE-SENDER-REQUIRED', 'an acknowledgement is requested but there is no senderAddress to send it to', loc(r.at.header)));
+    out.push(
+      finding(
+        'DE0008',
+        'DE-SENDER-REQUIRED',
+        'an acknowledgement is requested but there is no senderAddress to send it to',
+        loc(r.at.header),
+      ),
+    );
   }
 }
 
@@ -114,11 +212,16 @@ function payloadContent(r: ReadEnvelope, out: Finding[]): void {
   r.payloadBodies.forEach((body, i) => {
     const payload = r.envelope.payloads[i]!;
     const where = loc(r.at.payloadItems[i]);
-    const bad = (detail: string) => out.push(finding('DE0012', 'DE-PAYLOAD-CONTENT', `payload ${payload.id}: ${detail}`, where));
+    const bad = (detail: string) =>
+      out.push(finding('DE0012', 'DE-PAYLOAD-CONTENT', `payload ${payload.id}: ${detail}`, where));
     if (body.kind === 'decoded') {
       if (!body.decoded.ok) bad(body.decoded.problem);
     } else if (body.kind === 'empty') {
-      bad(body.text ? 'the payload holds text but its manifest item does not say base64' : 'the payload is empty');
+      bad(
+        body.text
+          ? 'the payload holds text but its manifest item does not say base64'
+          : 'the payload is empty',
+      );
     } else if (payload.encoding === 'encrypted') {
       if (body.element.ns !== XENC_NS || body.element.name !== 'EncryptedData') {
         bad('the payload is marked encrypted but does not hold xenc:EncryptedData');

@@ -11,7 +11,13 @@ import { finding, warning } from './findings.js';
 import type { Finding } from './finding.js';
 import { checkSafety, type SafetyLimits } from './safety.js';
 import type { CatalogueMatch, SchemaCatalogue } from './schema-catalogue.js';
-import { parseUntrusted, xsdErrors, XmlLibError, type XmlDocument, type XmlElement } from './xml-engine.js';
+import {
+  parseUntrusted,
+  xsdErrors,
+  XmlLibError,
+  type XmlDocument,
+  type XmlElement,
+} from './xml-engine.js';
 import { payloadSchemaFindings } from './xsd-findings.js';
 
 export interface PayloadStageOptions {
@@ -36,11 +42,15 @@ interface Target {
 
 const ITK = { itk: 'urn:nhs-itk:ns:201005' };
 const domPayloadRoot = (doc: XmlDocument, index: number) =>
-  doc.get(`/itk:DistributionEnvelope/itk:payloads/itk:payload[${index + 1}]/*[1]`, ITK) as XmlElement | null;
+  doc.get(
+    `/itk:DistributionEnvelope/itk:payloads/itk:payload[${index + 1}]/*[1]`,
+    ITK,
+  ) as XmlElement | null;
 
 const XML_MIME = /(^|\/|\+)xml$/i;
 
-const interactionOf = (e: Envelope) => e.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;
+const interactionOf = (e: Envelope) =>
+  e.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;
 
 /** Runs stage 4. Decoded payload documents are pushed onto `owned` for the caller to dispose. */
 export function checkPayloads(
@@ -62,25 +72,50 @@ export function checkPayloads(
       primary: i === 0,
     });
     const body = read.payloadBodies[i]!;
-    const target = targetOf(doc, i, body, payload, options, findings, owned, match !== undefined || XML_MIME.test(item?.mimeType ?? ''));
+    const target = targetOf(
+      doc,
+      i,
+      body,
+      payload,
+      options,
+      findings,
+      owned,
+      match !== undefined || XML_MIME.test(item?.mimeType ?? ''),
+    );
     if (!target) return;
     if (!match) {
       const detail = `payload ${payload.id}: no schema in the catalogue for profile ${item?.profileId ?? '(none)'}, interaction ${interactionOf(envelope) ?? '(none)'}, service ${envelope.service}`;
       findings.push(
         options.unknownPayloads === 'refuse'
-          ? finding('1000', 'PAYLOAD-UNKNOWN', detail, { line: target.lite.line, part: target.part })
-          : warning('1000', 'PAYLOAD-UNKNOWN', `${detail}; passed through unvalidated`, { line: target.lite.line, part: target.part }),
+          ? finding('1000', 'PAYLOAD-UNKNOWN', detail, {
+              line: target.lite.line,
+              part: target.part,
+            })
+          : warning('1000', 'PAYLOAD-UNKNOWN', `${detail}; passed through unvalidated`, {
+              line: target.lite.line,
+              part: target.part,
+            }),
       );
       return;
     }
     const rootProblem = checkRoot(target.lite, match);
     if (rootProblem) {
-      findings.push(finding('1000', 'PAYLOAD-ROOT', `payload ${payload.id}: ${rootProblem}`, { line: target.lite.line, part: target.part }));
+      findings.push(
+        finding('1000', 'PAYLOAD-ROOT', `payload ${payload.id}: ${rootProblem}`, {
+          line: target.lite.line,
+          part: target.part,
+        }),
+      );
       return;
     }
-    const errors = payloadSchemaFindings(xsdErrors(match.validator, target.dom), payload.id, target.part);
+    const errors = payloadSchemaFindings(
+      xsdErrors(match.validator, target.dom),
+      payload.id,
+      target.part,
+    );
     findings.push(...errors);
-    if (errors.length === 0) checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });
+    if (errors.length === 0)
+      checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });
   });
   return { findings, checked };
 }
@@ -109,7 +144,11 @@ function targetOf(
   const part = `payload ${payload.id}`;
   const safety = checkSafety(body.decoded.bytes, options.limits);
   if (safety.length > 0) {
-    findings.push(...safety.map((f) => finding('1000', f.rule, `${part}: ${f.detail}`, { ...f.location, part })));
+    findings.push(
+      ...safety.map((f) =>
+        finding('1000', f.rule, `${part}: ${f.detail}`, { ...f.location, part }),
+      ),
+    );
     return undefined;
   }
   try {
@@ -119,7 +158,13 @@ function targetOf(
   } catch (err) {
     if (!(err instanceof XmlLibError)) throw err;
     const d = err.details[0];
-    findings.push(finding('1000', 'XML-WELLFORMED', `${part}: ${d?.message.trim() ?? err.message}`, { line: d?.line, column: d?.col, part }));
+    findings.push(
+      finding('1000', 'XML-WELLFORMED', `${part}: ${d?.message.trim() ?? err.message}`, {
+        line: d?.line,
+        column: d?.col,
+        part,
+      }),
+    );
     return undefined;
   }
 }

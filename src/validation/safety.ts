@@ -23,7 +23,11 @@ const BANG = 0x21;
 const QUESTION = 0x3f;
 const SLASH = 0x2f;
 const latin1 = (bytes: Uint8Array, from: number, to: number) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset + from, Math.max(0, Math.min(to, bytes.length) - from)).toString('latin1');
+  Buffer.from(
+    bytes.buffer,
+    bytes.byteOffset + from,
+    Math.max(0, Math.min(to, bytes.length) - from),
+  ).toString('latin1');
 
 /** 1-based line and column of a byte offset, computed only when something was found. */
 function position(bytes: Uint8Array, offset: number): { line: number; column: number } {
@@ -40,7 +44,8 @@ function encodingProblem(bytes: Uint8Array): string | undefined {
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
     return 'the message is UTF-16 (byte order mark); ITK messages must be UTF-8';
   }
-  if (bytes[0] === 0x3c && bytes[1] === 0x00) return 'the message is UTF-16; ITK messages must be UTF-8';
+  if (bytes[0] === 0x3c && bytes[1] === 0x00)
+    return 'the message is UTF-16; ITK messages must be UTF-8';
   if (!isUtf8(bytes)) return 'the message contains bytes that are not valid UTF-8';
   const start = bytes[0] === 0xef ? 3 : 0;
   if (latin1(bytes, start, start + 5) === '<?xml') {
@@ -56,7 +61,11 @@ function encodingProblem(bytes: Uint8Array): string | undefined {
 
 /** End of a construct that starts at `from` and ends with `terminator` (exclusive index after it). */
 function skipTo(bytes: Uint8Array, from: number, terminator: string): number {
-  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(terminator, from, 'latin1');
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(
+    terminator,
+    from,
+    'latin1',
+  );
   return at === -1 ? bytes.length : at + terminator.length;
 }
 
@@ -98,7 +107,10 @@ export function checkSafety(bytes: Uint8Array, limits: SafetyLimits = DEFAULT_LI
           finding(
             '1000',
             'SAFE-DOCTYPE',
-            `a ${head.slice(2).replace(/[^A-Za-z].*$/, '').toUpperCase()} declaration was refused: ITK messages never carry DTDs or entity declarations`,
+            `a ${head
+              .slice(2)
+              .replace(/[^A-Za-z].*$/, '')
+              .toUpperCase()} declaration was refused: ITK messages never carry DTDs or entity declarations`,
             position(bytes, i),
           ),
         ];

@@ -73,7 +73,9 @@ export class SchemaCatalogue {
       } catch (err) {
         const details = (err as { details?: { message: string; line: number }[] }).details ?? [];
         const why = details.map((d) => `line ${d.line}: ${d.message.trim()}`).join('; ');
-        throw new CatalogueError(`${file}: schema ${entry.id} (${xsdFile}) does not compile: ${why || String(err)}`);
+        throw new CatalogueError(
+          `${file}: schema ${entry.id} (${xsdFile}) does not compile: ${why || String(err)}`,
+        );
       }
       this.compiled.push(xsd);
       const base = { schemaId: entry.id, validator: xsd.validator, namespace: entry.namespace };
@@ -83,7 +85,10 @@ export class SchemaCatalogue {
           for (const root of perRoot ? entry.roots : [undefined]) {
             const expanded = root ? key.replaceAll('<Name>', root) : key;
             if (this.keys[kind].has(expanded)) continue;
-            this.keys[kind].set(expanded, Object.freeze({ ...base, roots: Object.freeze(root ? [root] : entry.roots) }));
+            this.keys[kind].set(
+              expanded,
+              Object.freeze({ ...base, roots: Object.freeze(root ? [root] : entry.roots) }),
+            );
           }
         }
       }
@@ -91,7 +96,12 @@ export class SchemaCatalogue {
   }
 
   /** The schema for one payload, or undefined when the catalogue does not know it. */
-  lookup(key: { profileId?: string; interaction?: string; service?: string; primary: boolean }): CatalogueMatch | undefined {
+  lookup(key: {
+    profileId?: string;
+    interaction?: string;
+    service?: string;
+    primary: boolean;
+  }): CatalogueMatch | undefined {
     if (key.profileId) {
       const byProfile = this.keys.profiles.get(key.profileId);
       if (byProfile || !key.primary) return byProfile;
@@ -113,7 +123,7 @@ export class SchemaCatalogue {
   }
 }
 
-let validateShape: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
+let validateShape: (((data: unknown) => boolean) & { errors?: unknown }) | undefined;
 
 function readCatalogue(file: string): RawEntry[] {
   let data: unknown;
@@ -123,12 +133,16 @@ function readCatalogue(file: string): RawEntry[] {
     throw new CatalogueError(`${file}: ${(err as Error).message}`);
   }
   if (!validateShape) {
-    const schema = JSON.parse(fs.readFileSync(packagePath('schemas', 'catalogue.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      fs.readFileSync(packagePath('schemas', 'catalogue.schema.json'), 'utf8'),
+    );
     validateShape = new Ajv({ allErrors: true, strict: false }).compile(schema);
   }
   if (!validateShape(data)) {
     const errors = (validateShape.errors as { instancePath: string; message?: string }[]) ?? [];
-    throw new CatalogueError(`${file}: ${errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
+    throw new CatalogueError(
+      `${file}: ${errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`,
+    );
   }
   return (data as { schemas: RawEntry[] }).schemas;
 }

@@ -15,7 +15,13 @@ import type { Finding } from './finding.js';
 import { checkPayloads } from './payload-stage.js';
 import { checkSafety, DEFAULT_LIMITS, type SafetyLimits } from './safety.js';
 import type { SchemaCatalogue } from './schema-catalogue.js';
-import { parseUntrusted, xsdErrors, XmlLibError, type XmlDocument, type XsdValidator } from './xml-engine.js';
+import {
+  parseUntrusted,
+  xsdErrors,
+  XmlLibError,
+  type XmlDocument,
+  type XsdValidator,
+} from './xml-engine.js';
 import { deSchemaFindings } from './xsd-findings.js';
 
 export interface ValidatorOptions {
@@ -43,7 +49,8 @@ export interface ValidationResult {
 const result = (
   findings: Finding[],
   more: { envelope?: Envelope; carePlan?: CarePlanFacts; ack?: AckFacts } = {},
-): ValidationResult => Object.freeze({ valid: !hasErrors(findings), findings: Object.freeze(findings), ...more });
+): ValidationResult =>
+  Object.freeze({ valid: !hasErrors(findings), findings: Object.freeze(findings), ...more });
 
 export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -57,7 +64,9 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
     if (!(err instanceof XmlLibError)) throw err;
     const d = err.details.find((x) => x.level >= 2) ?? err.details[0];
     const detail = d ? `not well-formed XML: ${d.message.trim()}` : 'not well-formed XML';
-    return result([finding('1000', 'XML-WELLFORMED', detail, d ? { line: d.line, column: d.col } : {})]);
+    return result([
+      finding('1000', 'XML-WELLFORMED', detail, d ? { line: d.line, column: d.col } : {}),
+    ]);
   }
   const owned: XmlDocument[] = [doc];
   try {
@@ -65,7 +74,12 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
     if (root.name !== 'DistributionEnvelope' || root.namespaceUri !== ITK_NS) {
       const found = `{${root.namespaceUri}}${root.name}`;
       return result([
-        finding('DE0001', 'DE-ROOT', `the root element is ${found}, not {${ITK_NS}}DistributionEnvelope`, { line: root.line, path: '/' + root.name }),
+        finding(
+          'DE0001',
+          'DE-ROOT',
+          `the root element is ${found}, not {${ITK_NS}}DistributionEnvelope`,
+          { line: root.line, path: '/' + root.name },
+        ),
       ]);
     }
     const findings = deSchemaFindings(xsdErrors(options.envelopeSchema, doc));
@@ -82,7 +96,9 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
       owned,
     );
     findings.push(...payloads.findings);
-    const { findings: ruleFindings, ...facts } = checkBusinessRules(payloads.checked, { planTypes: options.planTypes });
+    const { findings: ruleFindings, ...facts } = checkBusinessRules(payloads.checked, {
+      planTypes: options.planTypes,
+    });
     findings.push(...ruleFindings);
     return result(findings, { envelope: read.envelope, ...facts });
   } finally {

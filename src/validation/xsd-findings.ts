@@ -8,7 +8,11 @@ const tidy = (message: string) => message.trim().replace(/\s+/g, ' ');
 
 /** libxml2 names the element in its message: "Element '{ns}name', attribute 'x': …". */
 function elementOf(detail: ErrorDetail): string | undefined {
-  const fromPath = detail.xpath?.split('/').pop()?.replace(/\[\d+\]$/, '').replace(/^.*:/, '');
+  const fromPath = detail.xpath
+    ?.split('/')
+    .pop()
+    ?.replace(/\[\d+\]$/, '')
+    .replace(/^.*:/, '');
   const fromMessage = /Element '(?:\{[^}]*\})?([^']+)'/.exec(detail.message)?.[1];
   return fromMessage ?? fromPath;
 }
@@ -37,6 +41,11 @@ export function payloadSchemaFindings(
   part?: string,
 ): Finding[] {
   return details.map((d) =>
-    finding('1000', 'PAYLOAD-SCHEMA', `payload ${payloadId}: ${tidy(d.message)}`, location(d, part)),
+    finding(
+      '1000',
+      'PAYLOAD-SCHEMA',
+      `payload ${payloadId}: ${tidy(d.message)}`,
+      location(d, part),
+    ),
   );
 }

@@ -39,7 +39,8 @@ export class SqliteConnection {
    * makes this one wait (busy_timeout) rather than fail, as a deferred read-then-write would.
    */
   write<T>(fn: () => T): Promise<T> {
-    if (!this.db.open) return Promise.reject(new StoreError('closed', 'the message store is closed'));
+    if (!this.db.open)
+      return Promise.reject(new StoreError('closed', 'the message store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());

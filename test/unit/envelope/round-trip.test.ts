@@ -35,18 +35,29 @@ describe('envelope model: parse(build(x)) == x', () => {
       handlingSpecs: [
         { key: 'urn:nhs-itk:ns:201005:infackrequested', value: 'true' },
         { key: 'urn:nhs-itk:ns:201005:ackrequested', value: 'false' },
-        { key: 'urn:nhs-itk:ns:201005:interaction', value: 'urn:itk-router:interaction:CarePlanNotification-v1-0' },
+        {
+          key: 'urn:nhs-itk:ns:201005:interaction',
+          value: 'urn:itk-router:interaction:CarePlanNotification-v1-0',
+        },
       ],
     });
     const payload = e.payloads[0]!;
-    expect(payload).toMatchObject({ encoding: 'xml', rootName: 'CarePlanNotification', rootNamespace: 'urn:itk-router:careplan:v1' });
+    expect(payload).toMatchObject({
+      encoding: 'xml',
+      rootName: 'CarePlanNotification',
+      rootNamespace: 'urn:itk-router:careplan:v1',
+    });
     expect(payload.content).toMatch(/^<CarePlanNotification xmlns="urn:itk-router:careplan:v1">/);
-    expect(Object.isFrozen(e) && Object.isFrozen(e.addresses) && Object.isFrozen(payload)).toBe(true);
+    expect(Object.isFrozen(e) && Object.isFrozen(e.addresses) && Object.isFrozen(payload)).toBe(
+      true,
+    );
   });
 
   test('a payload using the envelope prefix gets that namespace declared on itself', () => {
     const e = parseEnvelope(fixture('examples/infrastructure-nack.xml'));
-    expect(e.payloads[0]!.content).toMatch(/^<itk:InfrastructureResponse xmlns:itk="urn:nhs-itk:ns:201005" result="Failure"/);
+    expect(e.payloads[0]!.content).toMatch(
+      /^<itk:InfrastructureResponse xmlns:itk="urn:nhs-itk:ns:201005" result="Failure"/,
+    );
   });
 
   test('base64 and gzip payloads are decoded, and encoded again by build', () => {
@@ -60,12 +71,18 @@ describe('envelope model: parse(build(x)) == x', () => {
       };
       const built = buildEnvelope(e);
       expect(built).not.toContain('<LocateCarePlans');
-      expect(parseEnvelope(built).payloads[0]).toEqual({ id: base.payloads[0]!.id, encoding, content: xml });
+      expect(parseEnvelope(built).payloads[0]).toEqual({
+        id: base.payloads[0]!.id,
+        encoding,
+        content: xml,
+      });
     }
   });
 
   test('what is not an envelope is refused with the reason', () => {
-    expect(() => parseEnvelope('<a/>')).toThrow(new EnvelopeParseError('the root element is {}a, not a Distribution Envelope'));
+    expect(() => parseEnvelope('<a/>')).toThrow(
+      new EnvelopeParseError('the root element is {}a, not a Distribution Envelope'),
+    );
     expect(() => parseEnvelope('<a>')).toThrow(EnvelopeParseError);
     expect(() => parseEnvelope('<!DOCTYPE a><a/>')).toThrow(/DOCTYPE/);
   });

@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { createValidator, type CreateValidatorOptions } from '../../../src/validation/create-validator.js';
+import {
+  createValidator,
+  type CreateValidatorOptions,
+} from '../../../src/validation/create-validator.js';
 import type { Finding } from '../../../src/validation/finding.js';
 import { FIXTURES, fixture, fixtureNames } from '../../support/fixture-files.js';
 
@@ -18,13 +21,25 @@ interface Entry {
   options?: { maxMessageBytes?: number; maxDepth?: number; unknownPayloads?: 'pass' | 'refuse' };
 }
 
-const manifest = YAML.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.yaml'), 'utf8')) as { fixtures: Entry[] };
-const PLAN_TYPES = new Set(['end-of-life', 'long-term-condition', 'falls', 'dementia', 'mental-health-crisis', 'social-care']);
+const manifest = YAML.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.yaml'), 'utf8')) as {
+  fixtures: Entry[];
+};
+const PLAN_TYPES = new Set([
+  'end-of-life',
+  'long-term-condition',
+  'falls',
+  'dementia',
+  'mental-health-crisis',
+  'social-care',
+]);
 
 function validate(entry: Entry) {
   const options: CreateValidatorOptions = {
     planTypes: PLAN_TYPES,
-    limits: { maxMessageBytes: entry.options?.maxMessageBytes ?? 5 * 1024 * 1024, maxDepth: entry.options?.maxDepth ?? 100 },
+    limits: {
+      maxMessageBytes: entry.options?.maxMessageBytes ?? 5 * 1024 * 1024,
+      maxDepth: entry.options?.maxDepth ?? 100,
+    },
     unknownPayloads: entry.options?.unknownPayloads ?? 'pass',
   };
   const validator = createValidator(options);
@@ -36,12 +51,18 @@ function validate(entry: Entry) {
 }
 
 const pairs = (findings: readonly Finding[], severity: Finding['severity']) =>
-  [...new Set(findings.filter((f) => f.severity === severity).map((f) => `${f.code} ${f.rule}`))].sort();
+  [
+    ...new Set(findings.filter((f) => f.severity === severity).map((f) => `${f.code} ${f.rule}`)),
+  ].sort();
 
 describe('fixture corpus (test/fixtures/manifest.yaml)', () => {
   test('the manifest lists every fixture file, and the corpus is big enough', () => {
     const listed = new Set(manifest.fixtures.map((f) => f.file));
-    for (const file of [...fixtureNames('examples'), ...fixtureNames('valid'), ...fixtureNames('broken')]) {
+    for (const file of [
+      ...fixtureNames('examples'),
+      ...fixtureNames('valid'),
+      ...fixtureNames('broken'),
+    ]) {
       expect(listed).toContain(file);
     }
     expect(manifest.fixtures.filter((f) => !f.valid).length).toBeGreaterThanOrEqual(30);
@@ -49,23 +70,37 @@ describe('fixture corpus (test/fixtures/manifest.yaml)', () => {
     for (let i = 1; i <= 12; i++) expect(codes).toContain(`DE${String(i).padStart(4, '0')}`);
   });
 
-  test.each(manifest.fixtures.filter((f) => f.valid).map((f) => [f.file, f] as const))('valid: %s', (_, entry) => {
-    const result = validate(entry);
-    expect(pairs(result.findings, 'error')).toEqual([]);
-    expect(result.valid).toBe(true);
-    expect([...new Set(result.findings.filter((f) => f.severity === 'warning').map((f) => f.rule))].sort()).toEqual(
-      [...(entry.warnings ?? [])].sort(),
-    );
-  });
+  test.each(manifest.fixtures.filter((f) => f.valid).map((f) => [f.file, f] as const))(
+    'valid: %s',
+    (_, entry) => {
+      const result = validate(entry);
+      expect(pairs(result.findings, 'error')).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(
+        [
+          ...new Set(result.findings.filter((f) => f.severity === 'warning').map((f) => f.rule)),
+        ].sort(),
+      ).toEqual([...(entry.warnings ?? [])].sort());
+    },
+  );
 
-  test.each(manifest.fixtures.filter((f) => !f.valid).map((f) => [f.file, f] as const))('refused: %s', (_, entry) => {
-    const result = validate(entry);
-    expect(result.valid).toBe(false);
-    expect(pairs(result.findings, 'error')).toEqual([...new Set(entry.errors!.map((e) => `${e.code} ${e.rule}`))].sort());
-    for (const f of result.findings.filter((x) => x.severity === 'error')) {
-      expect(f.location.line ?? f.location.path ?? (f.rule === 'SAFE-SIZE' ? 'whole message' : undefined)).toBeDefined();
-      expect(f.text.length).toBeGreaterThan(0);
-      expect(f.detail.length).toBeGreaterThan(0);
-    }
-  });
+  test.each(manifest.fixtures.filter((f) => !f.valid).map((f) => [f.file, f] as const))(
+    'refused: %s',
+    (_, entry) => {
+      const result = validate(entry);
+      expect(result.valid).toBe(false);
+      expect(pairs(result.findings, 'error')).toEqual(
+        [...new Set(entry.errors!.map((e) => `${e.code} ${e.rule}`))].sort(),
+      );
+      for (const f of result.findings.filter((x) => x.severity === 'error')) {
+        expect(
+          f.location.line ??
+            f.location.path ??
+            (f.rule === 'SAFE-SIZE' ? 'whole message' : undefined),
+        ).toBeDefined();
+        expect(f.text.length).toBeGreaterThan(0);
+        expect(f.detail.length).toBeGreaterThan(0);
+      }
+    },
+  );
 });

@@ -22,14 +22,20 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
     const canary = path.join(os.tmpdir(), `itk-router-xxe-${process.pid}.txt`);
     fs.writeFileSync(canary, 'CANARY-SECRET-7731');
     try {
-      const xxe = notification.replace(
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE itk:DistributionEnvelope [<!ENTITY secret SYSTEM "file://${canary}">]>`,
-      ).replace('Anticipatory care plan', '&secret;');
+      const xxe = notification
+        .replace(
+          '<?xml version="1.0" encoding="UTF-8"?>',
+          `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE itk:DistributionEnvelope [<!ENTITY secret SYSTEM "file://${canary}">]>`,
+        )
+        .replace('Anticipatory care plan', '&secret;');
       const result = validator.validate(Buffer.from(xxe));
       expect(result.valid).toBe(false);
       expect(result.findings).toEqual([
-        expect.objectContaining({ code: '1000', rule: 'SAFE-DOCTYPE', location: { line: 2, column: 1 } }),
+        expect.objectContaining({
+          code: '1000',
+          rule: 'SAFE-DOCTYPE',
+          location: { line: 2, column: 1 },
+        }),
       ]);
       expect(JSON.stringify(result)).not.toContain('CANARY-SECRET-7731');
     } finally {
@@ -38,10 +44,13 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
   });
 
   test('an entity-expansion bomb is refused in milliseconds with flat memory', () => {
-    const levels = Array.from({ length: 10 }, (_, i) =>
-      `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`,
+    const levels = Array.from(
+      { length: 10 },
+      (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`,
     ).join('');
-    const bomb = Buffer.from(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${levels}]><lolz>&lol10;</lolz>`);
+    const bomb = Buffer.from(
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${levels}]><lolz>&lol10;</lolz>`,
+    );
     const before = process.memoryUsage().rss;
     const started = process.hrtime.bigint();
     for (let i = 0; i < 1000; i++) {
@@ -53,13 +62,21 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
   });
 
   test('a DOCTYPE hidden after a comment or in lower case is still refused', () => {
-    for (const doc of ['<!-- x --><!doctype a><a/>', '<?xml version="1.0"?>\n<!-- > -->\n<!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>']) {
-      expect(validator.validate(Buffer.from(doc)).findings).toEqual([expect.objectContaining({ rule: 'SAFE-DOCTYPE' })]);
+    for (const doc of [
+      '<!-- x --><!doctype a><a/>',
+      '<?xml version="1.0"?>\n<!-- > -->\n<!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>',
+    ]) {
+      expect(validator.validate(Buffer.from(doc)).findings).toEqual([
+        expect.objectContaining({ rule: 'SAFE-DOCTYPE' }),
+      ]);
     }
   });
 
   test('text that merely mentions <!DOCTYPE inside a comment or CDATA is not refused for it', () => {
-    const withCdata = notification.replace('<goal>Remain', '<goal><![CDATA[<!DOCTYPE is just text here>]]>Remain');
+    const withCdata = notification.replace(
+      '<goal>Remain',
+      '<goal><![CDATA[<!DOCTYPE is just text here>]]>Remain',
+    );
     const result = validator.validate(Buffer.from(withCdata));
     expect(result.findings.filter((f) => f.rule.startsWith('SAFE-'))).toEqual([]);
   });
@@ -67,7 +84,11 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
   test('nesting 10,000 deep is refused at the limit, with the line', () => {
     const deep = `<a>\n${'<b>'.repeat(10000)}${'</b>'.repeat(10000)}</a>`;
     expect(validator.validate(Buffer.from(deep)).findings).toEqual([
-      expect.objectContaining({ code: '1000', rule: 'SAFE-DEPTH', location: { line: 2, column: 298 } }),
+      expect.objectContaining({
+        code: '1000',
+        rule: 'SAFE-DEPTH',
+        location: { line: 2, column: 298 },
+      }),
     ]);
   });
 
@@ -76,7 +97,10 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
     try {
       const result = small.validate(Buffer.from(notification));
       expect(result.findings).toEqual([
-        expect.objectContaining({ rule: 'SAFE-SIZE', detail: `the message is ${Buffer.byteLength(notification)} bytes, over the limit of 1024 bytes` }),
+        expect.objectContaining({
+          rule: 'SAFE-SIZE',
+          detail: `the message is ${Buffer.byteLength(notification)} bytes, over the limit of 1024 bytes`,
+        }),
       ]);
     } finally {
       small.dispose();
@@ -86,12 +110,19 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
   test('a gzip bomb in a compressed payload is refused without inflating it', () => {
     const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x41)).toString('base64');
     const xml = notification
-      .replace('profileid="urn:itk-router:profile:CarePlanNotification-v1-0"', 'profileid="urn:itk-router:profile:CarePlanNotification-v1-0" base64="true" compressed="true"')
+      .replace(
+        'profileid="urn:itk-router:profile:CarePlanNotification-v1-0"',
+        'profileid="urn:itk-router:profile:CarePlanNotification-v1-0" base64="true" compressed="true"',
+      )
       .replace(/<CarePlanNotification[\s\S]*<\/CarePlanNotification>/, bomb);
     const before = process.memoryUsage().rss;
     const result = validator.validate(Buffer.from(xml));
     expect(result.findings).toEqual([
-      expect.objectContaining({ code: 'DE0012', rule: 'DE-PAYLOAD-CONTENT', detail: expect.stringContaining('inflates beyond the limit') }),
+      expect.objectContaining({
+        code: 'DE0012',
+        rule: 'DE-PAYLOAD-CONTENT',
+        detail: expect.stringContaining('inflates beyond the limit'),
+      }),
     ]);
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
   });
@@ -99,11 +130,20 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
   test('a DOCTYPE inside a base64 payload is refused too', () => {
     const inner = Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><x/>').toString('base64');
     const xml = notification
-      .replace('profileid="urn:itk-router:profile:CarePlanNotification-v1-0"', 'profileid="urn:itk-router:profile:CarePlanNotification-v1-0" base64="true"')
+      .replace(
+        'profileid="urn:itk-router:profile:CarePlanNotification-v1-0"',
+        'profileid="urn:itk-router:profile:CarePlanNotification-v1-0" base64="true"',
+      )
       .replace(/<CarePlanNotification[\s\S]*<\/CarePlanNotification>/, inner);
     const result = validator.validate(Buffer.from(xml));
     expect(result.findings).toEqual([
-      expect.objectContaining({ code: '1000', rule: 'SAFE-DOCTYPE', location: expect.objectContaining({ part: 'payload uuid_1B2C3D4E-5F60-4718-9A0B-C1D2E3F40516' }) }),
+      expect.objectContaining({
+        code: '1000',
+        rule: 'SAFE-DOCTYPE',
+        location: expect.objectContaining({
+          part: 'payload uuid_1B2C3D4E-5F60-4718-9A0B-C1D2E3F40516',
+        }),
+      }),
     ]);
   });
 });
@@ -116,7 +156,9 @@ describe('defence in depth: the parser itself never resolves external entities',
     try {
       let text = '';
       try {
-        const doc = parseUntrusted(Buffer.from(`<!DOCTYPE a [<!ENTITY s SYSTEM "file://${canary}">]><a>&s;</a>`));
+        const doc = parseUntrusted(
+          Buffer.from(`<!DOCTYPE a [<!ENTITY s SYSTEM "file://${canary}">]><a>&s;</a>`),
+        );
         try {
           text = doc.root.content + doc.toString();
         } finally {
