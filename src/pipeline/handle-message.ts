@@ -13,7 +13,7 @@ import {
   type RouterIdentity,
 } from '../acks/router-acks.js';
 import { deliverTo, quarantine, type Publisher } from '../delivery/outbound.js';
-import { SPEC_KEY } from '../envelope/itk-names.js';
+import { SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
 import type { Logger } from '../ops/logger.js';
 import type { RouteTable } from '../routing/index.js';
 import type { MessageStore, RouterResponse } from '../store/message-store.js';
@@ -241,16 +241,19 @@ async function answer(
       });
     }
   }
-  await Promise.all(responses.map((r) => publishResponse(deps, r, d.sender!.id)));
+  await Promise.all(responses.map((r) => publishResponse(deps, r)));
   return responses;
 }
 
-function publishResponse(deps: PipelineDeps, r: RouterResponse, senderId: string) {
+/** The address a DE the router built is sent to (its first addresslist entry). */
+const addresseeOf = (xml: string): string | undefined => /<itk:address uri="([^"]*)"/.exec(xml)?.[1];
+
+function publishResponse(deps: PipelineDeps, r: RouterResponse) {
   return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
     trackingId: r.trackingId,
-    service: 'urn:nhs-itk:services:201005:SendInfrastructureAck-v1-0',
+    service: SERVICE.infAck,
     senderEndpointId: 'router',
-    recipient: deps.routeTable().endpoints.get(senderId)?.addresses[0] ?? senderId,
+    recipient: addresseeOf(r.xml) ?? r.toEndpointId,
   });
 }
 
@@ -261,7 +264,7 @@ async function resendEarlierAnswers(
   at: Date,
 ): Promise<void> {
   const responses = await deps.store.responsesFor(id);
-  await Promise.all(responses.map((r) => publishResponse(deps, r, r.toEndpointId)));
+  await Promise.all(responses.map((r) => publishResponse(deps, r)));
   await deps.store.addEvent(id, {
     state: 'duplicate',
     at,
