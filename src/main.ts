@@ -56,7 +56,16 @@ export async function startRouter(
     logger: log,
   });
   const publisher = new ConfirmPublisher(connection, { logger: log });
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    quarantineDepth: async () => {
+      const channel = await connection.createChannel();
+      try {
+        return (await channel.checkQueue(names.quarantineQueue)).messageCount;
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
+  });
   const consumer = new QueueConsumer(connection, {
     queue: names.routerInboundQueue,
     prefetch: config.amqp.prefetch,

@@ -1,14 +1,30 @@
 /** Prometheus metrics (prom-client), `itk_` prefix, on a registry of the router's own. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineMetrics } from '../pipeline/handle-message.js';
 
 export interface RouterMetrics extends PipelineMetrics {
   readonly registry: Registry;
 }
 
-export function createMetrics(): RouterMetrics {
+export interface MetricSources {
+  /** Messages waiting on the quarantine queue, read at each scrape. */
+  readonly quarantineDepth?: () => Promise<number>;
+}
+
+export function createMetrics(sources: MetricSources = {}): RouterMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'itk_process_' });
+  const { quarantineDepth } = sources;
+  if (quarantineDepth) {
+    new Gauge({
+      name: 'itk_quarantine_depth',
+      help: 'Messages waiting on the quarantine queue',
+      registers: [registry],
+      async collect() {
+        this.set(await quarantineDepth());
+      },
+    });
+  }
+  collectDefaultMetrics({ register: registry, prefix: 'itk_' });
   const messages = new Counter({
     name: 'itk_messages_total',
     help: 'Messages processed, by service and outcome',
