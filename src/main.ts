@@ -84,14 +84,6 @@ export async function startRouter(
   });
   let server: http.Server | undefined;
   try {
-    await connection.start();
-    await connection.addSetupTask(
-      'topology',
-      declareTopologyTask(names, () => table.endpoints.keys(), {
-        deliveryLimit: config.retry.attempts + 5,
-      }),
-    );
-    await consumer.start();
     server = await startHttpServer(
       config.http.host,
       config.http.port,
@@ -104,7 +96,16 @@ export async function startRouter(
       },
       metrics.registry,
     );
+    await connection.start();
+    await connection.addSetupTask(
+      'topology',
+      declareTopologyTask(names, () => table.endpoints.keys(), {
+        deliveryLimit: config.retry.attempts + 5,
+      }),
+    );
+    await consumer.start();
   } catch (err) {
+    server?.close();
     await consumer.stop().catch(() => undefined);
     await connection.close().catch(() => undefined);
     await store.close();

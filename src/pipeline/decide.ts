@@ -27,6 +27,10 @@ export interface Decision {
   /** Why the message is quarantined, when it is. */
   readonly reason?: { readonly code: string; readonly text: string };
   readonly deliveries: readonly Delivery[];
+  /** The message was addressed to the care-plan locator (the router's own service). */
+  readonly toLocator?: boolean;
+  /** Answers the router itself sends the sender (care-plan locator responses). */
+  readonly answers?: readonly { readonly trackingId: string; readonly xml: string }[];
 }
 
 const specValue = (e: Envelope, key: string) => e.handlingSpecs.find((s) => s.key === key)?.value;
@@ -98,20 +102,18 @@ export function decide(
     if (isInfAck(envelope)) return ackFailed(errors[0]!.diagnostic!);
     return { ...withEnvelope, kind: 'rejected', errors };
   }
-  const unresolved = [...resolution.unresolved];
-  if (resolution.toLocator || resolution.toRouter) {
-    // The care-plan locator service is not in this release: its address is refused like an unknown one.
-    unresolved.push(
-      ...envelope.addresses
-        .map((a) => a.uri)
-        .filter((uri) => uri === table.locatorAddress || uri === table.routerAddress),
-    );
-  }
+  // The locator is the router's own care-plan service: only care-plan messages may go there.
+  const toLocator = resolution.toLocator && v.carePlan !== undefined;
+  const ownAddresses = new Set([table.routerAddress, ...(toLocator ? [] : [table.locatorAddress])]);
+  const unresolved = [
+    ...resolution.unresolved,
+    ...envelope.addresses.map((a) => a.uri).filter((uri) => ownAddresses.has(uri)),
+  ];
   const errors: AckError[] = unresolved.map((uri) => ({
     code: 'DE0003',
     diagnostic: `No end point is registered for ${uri}`,
   }));
-  if (resolution.deliveries.length === 0) {
+  if (resolution.deliveries.length === 0 && !toLocator) {
     if (isInfAck(envelope))
       return ackFailed(errors.map((e) => e.diagnostic).join('; ') || 'no recipients');
     const none: AckError[] =
@@ -126,5 +128,6 @@ export function decide(
     kind,
     errors: kind === 'delivered' ? [] : errors,
     deliveries: resolution.deliveries,
+    toLocator,
   };
 }

@@ -12,6 +12,8 @@ export type OutcomeKind =
   | 'forbidden-sender' // senderAddress not one of the sending end point's addresses (3000)
   | 'rejected' // a reject route matched
   | 'unroutable' // no address resolved anywhere
+  | 'answered' // the router answered itself (care-plan locator): the answer goes to the sender
+  | 'careplan-refused' // a care-plan rule refused it (owner, version, consent): nack 2200 / 3000
   | 'duplicate' // (sender, tracking id) already processed: the earlier answers are sent again
   | 'failed-acknowledgement' // an invalid or unroutable inf ack: never acknowledged, quarantined
   | 'retry' // a transient failure (store, broker): the delivery goes back to the queue
@@ -37,6 +39,8 @@ export const DISPOSITIONS: Readonly<Record<OutcomeKind, Disposition>> = Object.f
   'forbidden-sender': { nack: true, quarantine: true, settle: 'ack', state: 'quarantined' },
   rejected: { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
   unroutable: { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
+  answered: { nack: false, quarantine: false, settle: 'ack', state: 'answered' },
+  'careplan-refused': { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
   duplicate: { nack: false, quarantine: false, settle: 'ack', state: 'none' },
   'failed-acknowledgement': { nack: false, quarantine: true, settle: 'ack', state: 'quarantined' },
   retry: { nack: false, quarantine: false, settle: 'requeue', state: 'none' },

@@ -21,6 +21,7 @@ import type { InboundMessage } from '../transport/inbound-message.js';
 import type { TopologyNames } from '../transport/names.js';
 import type { Validator } from '../validation/create-validator.js';
 import type { ValidationResult } from '../validation/validator.js';
+import { applyCarePlanRules } from '../careplans/careplan-step.js';
 import { decide, type Decision } from './decide.js';
 import { DISPOSITIONS, type OutcomeKind } from './dispositions.js';
 
@@ -101,7 +102,7 @@ export function createMessageHandler(
 async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date) {
   const v = deps.validator.validate(msg.body);
   const table = deps.routeTable();
-  const d = decide(v, msg.properties.userId, table);
+  let d = decide(v, msg.properties.userId, table);
   const trackingId =
     d.envelope?.trackingId ||
     `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
@@ -128,8 +129,15 @@ async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date)
   }
   const id = begun.kind === 'new' ? begun.id : begun.record.id;
 
-  if (v.ack && d.sender && (d.kind === 'delivered' || d.kind === 'partly-delivered'))
-    await correlate(deps, v, d, at);
+  if (v.carePlan) {
+    d = await applyCarePlanRules(d, v.carePlan, {
+      index: deps.store.carePlans,
+      table,
+      router: deps.router,
+      at,
+    });
+  }
+  if (d.kind === 'delivered' || d.kind === 'partly-delivered') await correlate(deps, v, d, at);
   const delivered = await deliver(deps, id, msg.body, d, at);
   const responses = await answer(deps, d, delivered, at);
   const disposition = DISPOSITIONS[d.kind];
@@ -241,17 +249,28 @@ async function answer(
       });
     }
   }
+  for (const a of d.answers ?? []) {
+    responses.push({
+      kind: 'response',
+      trackingId: a.trackingId,
+      toEndpointId: d.sender.id,
+      xml: a.xml,
+    });
+  }
   await Promise.all(responses.map((r) => publishResponse(deps, r)));
   return responses;
 }
 
-/** The address a DE the router built is sent to (its first addresslist entry). */
-const addresseeOf = (xml: string): string | undefined => /<itk:address uri="([^"]*)"/.exec(xml)?.[1];
+/** The address a DE the router built is sent to (its first addresslist entry), and its service. */
+const addresseeOf = (xml: string): string | undefined =>
+  /<itk:address uri="([^"]*)"/.exec(xml)?.[1];
+const serviceOf = (xml: string): string =>
+  /<itk:header service="([^"]*)"/.exec(xml)?.[1] ?? SERVICE.infAck;
 
 function publishResponse(deps: PipelineDeps, r: RouterResponse) {
   return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
     trackingId: r.trackingId,
-    service: SERVICE.infAck,
+    service: serviceOf(r.xml),
     senderEndpointId: 'router',
     recipient: addresseeOf(r.xml) ?? r.toEndpointId,
   });
@@ -273,24 +292,29 @@ async function resendEarlierAnswers(
   });
 }
 
+/** Acks, business acks and care-plan responses name their original: move its state on. */
 async function correlate(
   deps: PipelineDeps,
   v: ValidationResult,
   d: Decision,
   at: Date,
 ): Promise<void> {
-  const ack = v.ack!;
-  const ref = ack.kind === 'inf' ? ack.trackingIdRef : ack.originalTrackingId;
-  const state =
-    ack.kind === 'bus' ? 'bus-acked' : ack.result === 'Failure' ? 'nacked' : 'inf-acked';
-  const code = ack.kind === 'bus' ? ack.typeCode : ack.codes[0];
+  const by = d.sender!.id;
+  const ackTrackingId = d.envelope!.trackingId;
   const originalSender = d.deliveries[0]?.endpointId;
-  await deps.store.correlate(ref, {
-    state,
-    by: d.sender!.id,
-    ackTrackingId: d.envelope!.trackingId,
-    at,
-    ...(code ? { code } : {}),
-    ...(originalSender ? { originalSender } : {}),
-  });
+  const base = { by, ackTrackingId, at, ...(originalSender ? { originalSender } : {}) };
+  if (v.ack) {
+    const ack = v.ack;
+    const ref = ack.kind === 'inf' ? ack.trackingIdRef : ack.originalTrackingId;
+    const state =
+      ack.kind === 'bus' ? 'bus-acked' : ack.result === 'Failure' ? 'nacked' : 'inf-acked';
+    const code = ack.kind === 'bus' ? ack.typeCode : ack.codes[0];
+    await deps.store.correlate(ref, { ...base, state, ...(code ? { code } : {}) });
+  } else if (v.carePlan?.inResponseTo) {
+    await deps.store.correlate(v.carePlan.inResponseTo, {
+      ...base,
+      state: 'answered',
+      ...(v.carePlan.outcome ? { code: v.carePlan.outcome } : {}),
+    });
+  }
 }

@@ -3,6 +3,7 @@
  * the router's own answers. One interface; SQLite and PostgreSQL implement it and pass the same
  * contract tests (test/contract/message-store.contract.ts).
  */
+import type { CarePlanIndex } from './careplan-index.js';
 import type { CorrelationState, EventState, FinalState, MessageState } from './states.js';
 
 /** The store's own id for a message (a UUID), distinct from the supplier's tracking id. */
@@ -139,6 +140,9 @@ export interface MessageStory {
  * a `StoreError` (store-error.ts); `retryable` says whether the message should be retried later.
  */
 export interface MessageStore {
+  /** The care-plan index, kept in the same database. */
+  readonly carePlans: CarePlanIndex;
+
   /** Apply pending migrations; safe to call again and from several instances. Returns the names applied now. */
   migrate(): Promise<readonly string[]>;
 

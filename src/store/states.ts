@@ -34,7 +34,7 @@ export const FINAL_STATES = ['delivered', 'answered', 'nacked', 'quarantined'] a
 export type FinalState = (typeof FINAL_STATES)[number];
 
 /** The states an acknowledgement or response moves its original to. */
-export type CorrelationState = 'inf-acked' | 'bus-acked' | 'nacked';
+export type CorrelationState = 'inf-acked' | 'bus-acked' | 'nacked' | 'answered';
 
 /**
  * Progress order. A state replaces the current one only when its rank is at least as high, so an

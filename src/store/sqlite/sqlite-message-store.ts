@@ -17,6 +17,7 @@ import type {
 import { readMigrations } from '../migration-files.js';
 import { isEventState, isFinalState, type MessageState } from '../states.js';
 import { StoreError } from '../store-error.js';
+import { SqliteCarePlanIndex } from './sqlite-careplan-index.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { SqliteReads } from './sqlite-reads.js';
@@ -25,10 +26,12 @@ import { SQL } from './sqlite-statements.js';
 import { readStory } from './sqlite-story.js';
 import { SqliteWrites } from './sqlite-writes.js';
 
-const CORRELATION_STATES: readonly string[] = ['inf-acked', 'bus-acked', 'nacked'];
+const CORRELATION_STATES: readonly string[] = ['inf-acked', 'bus-acked', 'nacked', 'answered'];
 
 export class SqliteMessageStore implements MessageStore {
   readonly #c: SqliteConnection;
+  /** The care-plan index, in the same database and transactions' connection. */
+  readonly carePlans: SqliteCarePlanIndex;
   readonly #reads: SqliteReads;
   readonly #writes: SqliteWrites;
 
@@ -37,6 +40,7 @@ export class SqliteMessageStore implements MessageStore {
     private readonly migrationsDir: string,
   ) {
     this.#c = new SqliteConnection(db);
+    this.carePlans = new SqliteCarePlanIndex(this.#c);
     this.#reads = new SqliteReads((sql) => this.#c.prepare(sql));
     this.#writes = new SqliteWrites((sql) => this.#c.prepare(sql));
   }

@@ -1,0 +1,201 @@
+/**
+ * The care-plan step of the pipeline: the index and the locator. Runs on care-plan messages that
+ * passed validation, identity and routing, and returns the decision adjusted: refused (2200 /
+ * 3000), answered by the router itself, or delivered to the recipients the care-plan rules give
+ * (subscribers added, copies dropped without consent, requests and updates sent on to the owner).
+ */
+import type { RouterIdentity } from '../acks/router-acks.js';
+import type { CarePlanFacts, CarePlanSummary } from '../envelope/careplan-payload.js';
+import { subscribersFor, type Delivery, type RouteTable } from '../routing/index.js';
+import type { CarePlanIndex } from '../store/careplan-index.js';
+import type { Decision } from '../pipeline/decide.js';
+import { buildCarePlanResponse, buildLocateResponse } from './answers.js';
+import { checkNotification, maySee, requestedPlan } from './plan-rules.js';
+
+export interface CarePlanContext {
+  readonly index: CarePlanIndex;
+  readonly table: RouteTable;
+  readonly router: RouterIdentity;
+  readonly at: Date;
+}
+
+const refused = (d: Decision, code: '2200' | '3000', text: string): Decision => ({
+  ...d,
+  kind: 'careplan-refused',
+  errors: [{ code, diagnostic: text }],
+  deliveries: [],
+});
+
+/** One delivery per end point, never back to the sender. */
+function unique(deliveries: readonly Delivery[], senderId: string): Delivery[] {
+  const seen = new Set<string>([senderId]);
+  return deliveries.filter((x) => !seen.has(x.endpointId) && seen.add(x.endpointId));
+}
+
+export async function applyCarePlanRules(
+  d: Decision,
+  facts: CarePlanFacts,
+  ctx: CarePlanContext,
+): Promise<Decision> {
+  if (!d.envelope || !d.sender || (d.kind !== 'delivered' && d.kind !== 'partly-delivered'))
+    return d;
+  switch (facts.message) {
+    case 'CarePlanNotification':
+      return facts.plan ? notify(d, { ...facts, plan: facts.plan }, ctx) : d;
+    case 'LocateCarePlans':
+      return d.toLocator ? locate(d, facts, ctx) : d;
+    case 'CarePlanRequest':
+      return d.toLocator ? request(d, facts, ctx) : d;
+    case 'CarePlanUpdate':
+      return update(d, facts, ctx);
+    default:
+      return d;
+  }
+}
+
+async function notify(
+  d: Decision,
+  facts: CarePlanFacts & { plan: CarePlanSummary },
+  ctx: CarePlanContext,
+): Promise<Decision> {
+  const sender = d.sender!;
+  const envelope = d.envelope!;
+  const current = await ctx.index.getPlan(facts.plan.planId);
+  const verdict = checkNotification(facts, sender, current, ctx.table);
+  if (!verdict.ok) return refused(d, verdict.code, verdict.text);
+  const plan = facts.plan;
+  const chosen = envelope.addresses
+    .map((a) => a.uri)
+    .filter((uri) => uri !== ctx.table.locatorAddress);
+  const applied = await ctx.index.applyChange({
+    plan: {
+      planId: plan.planId,
+      nhsNumber: plan.nhsNumber ?? current?.nhsNumber ?? '',
+      planType: plan.planType,
+      status: plan.status,
+      title: plan.title,
+      ownerEndpointId: verdict.ownerEndpointId,
+      ownerAddress: plan.owner,
+      version: plan.version,
+      consentToShare: plan.consentToShare,
+      sharedWith: [...new Set([...(current?.sharedWith ?? []), ...chosen])],
+      lastUpdated: plan.lastUpdated,
+    },
+    event: facts.event ?? 'updated',
+    expectedVersion: current?.version ?? 0,
+    endpointId: sender.id,
+    trackingId: envelope.trackingId,
+    at: ctx.at,
+  });
+  if (!applied.applied) {
+    const now = applied.current ? `version ${applied.current.version}` : 'a plan created meanwhile';
+    return refused(
+      d,
+      '2200',
+      `another notification of plan ${plan.planId} was applied first: the index holds ${now}`,
+    );
+  }
+  // Without consent, only the addresses the owner chose: no copy routes, no subscribers.
+  const subscribers = plan.consentToShare
+    ? subscribersFor(ctx.table, plan.planType).map((endpointId) => ({
+        endpointId,
+        recipient: `subscription:${plan.planType}`,
+      }))
+    : [];
+  const routed = plan.consentToShare
+    ? d.deliveries
+    : d.deliveries.filter((x) => !x.recipient.startsWith('copy:'));
+  // owner-changed: the new owner always hears of it.
+  const newOwner =
+    facts.event === 'owner-changed'
+      ? [{ endpointId: verdict.ownerEndpointId, recipient: plan.owner }]
+      : [];
+  const deliveries = unique([...routed, ...newOwner, ...subscribers], sender.id);
+  return {
+    ...d,
+    deliveries,
+    kind: d.kind === 'partly-delivered' || deliveries.length > 0 ? d.kind : 'answered',
+  };
+}
+
+async function locate(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
+  const nhsNumber = facts.nhsNumber ?? '';
+  const plans = await ctx.index.findPlans(nhsNumber, facts.planType);
+  const visible = plans.filter((p) => !p.closed && maySee(p, d.sender!, ctx.table));
+  const answer = buildLocateResponse(d.envelope!, nhsNumber, visible, locator(ctx));
+  return { ...d, kind: d.deliveries.length > 0 ? d.kind : 'answered', answers: [answer] };
+}
+
+async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
+  const plans = facts.planId
+    ? [await ctx.index.getPlan(facts.planId)].filter((p) => p !== undefined)
+    : await ctx.index.findPlans(facts.nhsNumber ?? '', facts.planType);
+  const plan = requestedPlan(facts, plans);
+  const answerWith = (outcome: 'not-found' | 'refused', reason: string): Decision => ({
+    ...d,
+    kind: 'answered',
+    deliveries: [],
+    answers: [buildCarePlanResponse(d.envelope!, outcome, reason, locator(ctx))],
+  });
+  const asked = facts.planId
+    ? `plan ${facts.planId}`
+    : `a ${facts.planType ?? ''} plan for NHS number ${facts.nhsNumber}`.replace(
+        'a  plan',
+        'a plan',
+      );
+  if (!plan) return answerWith('not-found', `the locator knows no ${asked}`);
+  if (!maySee(plan, d.sender!, ctx.table)) {
+    return answerWith(
+      'refused',
+      `plan ${plan.planId} is not shared with ${d.sender!.id}: the patient has not consented to share it`,
+    );
+  }
+  const deliveries = unique(
+    [
+      ...d.deliveries,
+      { endpointId: plan.ownerEndpointId, recipient: ctx.table.locatorAddress ?? 'locator' },
+    ],
+    d.sender!.id,
+  );
+  return { ...d, deliveries };
+}
+
+async function update(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
+  const plan = facts.planId ? await ctx.index.getPlan(facts.planId) : undefined;
+  if (!plan) return refused(d, '2200', `plan ${facts.planId} is not in the index`);
+  if (plan.closed)
+    return refused(d, '2200', `plan ${plan.planId} was closed at version ${plan.version}`);
+  if (!maySee(plan, d.sender!, ctx.table))
+    return refused(d, '3000', `plan ${plan.planId} is not shared with ${d.sender!.id}`);
+  if (facts.baseVersion !== plan.version) {
+    return refused(
+      d,
+      '2200',
+      `version conflict: plan ${plan.planId} is at version ${plan.version}, the update is based on version ${facts.baseVersion}`,
+    );
+  }
+  const toOwner = d.toLocator
+    ? [{ endpointId: plan.ownerEndpointId, recipient: ctx.table.locatorAddress ?? 'locator' }]
+    : [];
+  const deliveries = unique([...d.deliveries, ...toOwner], d.sender!.id);
+  if (!deliveries.some((x) => x.endpointId === plan.ownerEndpointId)) {
+    return refused(
+      d,
+      '2200',
+      `an update goes to the plan's owner ${plan.ownerAddress} (or the locator), not to other end points`,
+    );
+  }
+  await ctx.index.recordUpdateProposal({
+    updateTrackingId: d.envelope!.trackingId,
+    planId: plan.planId,
+    baseVersion: plan.version,
+    endpointId: d.sender!.id,
+    at: ctx.at,
+  });
+  return { ...d, deliveries };
+}
+
+const locator = (ctx: CarePlanContext) => ({
+  ...ctx.router,
+  locator: ctx.table.locatorAddress ?? ctx.router.address,
+});
