@@ -73,9 +73,9 @@ describe('SQLite store', () => {
     await first.migrate();
     await first.close();
 
-    fs.writeFileSync(path.join(migrations, '002-later.sql'), 'CREATE TABLE later (x INTEGER);\n');
+    fs.writeFileSync(path.join(migrations, '099-later.sql'), 'CREATE TABLE later (x INTEGER);\n');
     const second = await openSqliteStore(file, { migrationsDir: migrations });
-    expect(await second.migrate()).toEqual(['002-later']);
+    expect(await second.migrate()).toEqual(['099-later']);
     fs.appendFileSync(path.join(migrations, '001-messages.sql'), '-- edited\n');
     const failure = second.migrate();
     await expect(failure).rejects.toBeInstanceOf(StoreError);
