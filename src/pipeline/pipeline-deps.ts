@@ -1,0 +1,36 @@
+/** What the pipeline is given by the composition root (src/main.ts). */
+import type { RouterIdentity } from '../acks/router-acks.js';
+import type { Publisher } from '../delivery/outbound.js';
+import type { Logger } from '../ops/logger.js';
+import type { RouteTable } from '../routing/index.js';
+import type { MessageStore } from '../store/message-store.js';
+import type { TopologyNames } from '../transport/names.js';
+import type { Validator } from '../validation/create-validator.js';
+import type { OutcomeKind } from './dispositions.js';
+
+export interface PipelineMetrics {
+  observe(
+    outcome: OutcomeKind,
+    service: string,
+    seconds: number,
+    errorCodes: readonly string[],
+  ): void;
+}
+
+export interface PipelineDeps {
+  readonly validator: Validator;
+  readonly store: MessageStore;
+  /** The current route table (swapped atomically on reload). */
+  readonly routeTable: () => RouteTable;
+  readonly publisher: Publisher;
+  readonly names: TopologyNames;
+  readonly router: RouterIdentity;
+  readonly retry: {
+    readonly attempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  readonly log: Logger;
+  readonly metrics?: PipelineMetrics;
+  readonly now?: () => Date;
+}

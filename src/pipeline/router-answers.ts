@@ -1,0 +1,100 @@
+/**
+ * What the router itself sends the sender: a nack, inf acks on behalf of `acks: router` end
+ * points, the locator's answers; and, for a duplicate, the same answers again.
+ */
+import { buildNack, buildRouterInfAck, isBusinessAck, isInfAck } from '../acks/router-acks.js';
+import { deliverTo } from '../delivery/outbound.js';
+import { SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
+import type { RouterResponse } from '../store/message-store.js';
+import type { Decision } from './decide.js';
+import { DISPOSITIONS } from './dispositions.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+
+const isTrue = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
+
+/** The router's own answers: a nack, and inf acks on behalf of `acks: router` end points. */
+export async function answer(
+  deps: PipelineDeps,
+  d: Decision,
+  delivered: readonly string[],
+  at: Date,
+): Promise<RouterResponse[]> {
+  if (!d.sender) return [];
+  const responses: RouterResponse[] = [];
+  const fallbackTo = d.sender.addresses[0];
+  if (DISPOSITIONS[d.kind].nack && d.errors.length > 0 && !isInfAck(d.envelope)) {
+    const nack = buildNack({
+      ...(d.envelope ? { original: d.envelope } : {}),
+      fallbackTo,
+      errors: d.errors,
+      router: deps.router,
+      at,
+    });
+    responses.push({
+      kind: 'inf-nack',
+      trackingId: nack.trackingId,
+      toEndpointId: d.sender.id,
+      xml: nack.xml,
+    });
+  }
+  const e = d.envelope;
+  if (
+    e &&
+    isTrue(e.handlingSpecs.find((s) => s.key === SPEC_KEY.infAckRequested)?.value) &&
+    !isInfAck(e) &&
+    !isBusinessAck(e)
+  ) {
+    const table = deps.routeTable();
+    for (const endpointId of delivered) {
+      if (table.endpoints.get(endpointId)?.acks !== 'router') continue;
+      const ack = buildRouterInfAck(e, deps.router, at, fallbackTo);
+      responses.push({
+        kind: 'inf-ack',
+        trackingId: ack.trackingId,
+        toEndpointId: d.sender.id,
+        xml: ack.xml,
+      });
+    }
+  }
+  for (const a of d.answers ?? []) {
+    responses.push({
+      kind: 'response',
+      trackingId: a.trackingId,
+      toEndpointId: d.sender.id,
+      xml: a.xml,
+    });
+  }
+  await Promise.all(responses.map((r) => publishResponse(deps, r)));
+  return responses;
+}
+
+/** The address a DE the router built is sent to (its first addresslist entry), and its service. */
+const addresseeOf = (xml: string): string | undefined =>
+  /<itk:address uri="([^"]*)"/.exec(xml)?.[1];
+const serviceOf = (xml: string): string =>
+  /<itk:header service="([^"]*)"/.exec(xml)?.[1] ?? SERVICE.infAck;
+
+function publishResponse(deps: PipelineDeps, r: RouterResponse) {
+  return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
+    trackingId: r.trackingId,
+    service: serviceOf(r.xml),
+    senderEndpointId: 'router',
+    recipient: addresseeOf(r.xml) ?? r.toEndpointId,
+  });
+}
+
+export async function resendEarlierAnswers(
+  deps: PipelineDeps,
+  id: string,
+  d: Decision,
+  at: Date,
+): Promise<void> {
+  const responses = await deps.store.responsesFor(id);
+  await Promise.all(responses.map((r) => publishResponse(deps, r)));
+  await deps.store.addEvent(id, {
+    state: 'duplicate',
+    at,
+    detail: `sent again: ${responses.length} earlier answer(s)`,
+    ...(d.sender ? { endpointId: d.sender.id } : {}),
+  });
+}
