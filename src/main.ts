@@ -4,49 +4,52 @@
  * stop consuming, finish in-flight messages, close publisher, broker, store and HTTP server.
  */
 import type http from 'node:http';
-import { loadRoutes, type RouterConfig } from './config/index.js';
+import type { RouterConfig } from './config/index.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { startHttpServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { createMessageHandler } from './pipeline/handle-message.js';
-import { buildRouteTable, type RouteTable } from './routing/index.js';
+import type { RouteTable } from './routing/index.js';
+import { LiveRoutes } from './routing/live-routes.js';
+import { loadRoutesSnapshot } from './routing/load-snapshot.js';
+import { createRoutesReloader } from './ops/routes-reloader.js';
+import { declareEndpointQueues } from './transport/topology.js';
 import { openStore } from './store/open-store.js';
 import { BrokerConnection } from './transport/connection.js';
 import { QueueConsumer } from './transport/consumer.js';
 import { topologyNames } from './transport/names.js';
 import { ConfirmPublisher } from './transport/publisher.js';
 import { declareTopologyTask } from './transport/topology.js';
-import { createValidator } from './validation/create-validator.js';
 
 export interface RunningRouter {
   readonly httpPort: number;
   readonly log: Logger;
+  /** Reloads the routes (as on SIGHUP); resolves true when the new routes are in force. */
+  reload(why?: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
+/** The route table and plan types of the configured routes folder (throws ConfigError). */
 export function loadRouteTable(config: RouterConfig): {
   table: RouteTable;
   planTypes: readonly string[];
 } {
-  const routes = loadRoutes(config.routes, { routerAddress: config.router.address });
-  const table = buildRouteTable(routes, {
-    routerAddress: config.router.address,
-    ...(routes.careplans ? { locatorAddress: routes.careplans.locatorAddress } : {}),
-  });
-  return { table, planTypes: routes.careplans?.planTypes ?? [] };
+  const snapshot = loadRoutesSnapshot(config);
+  snapshot.validator.dispose();
+  return { table: snapshot.table, planTypes: snapshot.routes.careplans?.planTypes ?? [] };
+}
+
+export interface StartOptions {
+  /** Reload the routes when the files in the routes folder change (default true). */
+  readonly watchRoutes?: boolean;
 }
 
 export async function startRouter(
   config: RouterConfig,
   log: Logger = createLogger(config.log.level),
+  options: StartOptions = {},
 ): Promise<RunningRouter> {
-  const { table, planTypes } = loadRouteTable(config);
-  const validator = createValidator({
-    catalogues: config.validation.catalogues,
-    limits: config.limits,
-    unknownPayloads: config.validation.unknownPayloads,
-    planTypes: new Set(planTypes),
-  });
+  const live = new LiveRoutes(loadRoutesSnapshot(config));
   const store = await openStore(config.store);
   const names = topologyNames(config.amqp.prefix);
   const connection = new BrokerConnection({
@@ -71,9 +74,8 @@ export async function startRouter(
     prefetch: config.amqp.prefetch,
     logger: log,
     handler: createMessageHandler({
-      validator,
       store,
-      routeTable: () => table,
+      routes: () => live.current,
       publisher,
       names,
       router: config.router,
@@ -88,6 +90,7 @@ export async function startRouter(
       config.http.host,
       config.http.port,
       {
+        routes: () => live.current.routes,
         ready: async () => {
           if (connection.state !== 'connected') return `broker ${connection.state}`;
           await store.ping();
@@ -99,7 +102,7 @@ export async function startRouter(
     await connection.start();
     await connection.addSetupTask(
       'topology',
-      declareTopologyTask(names, () => table.endpoints.keys(), {
+      declareTopologyTask(names, () => live.current.table.endpoints.keys(), {
         deliveryLimit: config.retry.attempts + 5,
       }),
     );
@@ -109,30 +112,47 @@ export async function startRouter(
     await consumer.stop().catch(() => undefined);
     await connection.close().catch(() => undefined);
     await store.close();
-    validator.dispose();
+    live.dispose();
     throw err;
   }
   const address = server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
   log.info('itk-router started', {
     queue: names.routerInboundQueue,
-    endpoints: [...table.endpoints.keys()],
+    endpoints: [...live.current.table.endpoints.keys()],
     httpPort,
     store: config.store.kind,
+  });
+  const reloader = createRoutesReloader({
+    config,
+    live,
+    log,
+    watch: options.watchRoutes ?? true,
+    declareEndpoints: async (ids) => {
+      if (ids.length === 0) return;
+      const channel = await connection.createChannel();
+      try {
+        await declareEndpointQueues(channel, names, ids);
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
   });
   let stopping: Promise<void> | undefined;
   return {
     httpPort,
     log,
+    reload: (why = 'reload requested') => reloader.reload(why),
     stop: () =>
       (stopping ??= (async () => {
         log.info('itk-router stopping: no new messages, finishing those in flight');
+        reloader.close();
         await consumer.stop();
         await publisher.close();
         await connection.close();
         await store.close();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
-        validator.dispose();
+        live.dispose();
         log.info('itk-router stopped');
       })()),
   };

@@ -6,12 +6,23 @@
 import type { Command } from 'commander';
 import { connect } from 'amqplib';
 import { ConfigError, loadRouterConfig } from '../config/index.js';
-import { loadRouteTable } from '../main.js';
-import { createValidator } from '../validation/create-validator.js';
+import type { Routes } from '../config/routes-config.js';
+import { loadRoutesSnapshot } from '../routing/load-snapshot.js';
+import { diffRoutes, formatDiff } from '../routing/routes-diff.js';
 
 interface CheckOptions {
   config: string;
   broker?: boolean;
+  diff?: string | boolean;
+}
+
+/** The routes a running router has in force, from its HTTP server. */
+async function runningRoutes(url: string): Promise<Routes> {
+  const response = await fetch(new URL('/routes', url)).catch((err: Error) => {
+    throw new Error(`cannot reach the running router at ${url}: ${err.message}`, { cause: err });
+  });
+  if (!response.ok) throw new Error(`the running router at ${url} answered ${response.status}`);
+  return (await response.json()) as Routes;
 }
 
 export function registerCheck(program: Command): void {
@@ -22,6 +33,10 @@ export function registerCheck(program: Command): void {
     )
     .option('-c, --config <file>', 'router config file', 'config/router.yaml')
     .option('--broker', 'also connect to the broker named by the config')
+    .option(
+      '--diff [url]',
+      "show what the routes folder would change in a running router's routes (default: its configured HTTP port)",
+    )
     .action(async (options: CheckOptions, command: Command) => {
       const fail = (text: string) => {
         process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -29,13 +44,19 @@ export function registerCheck(program: Command): void {
       };
       try {
         const config = loadRouterConfig(options.config, process.env);
-        const { table, planTypes } = loadRouteTable(config);
-        const validator = createValidator({
-          catalogues: config.validation.catalogues,
-          limits: config.limits,
-        });
-        const schemas = validator.schemaCount;
-        validator.dispose();
+        const snapshot = loadRoutesSnapshot(config); // routes, table and every schema compiled
+        const schemas = snapshot.validator.schemaCount;
+        snapshot.validator.dispose();
+        const { table } = snapshot;
+        const planTypes = snapshot.routes.careplans?.planTypes ?? [];
+        if (options.diff) {
+          const url =
+            typeof options.diff === 'string'
+              ? options.diff
+              : `http://${config.http.host}:${config.http.port}`;
+          process.stdout.write(formatDiff(diffRoutes(await runningRoutes(url), snapshot.routes)));
+          return;
+        }
         const out = [
           `config    ${config.file ?? '(defaults)'}${config.envOverrides.length ? ` (overridden by ${config.envOverrides.join(', ')})` : ''}`,
           `routes    ${config.routes}: ${table.endpoints.size} end point(s), ${table.rules.length} route(s), ${planTypes.length} plan type(s)`,

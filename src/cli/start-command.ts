@@ -1,4 +1,4 @@
-/** `itk-router start`: runs the router until SIGTERM / SIGINT, then stops cleanly. */
+/** `itk-router start`: runs the router until SIGTERM / SIGINT, then stops cleanly; SIGHUP reloads the routes. */
 import type { Command } from 'commander';
 import { loadRouterConfig } from '../config/index.js';
 import { startRouter } from '../main.js';
@@ -21,6 +21,7 @@ export function registerStart(program: Command): void {
             resolve();
           });
         };
+        process.on('SIGHUP', () => void router.reload('SIGHUP'));
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });

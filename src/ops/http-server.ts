@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { Registry } from 'prom-client';
 
 export interface HealthChecks {
+  /** The routes in force, for `itk-router check --diff`. */
+  routes(): unknown;
   /** Resolves when ready; rejects (or returns a reason) when not. */
   ready(): Promise<string | undefined>;
 }
@@ -25,7 +27,9 @@ export function startHttpServer(
         return problem ? send(503, `not ready: ${problem}\n`) : send(200, 'ready\n');
       }
       if (req.url === '/metrics') return send(200, await registry.metrics(), registry.contentType);
-      return send(404, 'not found: try /healthz, /readyz or /metrics\n');
+      if (req.url === '/routes')
+        return send(200, JSON.stringify(checks.routes()), 'application/json');
+      return send(404, 'not found: try /healthz, /readyz, /metrics or /routes\n');
     };
     route().catch((err: Error) => send(500, `${err.message}\n`));
   });

@@ -18,10 +18,9 @@ export interface PipelineMetrics {
 }
 
 export interface PipelineDeps {
-  readonly validator: Validator;
+  /** The routes snapshot in force: route table and validator (swapped whole on reload). */
+  readonly routes: () => { readonly table: RouteTable; readonly validator: Validator };
   readonly store: MessageStore;
-  /** The current route table (swapped atomically on reload). */
-  readonly routeTable: () => RouteTable;
   readonly publisher: Publisher;
   readonly names: TopologyNames;
   readonly router: RouterIdentity;

@@ -15,8 +15,8 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { answer, resendEarlierAnswers } from './router-answers.js';
 
 export async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date) {
-  const v = deps.validator.validate(msg.body);
-  const table = deps.routeTable();
+  const { table, validator } = deps.routes(); // one snapshot for the whole message
+  const v = validator.validate(msg.body);
   let d = decide(v, msg.properties.userId, table);
   const trackingId =
     d.envelope?.trackingId ||
@@ -53,7 +53,7 @@ export async function processMessage(deps: PipelineDeps, msg: InboundMessage, at
   }
   if (d.kind === 'delivered' || d.kind === 'partly-delivered') await correlate(deps, v, d, at);
   const delivered = await deliver(deps, id, msg.body, d, at);
-  const responses = await answer(deps, d, delivered, at);
+  const responses = await answer(deps, table, d, delivered, at);
   const disposition = DISPOSITIONS[d.kind];
   if (disposition.quarantine) {
     await quarantine(deps.publisher, deps.names, msg.body, {

@@ -5,6 +5,7 @@
 import { buildNack, buildRouterInfAck, isBusinessAck, isInfAck } from '../acks/router-acks.js';
 import { deliverTo } from '../delivery/outbound.js';
 import { SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
+import type { RouteTable } from '../routing/index.js';
 import type { RouterResponse } from '../store/message-store.js';
 import type { Decision } from './decide.js';
 import { DISPOSITIONS } from './dispositions.js';
@@ -15,6 +16,7 @@ const isTrue = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
 /** The router's own answers: a nack, and inf acks on behalf of `acks: router` end points. */
 export async function answer(
   deps: PipelineDeps,
+  table: RouteTable,
   d: Decision,
   delivered: readonly string[],
   at: Date,
@@ -44,7 +46,6 @@ export async function answer(
     !isInfAck(e) &&
     !isBusinessAck(e)
   ) {
-    const table = deps.routeTable();
     for (const endpointId of delivered) {
       if (table.endpoints.get(endpointId)?.acks !== 'router') continue;
       const ack = buildRouterInfAck(e, deps.router, at, fallbackTo);

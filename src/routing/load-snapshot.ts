@@ -1,0 +1,21 @@
+/** Loads the routes folder into a snapshot the router can run with (throws ConfigError when refused). */
+import { loadRoutes } from '../config/load-routes.js';
+import type { RouterConfig } from '../config/router-config.js';
+import { createValidator } from '../validation/create-validator.js';
+import type { RoutesSnapshot } from './live-routes.js';
+import { buildRouteTable } from './route-table.js';
+
+export function loadRoutesSnapshot(config: RouterConfig): RoutesSnapshot {
+  const routes = loadRoutes(config.routes, { routerAddress: config.router.address });
+  const table = buildRouteTable(routes, {
+    routerAddress: config.router.address,
+    ...(routes.careplans ? { locatorAddress: routes.careplans.locatorAddress } : {}),
+  });
+  const validator = createValidator({
+    catalogues: config.validation.catalogues,
+    limits: config.limits,
+    unknownPayloads: config.validation.unknownPayloads,
+    planTypes: new Set(routes.careplans?.planTypes ?? []),
+  });
+  return { routes, table, validator };
+}

@@ -1,0 +1,78 @@
+/** Rows as `pg` returns them (timestamptz as Date, bytea as Buffer), and their conversion. */
+import type { MessageEvent, MessageRecord, RouterResponse } from '../message-store.js';
+import type { EventState, FinalState, MessageState } from '../states.js';
+
+export interface MessageRow {
+  id: string;
+  tracking_id: string;
+  sender_endpoint_id: string | null;
+  broker_user: string | null;
+  service: string;
+  interaction: string | null;
+  sender_address: string | null;
+  received_at: Date;
+  size: number;
+  state: string;
+  outcome: string | null;
+  completed_at: Date | null;
+}
+
+export interface EventRow {
+  state: string;
+  at: Date;
+  detail: string | null;
+  endpoint_id: string | null;
+  code: string | null;
+  ack_tracking_id: string | null;
+}
+
+export interface ResponseRow {
+  kind: string;
+  tracking_id: string;
+  to_endpoint_id: string;
+  xml: string;
+}
+
+/** Every column of `messages` but the insertion sequence and the original bytes. */
+export const MESSAGE_COLUMNS =
+  'id, tracking_id, sender_endpoint_id, broker_user, service, interaction, sender_address, ' +
+  'received_at, size, state, outcome, completed_at';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A message id as a query parameter: ids are uuid columns, so a string that is not a UUID (which
+ * no message can have) becomes NULL and matches nothing, as an unknown id does in SQLite.
+ */
+export const idParam = (id: string): string | null => (UUID.test(id) ? id : null);
+
+export const toRecord = (r: MessageRow): MessageRecord => ({
+  id: r.id,
+  trackingId: r.tracking_id,
+  senderEndpointId: r.sender_endpoint_id,
+  brokerUser: r.broker_user,
+  service: r.service,
+  interaction: r.interaction,
+  senderAddress: r.sender_address,
+  receivedAt: r.received_at,
+  size: r.size,
+  state: r.state as MessageState,
+  outcome: r.outcome as FinalState | null,
+  completedAt: r.completed_at,
+});
+
+export const toEvent = (r: EventRow): MessageEvent => ({
+  state: r.state as EventState,
+  at: r.at,
+  detail: r.detail,
+  endpointId: r.endpoint_id,
+  code: r.code,
+  ackTrackingId: r.ack_tracking_id,
+});
+
+export const toResponse = (r: ResponseRow): RouterResponse => ({
+  kind: r.kind as RouterResponse['kind'],
+  trackingId: r.tracking_id,
+  toEndpointId: r.to_endpoint_id,
+  xml: r.xml,
+});

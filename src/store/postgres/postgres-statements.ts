@@ -1,0 +1,48 @@
+/** The SQL the PostgreSQL store runs (the schema itself lives in migrations/postgres). */
+import { MESSAGE_COLUMNS } from './postgres-rows.js';
+
+export const SQL = {
+  /** Returns no row when (sender, tracking id) exists: another instance may have inserted it. */
+  insertMessage:
+    'INSERT INTO messages (id, tracking_id, sender_endpoint_id, broker_user, service, interaction, ' +
+    "sender_address, received_at, size, state, original) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10) " +
+    'ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING RETURNING id',
+  /** Locks the row, so concurrent writers to one message move its state one after another. */
+  lockState: 'SELECT state FROM messages WHERE id = $1 FOR UPDATE',
+  setState: 'UPDATE messages SET state = $2 WHERE id = $1',
+  lockCompletion: 'SELECT state, completed_at FROM messages WHERE id = $1 FOR UPDATE',
+  setOutcome: 'UPDATE messages SET outcome = $2, completed_at = $3 WHERE id = $1',
+  original: 'SELECT original FROM messages WHERE id = $1',
+  insertEvent:
+    'INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
+    'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+  confirmedDeliveries:
+    "SELECT endpoint_id AS e FROM message_events WHERE message_id = $1 AND state = 'delivered' " +
+    'AND endpoint_id IS NOT NULL GROUP BY endpoint_id ORDER BY MIN(seq)',
+  sameCorrelation:
+    'SELECT 1 FROM message_events WHERE message_id = $1 AND state = $2 ' +
+    'AND ack_tracking_id = $3 AND endpoint_id = $4',
+  insertResponse:
+    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, xml) ' +
+    'VALUES ($1, $2, $3, $4, $5, $6)',
+  countAttempt:
+    'INSERT INTO failed_attempts AS f (key, count, first_at, last_at) VALUES ($1, 1, $2, $2) ' +
+    'ON CONFLICT (key) DO UPDATE SET count = f.count + 1, last_at = excluded.last_at RETURNING count',
+  clearAttempts: 'DELETE FROM failed_attempts WHERE key = $1',
+  recordById: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`,
+  recordByKey: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_endpoint_id = $1 AND tracking_id = $2`,
+  recordsByTrackingId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tracking_id = $1 ORDER BY received_at, seq`,
+  responses:
+    'SELECT kind, tracking_id, to_endpoint_id, xml FROM message_responses WHERE message_id = $1 ORDER BY position',
+  events:
+    'SELECT state, at, detail, endpoint_id, code, ack_tracking_id FROM message_events WHERE message_id = $1 ORDER BY seq',
+  ackTrackingIds:
+    'SELECT ack_tracking_id AS t FROM message_events WHERE message_id = $1 AND ack_tracking_id IS NOT NULL ' +
+    'GROUP BY ack_tracking_id ORDER BY MIN(seq)',
+  idsReferencedBy:
+    'SELECT message_id AS id FROM message_events WHERE ack_tracking_id = $1 ' +
+    'UNION SELECT message_id FROM message_responses WHERE tracking_id = $1',
+} as const;
+
+/** The originals a correlation moves on, locked in a stable order (no deadlock between two acks). */
+export const LOCK_BY_TRACKING_ID = `${SQL.recordsByTrackingId} FOR UPDATE`;
