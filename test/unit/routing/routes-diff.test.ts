@@ -28,7 +28,7 @@ test('an end point added, one changed, a route removed, a plan type added', () =
     f['endpoints.yaml'] =
       f['endpoints.yaml']!.replace('name: NWAS 111 and out-of-hours', 'name: NWAS 111') +
       '\n  riverside-social-care:\n    name: Riverside Social Care\n    addresses: [urn:nhs-uk:addressing:ods:SC001]\n    identities: [riverside-social-care]\n';
-    f['routes.yaml'] = f['routes.yaml']!.replace(/\n  - name: withdrawn-service[\s\S]*$/, '\n');
+    f['routes.yaml'] = f['routes.yaml']!.replace(/\n {2}- name: withdrawn-service[\s\S]*$/, '\n');
     f['careplans.yaml'] = f['careplans.yaml']!.replace(
       '    - social-care\n',
       '    - social-care\n    - frailty\n',
