@@ -27,17 +27,41 @@ export interface LiteElement {
   readonly declares: ReadonlySet<string>;
 }
 
-interface Building {
-  name: string;
-  ns: string;
-  attrs: Map<string, string>;
-  children: Building[];
-  text: string;
-  line: number;
-  start: number;
-  end: number;
-  scope: Map<string, string>;
-  declares: Set<string>;
+/**
+ * Text is read lazily: the parser records where each text run lies (a CDATA run is marked by a
+ * negative start), and `text` joins and decodes them on first use. Most elements (those with
+ * child elements) never have their text read.
+ */
+class Building implements LiteElement {
+  readonly children: Building[] = [];
+  readonly runs: number[] = [];
+  #text: string | undefined;
+
+  constructor(
+    private readonly source: string,
+    readonly name: string,
+    readonly ns: string,
+    readonly attrs: Map<string, string>,
+    readonly line: number,
+    readonly start: number,
+    public end: number,
+    readonly scope: Map<string, string>,
+    readonly declares: Set<string>,
+  ) {}
+
+  get text(): string {
+    if (this.#text === undefined) {
+      let text = '';
+      for (let r = 0; r < this.runs.length; r += 2) {
+        const from = this.runs[r]!;
+        const to = this.runs[r + 1]!;
+        text +=
+          from < 0 ? this.source.slice(-from - 1, to) : decodeEntities(this.source.slice(from, to));
+      }
+      this.#text = text;
+    }
+    return this.#text;
+  }
 }
 
 const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
@@ -80,7 +104,7 @@ export function parseLite(source: string): LiteElement {
     if (c === '!') {
       if (source.startsWith('<![CDATA[', i)) {
         const end = source.indexOf(']]>', i + 9);
-        if (top) top.text += source.slice(i + 9, end);
+        if (top) top.runs.push(-(i + 9) - 1, end);
         next = end + 3;
       } else next = source.indexOf('-->', i + 4) + 3;
     } else if (c === '?') {
@@ -116,18 +140,17 @@ export function parseLite(source: string): LiteElement {
       const close = source.indexOf('>', pos);
       const selfClosing = source[close - 1] === '/';
       const colon = qname.indexOf(':');
-      const el: Building = {
-        name: colon === -1 ? qname : qname.slice(colon + 1),
-        ns: scope.get(colon === -1 ? '' : qname.slice(0, colon)) ?? '',
+      const el = new Building(
+        source,
+        colon === -1 ? qname : qname.slice(colon + 1),
+        scope.get(colon === -1 ? '' : qname.slice(0, colon)) ?? '',
         attrs,
-        children: [],
-        text: '',
-        line: lineAt(i),
-        start: i,
-        end: close + 1,
+        lineAt(i),
+        i,
+        close + 1,
         scope,
         declares,
-      };
+      );
       if (top) top.children.push(el);
       else root ??= el;
       if (!selfClosing) stack.push(el);
@@ -135,7 +158,7 @@ export function parseLite(source: string): LiteElement {
     }
     const lt = source.indexOf('<', next);
     const current = stack[stack.length - 1];
-    if (current && lt > next) current.text += decodeEntities(source.slice(next, lt));
+    if (current && lt > next) current.runs.push(next, lt);
     i = lt;
   }
   if (!root)

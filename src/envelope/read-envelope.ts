@@ -52,8 +52,10 @@ const bool = (el: LiteElement, name: string) => {
   return v === 'true' || v === '1';
 };
 /** Drop undefined members, so that optional fields are absent rather than undefined. */
-export const compact = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+export function compact<T extends object>(o: T): T {
+  for (const key in o) if (o[key] === undefined) delete o[key];
+  return o;
+}
 
 const address = (el: LiteElement): ItkAddress =>
   Object.freeze(compact({ uri: el.attrs.get('uri') ?? '', type: el.attrs.get('type') }));

@@ -60,11 +60,13 @@ const CHECKED = new Set([
   'baseVersion',
 ]);
 
-function* descendants(el: LiteElement): Generator<LiteElement> {
+/** Every element below `el`, in document order. */
+function descendants(el: LiteElement, out: LiteElement[] = []): LiteElement[] {
   for (const c of el.children) {
-    yield c;
-    yield* descendants(c);
+    out.push(c);
+    descendants(c, out);
   }
+  return out;
 }
 
 function carePlanRules(
