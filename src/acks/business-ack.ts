@@ -5,7 +5,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { Envelope, ItkAddress } from '../envelope/envelope.js';
-import { buildEnvelope, newItkId, newPayloadId } from '../envelope/build-envelope.js';
+import { buildSimpleMessage, newItkId } from '../envelope/build-envelope.js';
 import { HL7_NS, INTERACTION, PROFILE, SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
 
 export interface BusinessAckRequest {
@@ -45,29 +45,16 @@ export function buildBusinessAck(req: BusinessAckRequest): {
   envelope: Envelope;
   xml: string;
 } {
-  const payloadId = newPayloadId();
-  const trackingId = req.trackingId ?? newItkId();
-  const envelope: Envelope = {
+  return buildSimpleMessage({
     service: SERVICE.busAck,
-    trackingId,
-    addresses: [req.to],
-    auditIdentity: [{ uri: req.from.identity }],
-    manifest: [
-      {
-        id: payloadId,
-        mimeType: 'text/xml',
-        profileId: PROFILE.busAck,
-        base64: false,
-        compressed: false,
-        encrypted: false,
-      },
-    ],
-    senderAddress: { uri: req.from.address },
+    to: req.to,
+    from: req.from,
+    profileId: PROFILE.busAck,
     handlingSpecs: [
       { key: SPEC_KEY.infAckRequested, value: 'true' },
       { key: SPEC_KEY.interaction, value: INTERACTION.busAck },
     ],
-    payloads: [{ id: payloadId, encoding: 'xml', content: buildBusinessResponse(req, newItkId()) }],
-  };
-  return { trackingId, envelope, xml: buildEnvelope(envelope) };
+    ...(req.trackingId ? { trackingId: req.trackingId } : {}),
+    payload: buildBusinessResponse(req, newItkId()),
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { Envelope, ItkAddress } from '../envelope/envelope.js';
-import { buildEnvelope, newItkId, newPayloadId } from '../envelope/build-envelope.js';
+import { buildSimpleMessage, newItkId } from '../envelope/build-envelope.js';
 import { ITK_NS, SERVICE } from '../envelope/itk-names.js';
 import { ITK_ERRORS, type ItkErrorKey } from '../validation/itk-errors.js';
 
@@ -72,32 +72,18 @@ export function buildInfAck(req: InfAckRequest): {
   envelope: Envelope;
   xml: string;
 } {
-  const payloadId = newPayloadId();
-  const trackingId = req.trackingId ?? newItkId();
-  const envelope: Envelope = {
+  return buildSimpleMessage({
     service: SERVICE.infAck,
-    trackingId,
-    addresses: req.to ? [req.to] : [],
-    auditIdentity: [{ uri: req.from.identity }],
-    manifest: [
-      { id: payloadId, mimeType: 'text/xml', base64: false, compressed: false, encrypted: false },
-    ],
-    senderAddress: { uri: req.from.address },
-    handlingSpecs: [],
-    payloads: [
-      {
-        id: payloadId,
-        encoding: 'xml',
-        content: buildInfrastructureResponse({
-          result: req.result,
-          trackingIdRef: req.original.trackingId,
-          serviceRef: req.original.service,
-          reportingIdentity: [req.from.identity],
-          errors: req.errors ?? [],
-          timestamp: req.at ?? new Date(),
-        }),
-      },
-    ],
-  };
-  return { trackingId, envelope, xml: buildEnvelope(envelope) };
+    ...(req.to ? { to: req.to } : {}),
+    from: req.from,
+    ...(req.trackingId ? { trackingId: req.trackingId } : {}),
+    payload: buildInfrastructureResponse({
+      result: req.result,
+      trackingIdRef: req.original.trackingId,
+      serviceRef: req.original.service,
+      reportingIdentity: [req.from.identity],
+      errors: req.errors ?? [],
+      timestamp: req.at ?? new Date(),
+    }),
+  });
 }

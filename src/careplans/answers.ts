@@ -4,7 +4,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { RouterIdentity } from '../acks/router-acks.js';
-import { buildEnvelope, newItkId, newPayloadId } from '../envelope/build-envelope.js';
+import { buildSimpleMessage } from '../envelope/build-envelope.js';
 import type { Envelope } from '../envelope/envelope.js';
 import {
   CAREPLAN_NS,
@@ -25,28 +25,14 @@ function wrap(
   request: Envelope,
   from: RouterIdentity & { locator: string },
 ): Answer {
-  const payloadId = newPayloadId();
-  const trackingId = newItkId();
-  const envelope: Envelope = {
+  const { trackingId, xml } = buildSimpleMessage({
     service: carePlanService(name),
-    trackingId,
-    addresses: request.senderAddress ? [request.senderAddress] : [],
-    auditIdentity: [{ uri: from.identity }],
-    manifest: [
-      {
-        id: payloadId,
-        mimeType: 'text/xml',
-        profileId: carePlanProfile(name),
-        base64: false,
-        compressed: false,
-        encrypted: false,
-      },
-    ],
-    senderAddress: { uri: from.locator },
-    handlingSpecs: [],
-    payloads: [{ id: payloadId, encoding: 'xml', content: payload }],
-  };
-  return { trackingId, xml: buildEnvelope(envelope) };
+    ...(request.senderAddress ? { to: request.senderAddress } : {}),
+    from: { address: from.locator, identity: from.identity },
+    profileId: carePlanProfile(name),
+    payload,
+  });
+  return { trackingId, xml };
 }
 
 export function buildLocateResponse(

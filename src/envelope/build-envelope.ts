@@ -61,3 +61,45 @@ export function buildEnvelope(envelope: Envelope): string {
   const xml = doc.end({ prettyPrint: true });
   return xml.replace(/\[\[itk-router-payload-(\d+)\]\]/g, (_, i: string) => verbatim[Number(i)]!);
 }
+
+/** What a one-payload message the router or a simulator sends needs to say. */
+export interface SimpleMessage {
+  readonly service: string;
+  readonly to?: ItkAddress;
+  readonly from: { readonly address: string; readonly identity: string };
+  /** The payload: one XML element, as text. */
+  readonly payload: string;
+  readonly profileId?: string;
+  readonly handlingSpecs?: readonly { readonly key: string; readonly value: string }[];
+  readonly trackingId?: string;
+}
+
+/** A Distribution Envelope carrying one XML payload, with a new tracking id and payload id. */
+export function buildSimpleMessage(m: SimpleMessage): {
+  trackingId: string;
+  envelope: Envelope;
+  xml: string;
+} {
+  const payloadId = newPayloadId();
+  const trackingId = m.trackingId ?? newItkId();
+  const envelope: Envelope = {
+    service: m.service,
+    trackingId,
+    addresses: m.to ? [m.to] : [],
+    auditIdentity: [{ uri: m.from.identity }],
+    manifest: [
+      {
+        id: payloadId,
+        mimeType: 'text/xml',
+        ...(m.profileId ? { profileId: m.profileId } : {}),
+        base64: false,
+        compressed: false,
+        encrypted: false,
+      },
+    ],
+    senderAddress: { uri: m.from.address },
+    handlingSpecs: m.handlingSpecs ?? [],
+    payloads: [{ id: payloadId, encoding: 'xml', content: m.payload }],
+  };
+  return { trackingId, envelope, xml: buildEnvelope(envelope) };
+}
