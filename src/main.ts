@@ -69,6 +69,7 @@ export async function startRouter(
       }
     },
   });
+  const aborter = new AbortController();
   const consumer = new QueueConsumer(connection, {
     queue: names.routerInboundQueue,
     prefetch: config.amqp.prefetch,
@@ -82,6 +83,7 @@ export async function startRouter(
       retry: config.retry,
       log,
       metrics,
+      signal: aborter.signal,
     }),
   });
   let server: http.Server | undefined;
@@ -147,6 +149,7 @@ export async function startRouter(
       (stopping ??= (async () => {
         log.info('itk-router stopping: no new messages, finishing those in flight');
         reloader.close();
+        aborter.abort();
         await consumer.stop();
         await publisher.close();
         await connection.close();

@@ -35,6 +35,8 @@ export function deliveryProperties(d: DeliveryFacts): PublishProperties {
   if (d.interaction) headers['itk-interaction'] = d.interaction;
   return {
     persistent: true,
+    // A copy no queue takes (an end point queue deleted by hand) fails the publish, never vanishes.
+    mandatory: true,
     contentType: 'application/xml',
     messageId: d.trackingId,
     type: d.service,

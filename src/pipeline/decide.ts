@@ -65,10 +65,10 @@ export function decide(
   }
   const interaction = specValue(envelope, SPEC_KEY.interaction);
   const withEnvelope = { ...withSender, ...(interaction ? { interaction } : {}) };
-  const ackFailed = (text: string): Decision => ({
+  const ackFailed = (text: string, code = '1000'): Decision => ({
     ...withEnvelope,
     kind: 'failed-acknowledgement',
-    reason: { code: '1000', text },
+    reason: { code, text },
   });
 
   const claimed = envelope.senderAddress?.uri;
@@ -83,7 +83,9 @@ export function decide(
   }
   if (!v.valid) {
     const errors = errorsFromFindings(v.findings);
-    if (isInfAck(envelope)) return ackFailed(errors.map((e) => e.diagnostic).join('; '));
+    if (isInfAck(envelope)) {
+      return ackFailed(errors.map((e) => e.diagnostic).join('; '), errors[0]?.code);
+    }
     return { ...withEnvelope, kind: 'invalid', errors };
   }
   const routedAs = effectiveInteraction(envelope.service, interaction);

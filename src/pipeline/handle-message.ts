@@ -1,16 +1,30 @@
 /**
  * The message handler the consumer calls: runs the pipeline (process-message.ts) and settles the
- * inbound delivery by the outcome's disposition. A failure is retried with backoff, then, after
- * `retry.attempts` deliveries (the quorum queue's x-delivery-count), quarantined with 2100.
+ * inbound delivery by the outcome's disposition. Failures:
+ * - retryable (the store or the broker unavailable): the message is tried again in place with
+ *   backoff, holding its prefetch slot (so consumption pauses while a dependency is down) and
+ *   spending no delivery attempt; after `IN_PLACE_TRIES` it goes back to the queue;
+ * - anything else: back to the queue with backoff, and once the quorum queue's x-delivery-count
+ *   reaches `retry.attempts`, a poison message: quarantined with 2100, recorded, and the sender
+ *   told with a 2100 nack when it is known.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildNack } from '../acks/router-acks.js';
 import { quarantine } from '../delivery/outbound.js';
+import { endpointForIdentity } from '../routing/index.js';
+import type { RouterResponse } from '../store/message-store.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { DISPOSITIONS } from './dispositions.js';
+import { KeyedLock } from './keyed-lock.js';
+import { PipelineFailure } from './pipeline-failure.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { processMessage } from './process-message.js';
+import { publishResponse } from './router-answers.js';
 
 export type { PipelineDeps, PipelineMetrics } from './pipeline-deps.js';
+
+/** In-place tries of a message whose failure is retryable, before it goes back to the queue. */
+const IN_PLACE_TRIES = 10;
 
 const deliveryCount = (msg: InboundMessage): number => {
   const n = msg.properties.headers['x-delivery-count'];
@@ -21,38 +35,117 @@ export function createMessageHandler(
   deps: PipelineDeps,
 ): (msg: InboundMessage) => Promise<'ack' | 'reject'> {
   const now = deps.now ?? (() => new Date());
+  const lock = new KeyedLock();
+  const backoff = (n: number) =>
+    Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (n - 1));
   return async (msg) => {
     const started = performance.now();
-    try {
-      const { kind, service, codes } = await processMessage(deps, msg, now());
-      deps.metrics?.observe(kind, service, (performance.now() - started) / 1000, codes);
-      return DISPOSITIONS[kind].settle === 'ack' ? 'ack' : 'reject';
-    } catch (err) {
-      const attempt = deliveryCount(msg) + 1;
-      const text = `processing failed (attempt ${attempt} of ${deps.retry.attempts}): ${(err as Error).message}`;
-      deps.log.warn('message processing failed', {
-        attempt,
-        error: (err as Error).message,
-        messageId: msg.properties.messageId,
-      });
-      if (attempt < deps.retry.attempts) {
-        await sleep(
-          Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (attempt - 1)),
+    const seconds = () => (performance.now() - started) / 1000;
+    for (let tries = 1; ; tries++) {
+      try {
+        const { kind, service, codes } = await processMessage(deps, msg, now(), lock);
+        deps.metrics?.observe(kind, service, seconds(), codes);
+        return DISPOSITIONS[kind].settle === 'ack' ? 'ack' : 'reject';
+      } catch (err) {
+        const failure = PipelineFailure.of(err);
+        const log = deps.log.child({
+          trackingId: failure.context.trackingId ?? null,
+          sender: failure.context.senderEndpointId ?? msg.properties.userId ?? null,
+        });
+        if (failure.retryable && tries < IN_PLACE_TRIES && !deps.signal?.aborted) {
+          log.warn('message processing failed, retrying in place', {
+            try: tries,
+            error: failure.message,
+          });
+          await sleep(backoff(tries));
+          continue;
+        }
+        const attempt = deliveryCount(msg) + 1;
+        if (attempt < deps.retry.attempts || failure.retryable) {
+          log.warn('message processing failed, back to the queue', {
+            attempt,
+            error: failure.message,
+          });
+          if (!failure.retryable && !deps.signal?.aborted) await sleep(backoff(attempt));
+          deps.metrics?.observe(
+            'retry',
+            failure.context.envelope?.service ?? 'unknown',
+            seconds(),
+            ['2100'],
+          );
+          return 'reject';
+        }
+        await quarantinePoison(
+          deps,
+          msg,
+          failure,
+          `processing failed ${attempt} times: ${failure.message}`,
+          now(),
         );
-        deps.metrics?.observe('retry', 'unknown', (performance.now() - started) / 1000, ['2100']);
-        return 'reject';
+        log.error('message quarantined after repeated failures', {
+          attempt,
+          error: failure.message,
+        });
+        deps.metrics?.observe('poison', failure.context.envelope?.service ?? 'unknown', seconds(), [
+          '2100',
+        ]);
+        return 'ack';
       }
-      await quarantine(deps.publisher, deps.names, msg.body, {
-        code: '2100',
-        text,
-        ...(msg.properties.userId ? { sender: msg.properties.userId } : {}),
-      });
-      deps.log.error('message quarantined after repeated failures', {
-        attempt,
-        error: (err as Error).message,
-      });
-      deps.metrics?.observe('poison', 'unknown', (performance.now() - started) / 1000, ['2100']);
-      return 'ack';
     }
   };
+}
+
+/** Quarantine a poison message; record it and tell the sender where that can still be done. */
+async function quarantinePoison(
+  deps: PipelineDeps,
+  msg: InboundMessage,
+  failure: PipelineFailure,
+  text: string,
+  at: Date,
+): Promise<void> {
+  const { trackingId, envelope, messageId } = failure.context;
+  const user = msg.properties.userId;
+  const sender =
+    failure.context.senderEndpointId ??
+    (user ? endpointForIdentity(deps.routes().table, user)?.id : undefined) ??
+    user;
+  await quarantine(deps.publisher, deps.names, msg.body, {
+    code: '2100',
+    text,
+    ...(sender ? { sender } : {}),
+    ...(envelope ? { trackingId: envelope.trackingId } : {}),
+  });
+  const endpoint = failure.context.senderEndpointId
+    ? deps.routes().table.endpoints.get(failure.context.senderEndpointId)
+    : undefined;
+  const responses: RouterResponse[] = [];
+  if (endpoint && envelope) {
+    const nack = buildNack({
+      original: envelope,
+      fallbackTo: endpoint.addresses[0]?.replace(/:\*$/, ''),
+      errors: [{ code: '2100', diagnostic: text }],
+      router: deps.router,
+      at,
+    });
+    const response = {
+      kind: 'inf-nack' as const,
+      trackingId: nack.trackingId,
+      toEndpointId: endpoint.id,
+      xml: nack.xml,
+    };
+    await publishResponse(deps, response).then(
+      () => responses.push(response),
+      () => undefined,
+    );
+  }
+  if (messageId) {
+    await deps.store
+      .complete(messageId, { state: 'quarantined', at, responses, code: '2100', detail: text })
+      .catch((err: Error) =>
+        deps.log.warn('could not record the quarantine', {
+          trackingId: trackingId ?? null,
+          error: err.message,
+        }),
+      );
+  }
 }

@@ -32,4 +32,6 @@ export interface PipelineDeps {
   readonly log: Logger;
   readonly metrics?: PipelineMetrics;
   readonly now?: () => Date;
+  /** Aborted when the router stops: no more in-place retries, failing messages go back to the queue. */
+  readonly signal?: AbortSignal;
 }

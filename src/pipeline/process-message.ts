@@ -8,19 +8,58 @@ import { applyCarePlanRules } from '../careplans/careplan-step.js';
 import { quarantine } from '../delivery/outbound.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { correlate } from './correlate.js';
-import { decide } from './decide.js';
+import type { RouteTable } from '../routing/index.js';
+import type { ValidationResult } from '../validation/validator.js';
+import { decide, type Decision } from './decide.js';
 import { deliver } from './deliver.js';
-import { DISPOSITIONS } from './dispositions.js';
+import { DISPOSITIONS, type OutcomeKind } from './dispositions.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { PipelineFailure, type FailureContext } from './pipeline-failure.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { answer, resendEarlierAnswers } from './router-answers.js';
 
-export async function processMessage(deps: PipelineDeps, msg: InboundMessage, at: Date) {
+export async function processMessage(
+  deps: PipelineDeps,
+  msg: InboundMessage,
+  at: Date,
+  lock: KeyedLock,
+): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
   const { table, validator } = deps.routes(); // one snapshot for the whole message
   const v = validator.validate(msg.body);
-  let d = decide(v, msg.properties.userId, table);
+  const decided = decide(v, msg.properties.userId, table);
   const trackingId =
-    d.envelope?.trackingId ||
+    decided.envelope?.trackingId ||
     `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
+  // Two copies of one (sender, tracking id) in flight at once: the second waits for the first.
+  const context: { -readonly [K in keyof FailureContext]: FailureContext[K] } = {
+    trackingId,
+    ...(decided.sender ? { senderEndpointId: decided.sender.id } : {}),
+    ...(decided.envelope ? { envelope: decided.envelope } : {}),
+  };
+  try {
+    return await lock.run(`${decided.sender?.id ?? ''} ${trackingId}`, () =>
+      recordAndAct(
+        deps,
+        msg,
+        at,
+        { table, v, d: decided, trackingId },
+        (id) => (context.messageId = id),
+      ),
+    );
+  } catch (err) {
+    throw new PipelineFailure(err, context);
+  }
+}
+
+async function recordAndAct(
+  deps: PipelineDeps,
+  msg: InboundMessage,
+  at: Date,
+  m: { table: RouteTable; v: ValidationResult; d: Decision; trackingId: string },
+  begunAs: (messageId: string) => void,
+): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
+  const { table, v, trackingId } = m;
+  let d = m.d;
   const log = deps.log.child({ trackingId, sender: d.sender?.id ?? msg.properties.userId ?? null });
   const service = d.envelope?.service ?? 'unknown';
 
@@ -39,9 +78,10 @@ export async function processMessage(deps: PipelineDeps, msg: InboundMessage, at
     log.info('duplicate tracking id: earlier answers sent again, not delivered again', {
       outcome: 'duplicate',
     });
-    return { kind: 'duplicate' as const, service, codes: ['DUPLICATE'] };
+    return { kind: 'duplicate', service, codes: ['DUPLICATE'] };
   }
   const id = begun.kind === 'new' ? begun.id : begun.record.id;
+  begunAs(id);
 
   if (v.carePlan) {
     d = await applyCarePlanRules(d, v.carePlan, {

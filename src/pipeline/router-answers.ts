@@ -23,11 +23,15 @@ export async function answer(
 ): Promise<RouterResponse[]> {
   if (!d.sender) return [];
   const responses: RouterResponse[] = [];
-  const fallbackTo = d.sender.addresses[0];
+  // The sender end point's own address (a claimed subtree `X:*` names X).
+  const ownAddress = d.sender.addresses[0]?.replace(/:\*$/, '');
+  // A sender that claimed an address not its own is answered at its own address, not that one.
+  const forged = d.kind === 'forbidden-sender';
   if (DISPOSITIONS[d.kind].nack && d.errors.length > 0 && !isInfAck(d.envelope)) {
     const nack = buildNack({
       ...(d.envelope ? { original: d.envelope } : {}),
-      fallbackTo,
+      ...(forged ? { ignoreSenderAddress: true } : {}),
+      fallbackTo: ownAddress,
       errors: d.errors,
       router: deps.router,
       at,
@@ -48,7 +52,7 @@ export async function answer(
   ) {
     for (const endpointId of delivered) {
       if (table.endpoints.get(endpointId)?.acks !== 'router') continue;
-      const ack = buildRouterInfAck(e, deps.router, at, fallbackTo);
+      const ack = buildRouterInfAck(e, deps.router, at, ownAddress);
       responses.push({
         kind: 'inf-ack',
         trackingId: ack.trackingId,
@@ -75,7 +79,7 @@ const addresseeOf = (xml: string): string | undefined =>
 const serviceOf = (xml: string): string =>
   /<itk:header service="([^"]*)"/.exec(xml)?.[1] ?? SERVICE.infAck;
 
-function publishResponse(deps: PipelineDeps, r: RouterResponse) {
+export function publishResponse(deps: PipelineDeps, r: RouterResponse) {
   return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
     trackingId: r.trackingId,
     service: serviceOf(r.xml),

@@ -23,6 +23,9 @@ interface Subscription {
   consumerTag?: string;
 }
 
+/** How long a stopping consumer lets its last acks settle before closing its channel. */
+const ACK_GRACE_MS = 200;
+
 export class QueueConsumer {
   readonly #taskName: string;
   readonly #log: TransportLogger;
@@ -79,7 +82,13 @@ export class QueueConsumer {
         .catch((err) => this.#log.warn('cancel failed', errorMeta(err)));
     }
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    if (sub?.open) await sub.channel.close().catch(() => undefined);
+    if (sub?.open) {
+      // RabbitMQ 3.10 quorum queues can drop acks still being settled when the channel closes
+      // (rabbitmq-server#10327): one round trip, then a short grace, before closing.
+      await sub.channel.checkQueue(this.options.queue).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, ACK_GRACE_MS));
+      await sub.channel.close().catch(() => undefined);
+    }
     this.#current = undefined;
   }
 

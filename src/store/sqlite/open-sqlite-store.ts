@@ -22,7 +22,7 @@ export interface SqliteStoreOptions {
  * sync per batch of concurrent messages rather than one per write (294 → 1,675 msg/s in the
  * router bench).
  */
-export function applyPragmas(db: Database.Database, busyTimeoutMs = 5000): void {
+export function applyPragmas(db: Database.Database, busyTimeoutMs = 1000): void {
   db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`); // first, so the switch to WAL waits too
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
