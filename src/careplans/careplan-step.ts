@@ -32,7 +32,30 @@ function unique(deliveries: readonly Delivery[], senderId: string): Delivery[] {
   return deliveries.filter((x) => !seen.has(x.endpointId) && seen.add(x.endpointId));
 }
 
+/**
+ * A plan without consent to share goes only to its owner and the addresses its owner chose:
+ * whatever message carries it (notification, response, update), copy routes and subscriptions
+ * never apply.
+ */
+function withoutCopiesUnlessConsented(d: Decision, facts: CarePlanFacts): Decision {
+  if (!facts.plan || facts.plan.consentToShare) return d;
+  return {
+    ...d,
+    deliveries: d.deliveries.filter(
+      (x) => !x.recipient.startsWith('copy:') && !x.recipient.startsWith('subscription:'),
+    ),
+  };
+}
+
 export async function applyCarePlanRules(
+  d: Decision,
+  facts: CarePlanFacts,
+  ctx: CarePlanContext,
+): Promise<Decision> {
+  return withoutCopiesUnlessConsented(await applyMessageRules(d, facts, ctx), facts);
+}
+
+async function applyMessageRules(
   d: Decision,
   facts: CarePlanFacts,
   ctx: CarePlanContext,
@@ -61,7 +84,13 @@ async function notify(
   const sender = d.sender!;
   const envelope = d.envelope!;
   const current = await ctx.index.getPlan(facts.plan.planId);
-  const verdict = checkNotification(facts, sender, current, ctx.table);
+  const redelivered =
+    current !== undefined &&
+    current.version >= facts.plan.version &&
+    (await alreadyApplied(ctx, facts.plan, envelope.trackingId));
+  const verdict = redelivered
+    ? ({ ok: true, ownerEndpointId: current!.ownerEndpointId } as const)
+    : checkNotification(facts, sender, current, ctx.table);
   if (!verdict.ok) return refused(d, verdict.code, verdict.text);
   const plan = facts.plan;
   const chosen = envelope.addresses
@@ -95,27 +124,32 @@ async function notify(
       `another notification of plan ${plan.planId} was applied first: the index holds ${now}`,
     );
   }
-  // Without consent, only the addresses the owner chose: no copy routes, no subscribers.
-  const subscribers = plan.consentToShare
-    ? subscribersFor(ctx.table, plan.planType).map((endpointId) => ({
-        endpointId,
-        recipient: `subscription:${plan.planType}`,
-      }))
-    : [];
-  const routed = plan.consentToShare
-    ? d.deliveries
-    : d.deliveries.filter((x) => !x.recipient.startsWith('copy:'));
+  // Subscribers (dropped again, with copy routes, when the plan has no consent to share).
+  const subscribers = subscribersFor(ctx.table, plan.planType).map((endpointId) => ({
+    endpointId,
+    recipient: `subscription:${plan.planType}`,
+  }));
   // owner-changed: the new owner always hears of it.
   const newOwner =
     facts.event === 'owner-changed'
       ? [{ endpointId: verdict.ownerEndpointId, recipient: plan.owner }]
       : [];
-  const deliveries = unique([...routed, ...newOwner, ...subscribers], sender.id);
+  const deliveries = unique([...d.deliveries, ...newOwner, ...subscribers], sender.id);
   return {
     ...d,
     deliveries,
     kind: d.kind === 'partly-delivered' || deliveries.length > 0 ? d.kind : 'answered',
   };
+}
+
+/** This very notification (a redelivery after a crash or a retry) already wrote this version. */
+async function alreadyApplied(
+  ctx: CarePlanContext,
+  plan: CarePlanSummary,
+  trackingId: string,
+): Promise<boolean> {
+  const history = await ctx.index.history(plan.planId);
+  return history.some((v) => v.version === plan.version && v.trackingId === trackingId);
 }
 
 async function locate(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
@@ -127,10 +161,10 @@ async function locate(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): 
 }
 
 async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
+  const asker = d.sender!;
   const plans = facts.planId
     ? [await ctx.index.getPlan(facts.planId)].filter((p) => p !== undefined)
     : await ctx.index.findPlans(facts.nhsNumber ?? '', facts.planType);
-  const plan = requestedPlan(facts, plans);
   const answerWith = (outcome: 'not-found' | 'refused', reason: string): Decision => ({
     ...d,
     kind: 'answered',
@@ -139,25 +173,29 @@ async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext):
   });
   const asked = facts.planId
     ? `plan ${facts.planId}`
-    : `a ${facts.planType ?? ''} plan for NHS number ${facts.nhsNumber}`.replace(
-        'a  plan',
-        'a plan',
-      );
-  if (!plan) return answerWith('not-found', `the locator knows no ${asked}`);
-  if (!maySee(plan, d.sender!, ctx.table)) {
-    return answerWith(
-      'refused',
-      `plan ${plan.planId} is not shared with ${d.sender!.id}: the patient has not consented to share it`,
-    );
-  }
-  const deliveries = unique(
-    [
-      ...d.deliveries,
-      { endpointId: plan.ownerEndpointId, recipient: ctx.table.locatorAddress ?? 'locator' },
-    ],
-    d.sender!.id,
+    : `${facts.planType ? `a ${facts.planType}` : 'a'} plan for NHS number ${facts.nhsNumber}`;
+  // Choose among the plans the asker may see, so a hidden newer plan neither hides an older one
+  // nor shows through the answer.
+  const plan = requestedPlan(
+    facts,
+    plans.filter((p) => maySee(p, asker, ctx.table)),
   );
-  return { ...d, deliveries };
+  if (!plan) {
+    return requestedPlan(facts, plans)
+      ? answerWith(
+          'refused',
+          `${asked} is not shared with ${asker.id}: the patient has not consented to share it`,
+        )
+      : answerWith('not-found', `the locator knows no ${asked}`);
+  }
+  if (plan.ownerEndpointId === asker.id) {
+    return answerWith('refused', `${asker.id} owns plan ${plan.planId} and holds its master copy`);
+  }
+  const toOwner = {
+    endpointId: plan.ownerEndpointId,
+    recipient: ctx.table.locatorAddress ?? 'locator',
+  };
+  return { ...d, deliveries: unique([...d.deliveries, toOwner], asker.id) };
 }
 
 async function update(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {

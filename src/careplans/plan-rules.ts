@@ -4,7 +4,7 @@
  */
 import type { Endpoint } from '../config/routes-config.js';
 import type { CarePlanFacts, CarePlanSummary } from '../envelope/careplan-payload.js';
-import { endpointClaimsAddress, resolveAddress, type RouteTable } from '../routing/index.js';
+import { resolveAddress, type RouteTable } from '../routing/index.js';
 import type { PlanRecord } from '../store/careplan-index.js';
 
 export type Verdict =
@@ -13,10 +13,13 @@ export type Verdict =
 
 const refuse = (code: '2200' | '3000', text: string): Verdict => ({ ok: false, code, text });
 
-/** Whether `asker` may see `plan`: its owner, the addresses its owner chose, or anyone with consent. */
+/**
+ * Whether `asker` may see `plan`: its owner, the end points the addresses its owner chose resolve
+ * to, or anyone when the patient consented to share it.
+ */
 export function maySee(plan: PlanRecord, asker: Endpoint, table: RouteTable): boolean {
   if (plan.ownerEndpointId === asker.id || plan.consentToShare) return true;
-  return plan.sharedWith.some((address) => endpointClaimsAddress(table, asker.id, address));
+  return plan.sharedWith.some((address) => resolveAddress(table, address) === asker.id);
 }
 
 /** May `sender` notify this plan, given what the index holds? Decides the plan's owner end point. */
