@@ -1,8 +1,11 @@
 /** The itk-router command line: one sub-command per file, wired here. */
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check-command.js';
+import { registerDemo } from './demo-command.js';
+import { registerProvision } from './provision-command.js';
 import { registerReceive } from './receive-command.js';
 import { registerSend } from './send-command.js';
+import { registerSimulate } from './simulate-command.js';
 import { registerStart } from './start-command.js';
 import { registerTrack } from './track-command.js';
 import { registerValidate } from './validate-command.js';
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerSend(program);
   registerReceive(program);
   registerTrack(program);
+  registerSimulate(program);
+  registerDemo(program);
+  registerProvision(program);
   return program;
 }
 
