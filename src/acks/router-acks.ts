@@ -42,6 +42,8 @@ export interface NackInput {
   readonly original?: Envelope;
   /** Where the nack is addressed when the original had no senderAddress: the sender end point's first address. */
   readonly fallbackTo?: string;
+  /** Address the nack to `fallbackTo` even when the original names a sender address (a forged one). */
+  readonly ignoreSenderAddress?: boolean;
   readonly errors: readonly AckError[];
   readonly router: RouterIdentity;
   readonly at: Date;
@@ -55,7 +57,7 @@ const addressOf = (
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 export function buildNack(input: NackInput) {
-  const to = addressOf(input.original, input.fallbackTo);
+  const to = addressOf(input.ignoreSenderAddress ? undefined : input.original, input.fallbackTo);
   const ref = input.original?.trackingId ?? '';
   return buildInfAck({
     original: {
