@@ -1,5 +1,6 @@
 /**
- * The contract every MessageStore implementation passes, unchanged: SQLite now, PostgreSQL later.
+ * The contract every MessageStore implementation passes, unchanged: SQLite and PostgreSQL.
+ * It includes the care-plan index (careplan-index.contract.ts), which lives in the same database.
  *
  * `makeStore` must return a NEW connection to the SAME database on every call (the concurrency
  * test opens two), not yet migrated. Tests share that database and isolate themselves by using
@@ -8,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageStore, RouterResponse } from '../../src/store/message-store.js';
 import { StoreError } from '../../src/store/store-error.js';
+import { describeCarePlanIndexContract } from './careplan-index.contract.js';
 import { at, beginNew, incoming, nack, newEndpoint, newTrackingId } from './store-fixtures.js';
 import { storyScenario } from './story-scenario.js';
 
@@ -245,6 +247,26 @@ export function describeMessageStoreContract(
         ]);
         expect(await store.confirmedDeliveries(otherId)).toEqual(['social-care']);
       });
+      it('moves the state forward only when two connections add events to a message at once', async () => {
+        const other = await open();
+        const messages = Array.from({ length: 20 }, () => incoming());
+        const ids = await Promise.all(messages.map((m) => beginNew(store, m)));
+        await Promise.all(
+          ids.flatMap((id) => [
+            store.addEvent(id, { state: 'bus-acked', at: at(2), endpointId: 'ooh-111' }),
+            other.addEvent(id, { state: 'inf-acked', at: at(1), endpointId: 'ooh-111' }),
+          ]),
+        );
+        for (const m of messages) {
+          const [history] = await store.findByTrackingId(m.trackingId);
+          expect(history?.record.state).toBe('bus-acked');
+          expect(history?.events.map((e) => e.state).sort()).toEqual([
+            'bus-acked',
+            'inf-acked',
+            'received',
+          ]);
+        }
+      });
     });
 
     describe('complete', () => {
@@ -404,6 +426,33 @@ export function describeMessageStoreContract(
           ]),
         );
       });
+      it('records an ack once when two connections correlate it at once', async () => {
+        const other = await open();
+        const originals = Array.from({ length: 20 }, () => incoming());
+        await Promise.all(originals.map((m) => beginNew(store, m)));
+        const acks = originals.map((m) => ({
+          trackingId: m.trackingId,
+          c: {
+            state: 'inf-acked',
+            by: 'ooh-111',
+            ackTrackingId: newTrackingId(),
+            at: at(1),
+          } as const,
+        }));
+        await Promise.all(
+          acks.flatMap(({ trackingId, c }) => [
+            store.correlate(trackingId, c),
+            other.correlate(trackingId, c),
+          ]),
+        );
+        for (const { trackingId, c } of acks) {
+          const [history] = await store.findByTrackingId(trackingId);
+          expect(history?.events.filter((e) => e.ackTrackingId === c.ackTrackingId)).toHaveLength(
+            1,
+          );
+          expect(history?.record.state).toBe('inf-acked');
+        }
+      });
     });
 
     describe('failed attempts', () => {
@@ -426,6 +475,8 @@ export function describeMessageStoreContract(
         await storyScenario(store);
       });
     });
+
+    describeCarePlanIndexContract(() => store, open);
 
     describe('lifecycle', () => {
       it('migrates idempotently, on one connection and on another', async () => {

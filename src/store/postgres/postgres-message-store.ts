@@ -1,0 +1,188 @@
+/** The PostgreSQL MessageStore. Every write is one transaction on a pooled connection. */
+import { randomUUID } from 'node:crypto';
+import type {
+  BeginResult,
+  Completion,
+  Correlation,
+  IncomingMessage,
+  MessageHistory,
+  MessageId,
+  MessageRecord,
+  MessageStore,
+  MessageStory,
+  NewEvent,
+  RouterResponse,
+} from '../message-store.js';
+import { readMigrations } from '../migration-files.js';
+import { isEventState, isFinalState, type MessageState } from '../states.js';
+import { StoreError } from '../store-error.js';
+import { PostgresCarePlanIndex } from './postgres-careplan-index.js';
+import type { PostgresConnection } from './postgres-connection.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { PostgresReads } from './postgres-reads.js';
+import { idParam, toRecord, type MessageRow } from './postgres-rows.js';
+import { LOCK_BY_TRACKING_ID, SQL } from './postgres-statements.js';
+import { readStory } from './postgres-story.js';
+import { PostgresWrites } from './postgres-writes.js';
+
+const CORRELATION_STATES: readonly string[] = ['inf-acked', 'bus-acked', 'nacked', 'answered'];
+
+export class PostgresMessageStore implements MessageStore {
+  /** The care-plan index, in the same database. */
+  readonly carePlans: PostgresCarePlanIndex;
+  readonly #reads: PostgresReads;
+
+  constructor(
+    private readonly c: PostgresConnection,
+    private readonly migrationsDir: string,
+    private readonly schema: string | undefined,
+  ) {
+    this.carePlans = new PostgresCarePlanIndex(c);
+    this.#reads = new PostgresReads(c.query);
+  }
+
+  async migrate(): Promise<readonly string[]> {
+    return migratePostgres(this.c, readMigrations(this.migrationsDir), this.schema);
+  }
+
+  async begin(m: IncomingMessage): Promise<BeginResult> {
+    return this.c.write(async (q): Promise<BeginResult> => {
+      const id = randomUUID();
+      const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      const inserted = await q(SQL.insertMessage, [
+        id,
+        m.trackingId,
+        m.senderEndpointId,
+        m.brokerUser ?? null,
+        m.service,
+        m.interaction ?? null,
+        m.senderAddress ?? null,
+        m.receivedAt,
+        bytes.byteLength,
+        bytes,
+      ]);
+      if (inserted.length === 0) {
+        // Only a non-null sender can conflict: NULLs are distinct in the unique index. Read
+        // committed: the conflicting row is committed, so this statement sees it.
+        const record = await new PostgresReads(q).recordByKey(
+          m.senderEndpointId ?? '',
+          m.trackingId,
+        );
+        if (!record)
+          throw new StoreError('failed', `insert of ${m.trackingId} ignored, no record found`);
+        return { kind: 'existing', record };
+      }
+      await new PostgresWrites(q).insertEvent(id, 'received', {
+        state: 'received',
+        at: m.receivedAt,
+      });
+      return { kind: 'new', id };
+    });
+  }
+
+  async addEvent(messageId: MessageId, event: NewEvent): Promise<void> {
+    if (!isEventState(event.state)) throw invalid(`unknown event state ${String(event.state)}`);
+    return this.c.write(async (q) => {
+      const writes = new PostgresWrites(q);
+      await writes.insertEvent(messageId, await writes.lockState(messageId), event);
+    });
+  }
+
+  async confirmedDeliveries(messageId: MessageId): Promise<readonly string[]> {
+    const rows = await this.c.query<{ e: string }>(SQL.confirmedDeliveries, [idParam(messageId)]);
+    return rows.map((r) => r.e);
+  }
+
+  async complete(messageId: MessageId, c: Completion): Promise<void> {
+    if (!isFinalState(c.state)) throw invalid(`${String(c.state)} is not a final state`);
+    return this.c.write(async (q) => {
+      const [row] = await q<{ state: MessageState; completed_at: Date | null }>(
+        SQL.lockCompletion,
+        [idParam(messageId)],
+      );
+      if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
+      if (row.completed_at !== null) {
+        throw new StoreError(
+          'already-completed',
+          `message ${messageId} was completed at ${row.completed_at.toISOString()}`,
+        );
+      }
+      const writes = new PostgresWrites(q);
+      for (const [position, r] of c.responses.entries())
+        await writes.insertResponse(messageId, position, r);
+      await writes.insertEvent(messageId, row.state, c);
+      await q(SQL.setOutcome, [messageId, c.state, c.at]);
+    });
+  }
+
+  async responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]> {
+    return this.#reads.responses(messageId);
+  }
+
+  async originalBytes(messageId: MessageId): Promise<Buffer | undefined> {
+    const [row] = await this.c.query<{ original: Buffer }>(SQL.original, [idParam(messageId)]);
+    return row?.original;
+  }
+
+  async findByTrackingId(trackingId: string): Promise<readonly MessageHistory[]> {
+    return this.c.read(async (q) => {
+      const reads = new PostgresReads(q);
+      const records = await reads.recordsByTrackingId(trackingId);
+      const histories: MessageHistory[] = [];
+      for (const r of records) histories.push(await reads.history(r));
+      return histories;
+    });
+  }
+
+  async correlate(originalTrackingId: string, c: Correlation): Promise<readonly MessageRecord[]> {
+    if (!CORRELATION_STATES.includes(c.state))
+      throw invalid(`${String(c.state)} is not a correlation state`);
+    return this.c.write(async (q) => {
+      const writes = new PostgresWrites(q);
+      const reads = new PostgresReads(q);
+      const originals = (await q<MessageRow>(LOCK_BY_TRACKING_ID, [originalTrackingId]))
+        .map(toRecord)
+        .filter((r) => c.originalSender === undefined || r.senderEndpointId === c.originalSender);
+      const updated: MessageRecord[] = [];
+      for (const original of originals) {
+        const same = await q(SQL.sameCorrelation, [original.id, c.state, c.ackTrackingId, c.by]);
+        if (same.length === 0) {
+          const event = {
+            state: c.state,
+            at: c.at,
+            detail: c.detail,
+            endpointId: c.by,
+            code: c.code,
+          };
+          await writes.insertEvent(original.id, original.state, event, c.ackTrackingId);
+        }
+        updated.push((await reads.recordById(original.id)) ?? original);
+      }
+      return updated;
+    });
+  }
+
+  async recordFailedAttempt(key: string, at: Date = new Date()): Promise<number> {
+    // One statement: its own transaction; concurrent counts meet on the key's row lock.
+    const [row] = await this.c.query<{ count: number }>(SQL.countAttempt, [key, at]);
+    return row!.count;
+  }
+
+  async clearAttempts(key: string): Promise<void> {
+    await this.c.query(SQL.clearAttempts, [key]);
+  }
+
+  async track(trackingId: string): Promise<MessageStory | undefined> {
+    return this.c.read((q) => readStory(new PostgresReads(q), trackingId));
+  }
+
+  async ping(): Promise<void> {
+    await this.c.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.c.close();
+  }
+}
+
+const invalid = (text: string): StoreError => new StoreError('invalid-argument', text);

@@ -1,0 +1,49 @@
+/** The store's writes, for use inside one PostgreSQL write transaction. */
+import type { MessageId, NewEvent, RouterResponse } from '../message-store.js';
+import { advance, type MessageState } from '../states.js';
+import { StoreError } from '../store-error.js';
+import type { Query } from './postgres-connection.js';
+import { idParam } from './postgres-rows.js';
+import { SQL } from './postgres-statements.js';
+
+export class PostgresWrites {
+  constructor(private readonly q: Query) {}
+
+  /** The message's state, read and locked inside the transaction that will move it. */
+  async lockState(messageId: MessageId): Promise<MessageState> {
+    const [row] = await this.q<{ state: MessageState }>(SQL.lockState, [idParam(messageId)]);
+    if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
+    return row.state;
+  }
+
+  /** Appends an event and moves the message on from `current` (read under lock), forward only. */
+  async insertEvent(
+    messageId: MessageId,
+    current: MessageState,
+    e: NewEvent,
+    ackTrackingId?: string,
+  ): Promise<void> {
+    await this.q(SQL.insertEvent, [
+      messageId,
+      e.state,
+      e.at,
+      e.detail ?? null,
+      e.endpointId ?? null,
+      e.code ?? null,
+      ackTrackingId ?? null,
+    ]);
+    const next = advance(current, e.state);
+    if (next !== current) await this.q(SQL.setState, [messageId, next]);
+  }
+
+  async insertResponse(messageId: MessageId, position: number, r: RouterResponse): Promise<void> {
+    await this.q(SQL.insertResponse, [
+      messageId,
+      position,
+      r.kind,
+      r.trackingId,
+      r.toEndpointId,
+      r.xml,
+    ]);
+  }
+}
