@@ -5,5 +5,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // the disruptive suite (kill -9, broker restart) runs on its own afterwards: jest.disruptive.config.js
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/disruptive/'],
   testTimeout: 30000,
 };

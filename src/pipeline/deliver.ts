@@ -19,7 +19,7 @@ export async function deliver(
     senderEndpointId: d.sender.id,
     ...(d.interaction ? { interaction: d.interaction } : {}),
   };
-  await Promise.all(
+  const results = await Promise.allSettled(
     pending.map((x) =>
       deliverTo(deps.publisher, deps.names, x.endpointId, body, {
         ...facts,
@@ -27,13 +27,20 @@ export async function deliver(
       }),
     ),
   );
-  for (const x of pending) {
-    await deps.store.addEvent(id, {
-      state: 'delivered',
-      at,
-      endpointId: x.endpointId,
-      detail: `to ${x.recipient}`,
-    });
-  }
+  // Record every confirmed copy, even when another failed: a retry then skips those.
+  await Promise.all(
+    pending.map((x, i) =>
+      results[i]!.status === 'fulfilled'
+        ? deps.store.addEvent(id, {
+            state: 'delivered',
+            at,
+            endpointId: x.endpointId,
+            detail: `to ${x.recipient}`,
+          })
+        : undefined,
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return d.deliveries.map((x) => x.endpointId);
 }

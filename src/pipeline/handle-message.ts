@@ -1,12 +1,12 @@
 /**
  * The message handler the consumer calls: runs the pipeline (process-message.ts) and settles the
  * inbound delivery by the outcome's disposition. Failures:
- * - retryable (the store or the broker unavailable): the message is tried again in place with
- *   backoff, holding its prefetch slot (so consumption pauses while a dependency is down) and
- *   spending no delivery attempt; after `IN_PLACE_TRIES` it goes back to the queue;
- * - anything else: back to the queue with backoff, and once the quorum queue's x-delivery-count
- *   reaches `retry.attempts`, a poison message: quarantined with 2100, recorded, and the sender
- *   told with a 2100 nack when it is known.
+ * - an outage (the store or the broker unavailable): the message is tried again in place with
+ *   backoff, holding its prefetch slot, so consumption pauses while a dependency is down, and
+ *   spends no delivery attempt; it goes back to the queue only when the router stops;
+ * - anything else: back to the queue after a backoff, spending one delivery attempt.
+ * Once the quorum queue's x-delivery-count reaches `retry.attempts`, it is a poison message:
+ * quarantined with 2100, recorded, and the sender told with a 2100 nack when it is known.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack } from '../acks/router-acks.js';
@@ -22,9 +22,6 @@ import { processMessage } from './process-message.js';
 import { publishResponse } from './router-answers.js';
 
 export type { PipelineDeps, PipelineMetrics } from './pipeline-deps.js';
-
-/** In-place tries of a message whose failure is retryable, before it goes back to the queue. */
-const IN_PLACE_TRIES = 10;
 
 const deliveryCount = (msg: InboundMessage): number => {
   const n = msg.properties.headers['x-delivery-count'];
@@ -52,8 +49,8 @@ export function createMessageHandler(
           trackingId: failure.context.trackingId ?? null,
           sender: failure.context.senderEndpointId ?? msg.properties.userId ?? null,
         });
-        if (failure.retryable && tries < IN_PLACE_TRIES && !deps.signal?.aborted) {
-          log.warn('message processing failed, retrying in place', {
+        if (failure.outage && !deps.signal?.aborted) {
+          log.warn('store or broker unavailable, retrying in place', {
             try: tries,
             error: failure.message,
           });
@@ -61,12 +58,10 @@ export function createMessageHandler(
           continue;
         }
         const attempt = deliveryCount(msg) + 1;
-        if (attempt < deps.retry.attempts || failure.retryable) {
-          log.warn('message processing failed, back to the queue', {
-            attempt,
-            error: failure.message,
-          });
-          if (!failure.retryable && !deps.signal?.aborted) await sleep(backoff(attempt));
+        const text = `processing failed (attempt ${attempt} of ${deps.retry.attempts}): ${failure.message}`;
+        log.warn('message processing failed', { attempt, error: failure.message });
+        if (attempt < deps.retry.attempts || failure.outage) {
+          if (!failure.outage && !deps.signal?.aborted) await sleep(backoff(attempt));
           deps.metrics?.observe(
             'retry',
             failure.context.envelope?.service ?? 'unknown',
@@ -75,13 +70,7 @@ export function createMessageHandler(
           );
           return 'reject';
         }
-        await quarantinePoison(
-          deps,
-          msg,
-          failure,
-          `processing failed ${attempt} times: ${failure.message}`,
-          now(),
-        );
+        await quarantinePoison(deps, msg, failure, text, now());
         log.error('message quarantined after repeated failures', {
           attempt,
           error: failure.message,

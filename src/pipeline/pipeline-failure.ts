@@ -1,5 +1,7 @@
 /** A failure inside the pipeline, with what was known of the message when it failed. */
 import type { Envelope } from '../envelope/envelope.js';
+import { StoreError } from '../store/store-error.js';
+import { TransportError } from '../transport/transport-error.js';
 
 export interface FailureContext {
   readonly trackingId?: string;
@@ -19,9 +21,17 @@ export class PipelineFailure extends Error {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
 
-  /** Whether waiting and trying again may succeed (the store or the broker was unavailable). */
-  get retryable(): boolean {
-    return (this.cause as { retryable?: unknown } | undefined)?.retryable === true;
+  /**
+   * The store or the broker was unavailable (busy, down, connection lost): not the message's
+   * fault, so waiting and trying it again costs it no delivery attempt. A broker refusing this
+   * message (a nack, no queue, a confirm timeout) is not an outage.
+   */
+  get outage(): boolean {
+    const cause = this.cause;
+    if (cause instanceof StoreError) return cause.retryable;
+    if (cause instanceof TransportError)
+      return cause.code === 'CHANNEL_CLOSED' || cause.code === 'CLOSED';
+    return false;
   }
 
   static of(err: unknown): PipelineFailure {

@@ -182,8 +182,11 @@ export async function startRouterProcess(options: StartOptions): Promise<RouterP
     } else await sleep(25);
   }
   const http = async (pathname: string) => {
+    // A fresh connection each time (no keep-alive): a socket the server closed while idle
+    // would otherwise fail the next request.
     const res = await fetch(`http://127.0.0.1:${httpPort}${pathname}`, {
-      signal: AbortSignal.timeout(5000),
+      headers: { connection: 'close' },
+      signal: AbortSignal.timeout(10_000),
     });
     return { status: res.status, body: await res.text() };
   };
