@@ -20,6 +20,10 @@ export async function correlate(
       ack.kind === 'bus' ? 'bus-acked' : ack.result === 'Failure' ? 'nacked' : 'inf-acked';
     const code = ack.kind === 'bus' ? ack.typeCode : ack.codes[0];
     await deps.store.correlate(ref, { ...base, state, ...(code ? { code } : {}) });
+    // An owner rejecting a proposed care-plan update: no later version accepts it.
+    if (ack.kind === 'bus' && (ack.typeCode === 'AR' || ack.typeCode === 'AE')) {
+      await deps.store.carePlans.withdrawUpdateProposal(ref);
+    }
   } else if (v.carePlan?.inResponseTo) {
     await deps.store.correlate(v.carePlan.inResponseTo, {
       ...base,

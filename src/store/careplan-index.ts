@@ -62,5 +62,7 @@ export interface CarePlanIndex {
     endpointId: string;
     at: Date;
   }): Promise<void>;
+  /** Forget a proposed update the owner rejected, so no later version claims to accept it. */
+  withdrawUpdateProposal(updateTrackingId: string): Promise<void>;
   history(planId: string): Promise<readonly PlanVersion[]>;
 }

@@ -195,6 +195,25 @@ export function describeCarePlanIndexContract(
       ]);
     });
 
+    it('never links an update the owner rejected (withdrawn) to a later version', async () => {
+      const v1 = plan();
+      await index().applyChange(change(v1));
+      const rejected = {
+        updateTrackingId: newTrackingId(),
+        planId: v1.planId,
+        baseVersion: 1,
+        endpointId: newEndpoint('community'),
+        at: at(1),
+      };
+      await index().recordUpdateProposal(rejected);
+      await index().withdrawUpdateProposal(rejected.updateTrackingId);
+      await index().withdrawUpdateProposal(newTrackingId()); // an unknown one: nothing happens
+      expect(await index().applyChange(change(next(v1)))).toEqual({
+        applied: true,
+        updateTrackingId: null,
+      });
+    });
+
     it("finds a patient's plans, newest update first, optionally of one type", async () => {
       const nhsNumber = newNhsNumber();
       const mk = (planType: string, lastUpdated: string) =>

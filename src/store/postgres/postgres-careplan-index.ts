@@ -58,6 +58,7 @@ const SQL = {
     ORDER BY at, update_tracking_id LIMIT 1`,
   insertVersion: `INSERT INTO careplan_versions (plan_id, version, event, endpoint_id, tracking_id, update_tracking_id, at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+  deleteUpdate: 'DELETE FROM careplan_updates WHERE update_tracking_id = $1',
   insertUpdate: `INSERT INTO careplan_updates (update_tracking_id, plan_id, base_version, endpoint_id, at)
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (update_tracking_id) DO NOTHING`,
   history: `SELECT version, event, endpoint_id, tracking_id, update_tracking_id, at FROM careplan_versions
@@ -163,6 +164,10 @@ export class PostgresCarePlanIndex implements CarePlanIndex {
       p.endpointId,
       p.at,
     ]);
+  }
+
+  async withdrawUpdateProposal(updateTrackingId: string): Promise<void> {
+    await this.c.query(SQL.deleteUpdate, [updateTrackingId]);
   }
 
   async history(planId: string): Promise<readonly PlanVersion[]> {

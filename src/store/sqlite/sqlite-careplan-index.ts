@@ -45,6 +45,7 @@ const SQL = {
   insertUpdate: `INSERT OR IGNORE INTO careplan_updates (update_tracking_id, plan_id, base_version, endpoint_id, at)
     VALUES (@updateTrackingId, @planId, @baseVersion, @endpointId, @at)`,
   history: 'SELECT * FROM careplan_versions WHERE plan_id = ? ORDER BY version',
+  deleteUpdate: 'DELETE FROM careplan_updates WHERE update_tracking_id = ?',
 };
 
 const toPlan = (r: PlanRow): PlanRecord =>
@@ -129,6 +130,12 @@ export class SqliteCarePlanIndex implements CarePlanIndex {
   }): Promise<void> {
     return this.c.write(() => {
       this.c.prepare(SQL.insertUpdate).run({ ...p, at: toText(p.at) });
+    });
+  }
+
+  async withdrawUpdateProposal(updateTrackingId: string): Promise<void> {
+    return this.c.write(() => {
+      this.c.prepare(SQL.deleteUpdate).run(updateTrackingId);
     });
   }
 
