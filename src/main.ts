@@ -3,17 +3,21 @@
  * dependency and passes it in. `startRouter` returns a handle whose `stop()` shuts down cleanly:
  * stop consuming, finish in-flight messages, close publisher, broker, store and HTTP server.
  */
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { RouterConfig } from './config/index.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { startHttpServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
+import { startAckOverdueWatch } from './ops/ack-overdue-watch.js';
+import { startRetention } from './ops/retention-task.js';
 import { createMessageHandler } from './pipeline/handle-message.js';
 import type { RouteTable } from './routing/index.js';
 import { LiveRoutes } from './routing/live-routes.js';
 import { loadRoutesSnapshot } from './routing/load-snapshot.js';
 import { createRoutesReloader } from './ops/routes-reloader.js';
 import { declareEndpointQueues } from './transport/topology.js';
+import { brokerUserOf } from './quarantine/replay-headers.js';
 import { openStore } from './store/open-store.js';
 import { BrokerConnection } from './transport/connection.js';
 import { QueueConsumer } from './transport/consumer.js';
@@ -50,7 +54,9 @@ export async function startRouter(
   options: StartOptions = {},
 ): Promise<RunningRouter> {
   const live = new LiveRoutes(loadRoutesSnapshot(config));
-  const store = await openStore(config.store);
+  // This instance's id: its claims on the messages it processes (store/processing-lease.ts).
+  const instanceId = randomUUID();
+  const store = await openStore(config.store, { instanceId });
   const names = topologyNames(config.amqp.prefix);
   const connection = new BrokerConnection({
     url: config.amqp.url,
@@ -68,6 +74,7 @@ export async function startRouter(
         await channel.close().catch(() => undefined);
       }
     },
+    acksOverdue: () => store.acks.countOverdue(),
   });
   const aborter = new AbortController();
   const consumer = new QueueConsumer(connection, {
@@ -80,7 +87,9 @@ export async function startRouter(
       publisher,
       names,
       router: config.router,
+      brokerUser: brokerUserOf(config.amqp.url), // trusts its own quarantine replays only
       retry: config.retry,
+      acks: config.acks,
       log,
       metrics,
       signal: aborter.signal,
@@ -124,7 +133,13 @@ export async function startRouter(
     endpoints: [...live.current.table.endpoints.keys()],
     httpPort,
     store: config.store.kind,
+    instanceId,
   });
+  // Housekeeping: expected acks past their deadline, and retention (both stopped before the store).
+  const housekeeping = [
+    startAckOverdueWatch({ acks: store.acks, timeouts: config.acks, log }),
+    startRetention({ store: store.retention, policy: config.retention, log }),
+  ];
   const reloader = createRoutesReloader({
     config,
     live,
@@ -151,6 +166,7 @@ export async function startRouter(
         reloader.close();
         aborter.abort();
         await consumer.stop();
+        await Promise.all(housekeeping.map((task) => task?.stop()));
         await publisher.close();
         await connection.close();
         await store.close();

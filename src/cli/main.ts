@@ -2,8 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check-command.js';
 import { registerDemo } from './demo-command.js';
+import { registerHarness } from './harness-command.js';
+import { registerOverdue } from './overdue-command.js';
 import { registerProvision } from './provision-command.js';
+import { registerQuarantine } from './quarantine-command.js';
 import { registerReceive } from './receive-command.js';
+import { registerRetention } from './retention-command.js';
 import { registerSend } from './send-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerStart } from './start-command.js';
@@ -26,9 +30,13 @@ export function buildProgram(): Command {
   registerSend(program);
   registerReceive(program);
   registerTrack(program);
+  registerQuarantine(program);
+  registerOverdue(program);
+  registerRetention(program);
   registerSimulate(program);
   registerDemo(program);
   registerProvision(program);
+  registerHarness(program);
   return program;
 }
 

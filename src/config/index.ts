@@ -4,6 +4,7 @@ export { loadRouterConfig } from './load-router-config.js';
 export { loadRoutes, type LoadRoutesOptions } from './load-routes.js';
 export { packageRoot } from '../package-root.js';
 export type { AmqpConfig, LogLevel, RouterConfig, StoreConfig } from './router-config.js';
+export type { RetentionConfig } from './retention-config.js';
 export type {
   CarePlansConfig,
   Endpoint,

@@ -5,13 +5,15 @@ import { ConfigError, displayPath, throwIfProblems, type ConfigProblem } from '.
 import { deepFreeze } from './deep-freeze.js';
 import { readEnvOverrides } from './env-overrides.js';
 import { formatKeyPath, type KeySegment } from './key-path.js';
+import { retentionConfig, type RawRetention } from './retention-config.js';
 import type { RouterConfig, StoreConfig } from './router-config.js';
 import { checkSchema } from './schema-check.js';
 import { problemAt, readYamlSource, type YamlSource } from './yaml-source.js';
 
 /** The file's value once the schema has accepted it and filled in every default. */
-type RawConfig = Omit<RouterConfig, 'file' | 'envOverrides' | 'store'> & {
+type RawConfig = Omit<RouterConfig, 'file' | 'envOverrides' | 'store' | 'retention'> & {
   readonly store: { readonly url: string };
+  readonly retention: RawRetention;
 };
 
 /**
@@ -58,6 +60,7 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
     validation: { ...raw.validation, catalogues },
     retry: raw.retry,
     acks: raw.acks,
+    retention: retentionConfig(raw.retention),
   };
   return deepFreeze(config);
 }

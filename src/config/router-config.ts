@@ -1,4 +1,5 @@
 /** The router's own configuration (config/router.yaml), after defaults and environment overrides. */
+import type { RetentionConfig } from './retention-config.js';
 
 /** The RabbitMQ broker and the names the router declares on it. */
 export interface AmqpConfig {
@@ -59,6 +60,8 @@ export interface RouterConfig {
   };
   /** When an expected acknowledgement is reported overdue. */
   readonly acks: { readonly infAckTimeoutSeconds: number; readonly busAckTimeoutSeconds: number };
+  /** How long the store keeps bodies and records, by state (ages in seconds). */
+  readonly retention: RetentionConfig;
 }
 
 /** winston's npm levels. */

@@ -9,6 +9,8 @@ export interface RouterMetrics extends PipelineMetrics {
 export interface MetricSources {
   /** Messages waiting on the quarantine queue, read at each scrape. */
   readonly quarantineDepth?: () => Promise<number>;
+  /** Expected acks overdue now (marked, not received), by kind, read from the store at each scrape. */
+  readonly acksOverdue?: () => Promise<Readonly<Record<'inf' | 'bus', number>>>;
 }
 
 export function createMetrics(sources: MetricSources = {}): RouterMetrics {
@@ -21,6 +23,20 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
       registers: [registry],
       async collect() {
         this.set(await quarantineDepth());
+      },
+    });
+  }
+  const { acksOverdue } = sources;
+  if (acksOverdue) {
+    new Gauge({
+      name: 'itk_acks_overdue',
+      help: 'Expected acks past their deadline and not received, by ack (inf, bus)',
+      labelNames: ['ack'],
+      registers: [registry],
+      async collect() {
+        // a store that cannot answer now keeps the last counts rather than failing the scrape
+        const counts = await acksOverdue().catch(() => undefined);
+        for (const [ack, n] of Object.entries(counts ?? {})) this.set({ ack }, n);
       },
     });
   }

@@ -11,6 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack } from '../acks/router-acks.js';
 import { quarantine } from '../delivery/outbound.js';
+import { trustedReplay } from '../quarantine/replay-headers.js';
 import { endpointForIdentity } from '../routing/index.js';
 import type { RouterResponse } from '../store/message-store.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
@@ -93,7 +94,9 @@ async function quarantinePoison(
   at: Date,
 ): Promise<void> {
   const { trackingId, envelope, messageId } = failure.context;
-  const user = msg.properties.userId;
+  const user =
+    trustedReplay(msg, { inboundExchange: deps.names.inboundExchange, brokerUser: deps.brokerUser })
+      ?.user ?? msg.properties.userId;
   const sender =
     failure.context.senderEndpointId ??
     (user ? endpointForIdentity(deps.routes().table, user)?.id : undefined) ??

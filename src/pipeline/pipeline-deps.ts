@@ -7,6 +7,7 @@ import type { MessageStore } from '../store/message-store.js';
 import type { TopologyNames } from '../transport/names.js';
 import type { Validator } from '../validation/create-validator.js';
 import type { OutcomeKind } from './dispositions.js';
+import type { AckTimeouts } from './expected-acks.js';
 
 export interface PipelineMetrics {
   observe(
@@ -24,11 +25,19 @@ export interface PipelineDeps {
   readonly publisher: Publisher;
   readonly names: TopologyNames;
   readonly router: RouterIdentity;
+  /**
+   * The router's own broker user (from its AMQP URL). Only a message it published itself through
+   * the default exchange is trusted as a quarantine replay (quarantine/replay-headers.ts); none
+   * is when this is unset.
+   */
+  readonly brokerUser?: string;
   readonly retry: {
     readonly attempts: number;
     readonly initialDelayMs: number;
     readonly maxDelayMs: number;
   };
+  /** How long expected acks may take (config `acks`); no ack is expected when unset. */
+  readonly acks?: AckTimeouts;
   readonly log: Logger;
   readonly metrics?: PipelineMetrics;
   readonly now?: () => Date;

@@ -9,12 +9,16 @@ import { quarantine } from '../delivery/outbound.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { correlate } from './correlate.js';
 import type { RouteTable } from '../routing/index.js';
+import { StoreError } from '../store/store-error.js';
 import type { ValidationResult } from '../validation/validator.js';
 import { decide, type Decision } from './decide.js';
 import { deliver } from './deliver.js';
 import { DISPOSITIONS, type OutcomeKind } from './dispositions.js';
+import { expectedAcks } from './expected-acks.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { PipelineFailure, type FailureContext } from './pipeline-failure.js';
+import { beginRecord, recordRefusedReplay } from '../quarantine/pipeline-replay.js';
+import { trustedReplay, type TrustedReplay } from '../quarantine/replay-headers.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { answer, resendEarlierAnswers } from './router-answers.js';
 
@@ -26,7 +30,12 @@ export async function processMessage(
 ): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
   const { table, validator } = deps.routes(); // one snapshot for the whole message
   const v = validator.validate(msg.body);
-  const decided = decide(v, msg.properties.userId, table);
+  // A quarantine replay the router published itself names the original sender's broker user.
+  const replay = trustedReplay(msg, {
+    inboundExchange: deps.names.inboundExchange,
+    brokerUser: deps.brokerUser,
+  });
+  const decided = decide(v, replay?.user ?? msg.properties.userId, table);
   const trackingId =
     decided.envelope?.trackingId ||
     `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
@@ -42,7 +51,7 @@ export async function processMessage(
         deps,
         msg,
         at,
-        { table, v, d: decided, trackingId },
+        { table, v, d: decided, trackingId, replay },
         (id) => (context.messageId = id),
       ),
     );
@@ -55,7 +64,13 @@ async function recordAndAct(
   deps: PipelineDeps,
   msg: InboundMessage,
   at: Date,
-  m: { table: RouteTable; v: ValidationResult; d: Decision; trackingId: string },
+  m: {
+    table: RouteTable;
+    v: ValidationResult;
+    d: Decision;
+    trackingId: string;
+    replay: TrustedReplay | undefined;
+  },
   begunAs: (messageId: string) => void,
 ): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
   const { table, v, trackingId } = m;
@@ -63,22 +78,33 @@ async function recordAndAct(
   const log = deps.log.child({ trackingId, sender: d.sender?.id ?? msg.properties.userId ?? null });
   const service = d.envelope?.service ?? 'unknown';
 
-  const begun = await deps.store.begin({
+  const brokerUser = m.replay?.user ?? msg.properties.userId;
+  const begun = await beginRecord(deps.store, m.replay, {
     trackingId,
     senderEndpointId: d.sender?.id ?? null,
     service,
     receivedAt: at,
     bytes: msg.body,
-    ...(msg.properties.userId ? { brokerUser: msg.properties.userId } : {}),
+    ...(brokerUser ? { brokerUser } : {}),
     ...(d.interaction ? { interaction: d.interaction } : {}),
     ...(d.envelope?.senderAddress ? { senderAddress: d.envelope.senderAddress.uri } : {}),
   });
   if (begun.kind === 'existing' && begun.record.completedAt) {
-    await resendEarlierAnswers(deps, begun.record.id, d, at);
+    if (m.replay) await recordRefusedReplay(deps.store, begun.record, m.replay, at);
+    else await resendEarlierAnswers(deps, begun.record.id, d, at);
     log.info('duplicate tracking id: earlier answers sent again, not delivered again', {
       outcome: 'duplicate',
     });
     return { kind: 'duplicate', service, codes: ['DUPLICATE'] };
+  }
+  if (begun.kind === 'existing' && begun.heldBy) {
+    // Another router instance is processing a copy right now: not a crash redelivery. Retried in
+    // place (an outage to this message) until it is a duplicate, or the claim runs out.
+    const { instanceId, until } = begun.heldBy;
+    throw new StoreError(
+      'in-progress',
+      `being processed by router instance ${instanceId} (claimed until ${until.toISOString()})`,
+    );
   }
   const id = begun.kind === 'new' ? begun.id : begun.record.id;
   begunAs(id);
@@ -111,6 +137,9 @@ async function recordAndAct(
       ...(d.reason ? { code: d.reason.code, detail: d.reason.text } : {}),
       ...(!d.reason && d.errors[0]
         ? { code: d.errors[0].code, detail: d.errors.map((e) => e.diagnostic).join('; ') }
+        : {}),
+      ...(disposition.state === 'delivered'
+        ? { expectedAcks: expectedAcks(d.envelope, delivered, table, deps.acks, at) }
         : {}),
     });
   }

@@ -3,7 +3,10 @@
  * the router's own answers. One interface; SQLite and PostgreSQL implement it and pass the same
  * contract tests (test/contract/message-store.contract.ts).
  */
+import type { AckExpectations, ExpectedAck } from './ack-expectations.js';
 import type { CarePlanIndex } from './careplan-index.js';
+import type { ProcessingClaim } from './processing-lease.js';
+import type { RetentionStore } from './retention.js';
 import type { CorrelationState, EventState, FinalState, MessageState } from './states.js';
 
 /** The store's own id for a message (a UUID), distinct from the supplier's tracking id. */
@@ -46,6 +49,11 @@ export interface MessageRecord {
   readonly outcome: FinalState | null;
   /** When processing finished; null while it has not (e.g. a crash mid-way, then a redelivery). */
   readonly completedAt: Date | null;
+  /**
+   * Set (1, 2, …) on a replay from the quarantine processed as a new attempt of a (sender,
+   * tracking id) the store already held; absent on a first attempt (replay-generations.ts).
+   */
+  readonly generation?: number;
 }
 
 /** An event to append to a message's history. */
@@ -89,6 +97,11 @@ export interface Completion {
   readonly responses: readonly RouterResponse[];
   readonly detail?: string;
   readonly code?: string;
+  /**
+   * The acks the message asked its recipients for, with their deadlines (ack-expectations.ts);
+   * one already correlated (an ack that overtook the completion) is stored as met.
+   */
+  readonly expectedAcks?: readonly ExpectedAck[];
 }
 
 /** An acknowledgement or response that names an original message's tracking id. */
@@ -112,7 +125,18 @@ export interface Correlation {
 /** The result of {@link MessageStore.begin}. */
 export type BeginResult =
   | { readonly kind: 'new'; readonly id: MessageId }
-  | { readonly kind: 'existing'; readonly record: MessageRecord };
+  | {
+      readonly kind: 'existing';
+      readonly record: MessageRecord;
+      /**
+       * Set only while the message is unfinished and ANOTHER router instance holds a live claim
+       * on it (processing-lease.ts): that instance is processing a copy right now. The caller
+       * must not process it; it retries later, and then finds it completed (a duplicate) or the
+       * claim run out (the holder died: the caller takes it over). Absent otherwise: for an
+       * unfinished message, this instance now holds the claim.
+       */
+      readonly heldBy?: ProcessingClaim;
+    };
 
 /** A record with its events (oldest first) and the router's own responses to it. */
 export interface MessageHistory {
@@ -143,6 +167,15 @@ export interface MessageStore {
   /** The care-plan index, kept in the same database. */
   readonly carePlans: CarePlanIndex;
 
+  /** Acknowledgement timeouts: expected acks, overdue ones (ack-expectations.ts). */
+  readonly acks: AckExpectations;
+
+  /** Pruning by age and state (retention.ts). */
+  readonly retention: RetentionStore;
+
+  /** The router instance whose claims `begin` records (processing-lease.ts). */
+  readonly instanceId: string;
+
   /** Apply pending migrations; safe to call again and from several instances. Returns the names applied now. */
   migrate(): Promise<readonly string[]>;
 
@@ -152,6 +185,10 @@ export interface MessageStore {
    * it is: `completedAt` says whether its processing finished (then it is a duplicate; the caller
    * records a `duplicate` event and re-sends {@link responsesFor}); otherwise it is a redelivery
    * to finish, skipping {@link confirmedDeliveries}.
+   *
+   * Processing lease: a new message, or an unfinished one that is free, this instance's own or
+   * whose claim ran out, is claimed for {@link instanceId} until `receivedAt` + the lease; an
+   * unfinished one that another instance's live claim holds is returned with `heldBy`, unchanged.
    */
   begin(message: IncomingMessage): Promise<BeginResult>;
 
@@ -163,14 +200,18 @@ export interface MessageStore {
 
   /**
    * Store the outcome and the router's own responses, append the final event, move the state
-   * on (forward only: an ack correlated meanwhile is kept). Refused if already completed.
+   * on (forward only: an ack correlated meanwhile is kept), clear the processing claim.
+   * Refused if already completed.
    */
   complete(messageId: MessageId, completion: Completion): Promise<void>;
 
   /** The router's own responses for a message, in the order sent; empty when none. */
   responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]>;
 
-  /** The message's bytes exactly as received (for quarantine replay); undefined if unknown. */
+  /**
+   * The message's bytes exactly as received (for quarantine replay); undefined if unknown, or
+   * once retention cleared them.
+   */
   originalBytes(messageId: MessageId): Promise<Buffer | undefined>;
 
   /** Every message with this tracking id (normally one), oldest first, with its history. */

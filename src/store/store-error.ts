@@ -11,6 +11,11 @@ export type StoreErrorCode =
   | 'migration-failed'
   /** The database is locked or unreachable for now; the same call may succeed later. */
   | 'busy'
+  /**
+   * Another router instance is processing this message now (its processing claim is live): try
+   * again later, when it is completed (a duplicate) or the claim has run out (a takeover).
+   */
+  | 'in-progress'
   /** The store was closed. */
   | 'closed'
   /** Anything else the database reported. */
@@ -23,7 +28,7 @@ export class StoreError extends Error {
     readonly code: StoreErrorCode,
     message: string,
     /** Whether the same call may succeed if retried later (the pipeline then retries the message). */
-    readonly retryable = code === 'busy',
+    readonly retryable = code === 'busy' || code === 'in-progress',
     options?: { cause?: unknown },
   ) {
     super(message, options);

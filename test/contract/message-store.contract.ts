@@ -9,7 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageStore, RouterResponse } from '../../src/store/message-store.js';
 import { StoreError } from '../../src/store/store-error.js';
+import { describeAckExpectationsContract } from './ack-expectations.contract.js';
 import { describeCarePlanIndexContract } from './careplan-index.contract.js';
+import { describeProcessingLeaseContract } from './processing-lease.contract.js';
+import { describeReplayGenerationsContract } from './replay-generations.contract.js';
+import { describeRetentionContract } from './retention.contract.js';
 import { at, beginNew, incoming, nack, newEndpoint, newTrackingId } from './store-fixtures.js';
 import { storyScenario } from './story-scenario.js';
 
@@ -477,6 +481,14 @@ export function describeMessageStoreContract(
     });
 
     describeCarePlanIndexContract(() => store, open);
+
+    describeAckExpectationsContract(() => store, open);
+
+    describeRetentionContract(() => store);
+
+    describeProcessingLeaseContract(() => store, open);
+
+    describeReplayGenerationsContract(() => store);
 
     describe('lifecycle', () => {
       it('migrates idempotently, on one connection and on another', async () => {

@@ -2,11 +2,12 @@
 import pg from 'pg';
 import type { MessageStore } from '../message-store.js';
 import { bundledMigrationsDir } from '../migration-files.js';
+import type { LeaseOptions } from '../processing-lease.js';
 import { StoreError } from '../store-error.js';
 import { PostgresConnection } from './postgres-connection.js';
 import { PostgresMessageStore } from './postgres-message-store.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends LeaseOptions {
   /**
    * The schema that holds the store's tables (the connections' search_path); `migrate()` creates
    * it if missing. Lower-case letters, digits and `_`. Default: the server's search_path (public).
@@ -48,5 +49,6 @@ export async function openPostgresStore(
     connection,
     options.migrationsDir ?? bundledMigrationsDir('postgres'),
     schema,
+    options,
   );
 }

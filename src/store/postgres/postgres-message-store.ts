@@ -14,13 +14,21 @@ import type {
   RouterResponse,
 } from '../message-store.js';
 import { readMigrations } from '../migration-files.js';
+import { generationKeys } from '../replay-generations.js';
+import { ProcessingLease, type LeaseOptions } from '../processing-lease.js';
 import { isEventState, isFinalState, type MessageState } from '../states.js';
 import { StoreError } from '../store-error.js';
+import {
+  PostgresAckExpectations,
+  recordExpectedAcks,
+  settleExpectedAcks,
+} from './postgres-acks.js';
 import { PostgresCarePlanIndex } from './postgres-careplan-index.js';
 import type { PostgresConnection } from './postgres-connection.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { PostgresReads } from './postgres-reads.js';
-import { idParam, toRecord, type MessageRow } from './postgres-rows.js';
+import { PostgresRetention } from './postgres-retention.js';
+import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
 import { LOCK_BY_TRACKING_ID, SQL } from './postgres-statements.js';
 import { readStory } from './postgres-story.js';
 import { PostgresWrites } from './postgres-writes.js';
@@ -30,15 +38,26 @@ const CORRELATION_STATES: readonly string[] = ['inf-acked', 'bus-acked', 'nacked
 export class PostgresMessageStore implements MessageStore {
   /** The care-plan index, in the same database. */
   readonly carePlans: PostgresCarePlanIndex;
+  readonly acks: PostgresAckExpectations;
+  readonly retention: PostgresRetention;
   readonly #reads: PostgresReads;
+  readonly #lease: ProcessingLease;
 
   constructor(
     private readonly c: PostgresConnection,
     private readonly migrationsDir: string,
     private readonly schema: string | undefined,
+    lease: LeaseOptions = {},
   ) {
     this.carePlans = new PostgresCarePlanIndex(c);
+    this.acks = new PostgresAckExpectations(c);
+    this.retention = new PostgresRetention(c);
     this.#reads = new PostgresReads(c.query);
+    this.#lease = new ProcessingLease(lease);
+  }
+
+  get instanceId(): string {
+    return this.#lease.instanceId;
   }
 
   async migrate(): Promise<readonly string[]> {
@@ -60,16 +79,24 @@ export class PostgresMessageStore implements MessageStore {
         m.receivedAt,
         bytes.byteLength,
         bytes,
+        this.#lease.instanceId,
+        this.#lease.until(m.receivedAt),
       ]);
       if (inserted.length === 0) {
         // Only a non-null sender can conflict: NULLs are distinct in the unique index. Read
-        // committed: the conflicting row is committed, so this statement sees it.
-        const record = await new PostgresReads(q).recordByKey(
+        // committed: the conflicting row is committed, so this statement sees it. The row lock
+        // makes instances that find an expired claim at once take it over one after another.
+        const [row] = await q<MessageRow & ClaimRow>(SQL.lockByKey, [
           m.senderEndpointId ?? '',
           m.trackingId,
-        );
-        if (!record)
+        ]);
+        if (!row)
           throw new StoreError('failed', `insert of ${m.trackingId} ignored, no record found`);
+        const record = toRecord(row);
+        if (record.completedAt) return { kind: 'existing', record };
+        const heldBy = this.#lease.heldElsewhere(row.claimed_by, row.claim_until, m.receivedAt);
+        if (heldBy) return { kind: 'existing', record, heldBy };
+        await q(SQL.claim, [record.id, this.#lease.instanceId, this.#lease.until(m.receivedAt)]);
         return { kind: 'existing', record };
       }
       await new PostgresWrites(q).insertEvent(id, 'received', {
@@ -111,6 +138,7 @@ export class PostgresMessageStore implements MessageStore {
       for (const [position, r] of c.responses.entries())
         await writes.insertResponse(messageId, position, r);
       await writes.insertEvent(messageId, row.state, c);
+      await recordExpectedAcks(q, messageId, c.expectedAcks);
       await q(SQL.setOutcome, [messageId, c.state, c.at]);
     });
   }
@@ -140,7 +168,8 @@ export class PostgresMessageStore implements MessageStore {
     return this.c.write(async (q) => {
       const writes = new PostgresWrites(q);
       const reads = new PostgresReads(q);
-      const originals = (await q<MessageRow>(LOCK_BY_TRACKING_ID, [originalTrackingId]))
+      const keys = generationKeys(originalTrackingId); // replay generations too
+      const originals = (await q<MessageRow>(LOCK_BY_TRACKING_ID, [keys]))
         .map(toRecord)
         .filter((r) => c.originalSender === undefined || r.senderEndpointId === c.originalSender);
       const updated: MessageRecord[] = [];
@@ -155,6 +184,7 @@ export class PostgresMessageStore implements MessageStore {
             code: c.code,
           };
           await writes.insertEvent(original.id, original.state, event, c.ackTrackingId);
+          await settleExpectedAcks(q, original.id, c.state, c.by, c.at);
         }
         updated.push((await reads.recordById(original.id)) ?? original);
       }

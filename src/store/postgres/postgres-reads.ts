@@ -1,5 +1,6 @@
 /** The store's queries that only read, run through a Query (the pool, or one transaction). */
 import type { MessageHistory, MessageRecord, RouterResponse } from '../message-store.js';
+import { generationKeys } from '../replay-generations.js';
 import type { Query } from './postgres-connection.js';
 import {
   idParam,
@@ -27,7 +28,8 @@ export class PostgresReads {
 
   /** Oldest first. */
   async recordsByTrackingId(trackingId: string): Promise<MessageRecord[]> {
-    return (await this.q<MessageRow>(SQL.recordsByTrackingId, [trackingId])).map(toRecord);
+    const keys = generationKeys(trackingId); // replay generations too
+    return (await this.q<MessageRow>(SQL.recordsByTrackingId, [keys])).map(toRecord);
   }
 
   async responses(messageId: string): Promise<RouterResponse[]> {

@@ -1,5 +1,6 @@
 /** Rows as `pg` returns them (timestamptz as Date, bytea as Buffer), and their conversion. */
 import type { MessageEvent, MessageRecord, RouterResponse } from '../message-store.js';
+import { recordKeyFields } from '../replay-generations.js';
 import type { EventState, FinalState, MessageState } from '../states.js';
 
 export interface MessageRow {
@@ -33,7 +34,13 @@ export interface ResponseRow {
   xml: string;
 }
 
-/** Every column of `messages` but the insertion sequence and the original bytes. */
+/** A message's processing claim (processing-lease.ts); NULL when nobody holds it. */
+export interface ClaimRow {
+  claimed_by: string | null;
+  claim_until: Date | null;
+}
+
+/** Every column of `messages` but the insertion sequence, the original bytes and the claim. */
 export const MESSAGE_COLUMNS =
   'id, tracking_id, sender_endpoint_id, broker_user, service, interaction, sender_address, ' +
   'received_at, size, state, outcome, completed_at';
@@ -48,7 +55,7 @@ export const idParam = (id: string): string | null => (UUID.test(id) ? id : null
 
 export const toRecord = (r: MessageRow): MessageRecord => ({
   id: r.id,
-  trackingId: r.tracking_id,
+  ...recordKeyFields(r.tracking_id), // T, and the generation of a replay (replay-generations.ts)
   senderEndpointId: r.sender_endpoint_id,
   brokerUser: r.broker_user,
   service: r.service,

@@ -5,14 +5,20 @@ export const SQL = {
   /** Returns no row when (sender, tracking id) exists: another instance may have inserted it. */
   insertMessage:
     'INSERT INTO messages (id, tracking_id, sender_endpoint_id, broker_user, service, interaction, ' +
-    "sender_address, received_at, size, state, original) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10) " +
+    'sender_address, received_at, size, state, original, claimed_by, claim_until) ' +
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12) " +
     'ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING RETURNING id',
+  /** An existing message and its processing claim, locked: concurrent takeovers meet here. */
+  lockByKey: `SELECT ${MESSAGE_COLUMNS}, claimed_by, claim_until FROM messages WHERE sender_endpoint_id = $1 AND tracking_id = $2 FOR UPDATE`,
+  claim: 'UPDATE messages SET claimed_by = $2, claim_until = $3 WHERE id = $1',
   /** Locks the row, so concurrent writers to one message move its state one after another. */
   lockState: 'SELECT state FROM messages WHERE id = $1 FOR UPDATE',
   setState: 'UPDATE messages SET state = $2 WHERE id = $1',
   lockCompletion: 'SELECT state, completed_at FROM messages WHERE id = $1 FOR UPDATE',
-  setOutcome: 'UPDATE messages SET outcome = $2, completed_at = $3 WHERE id = $1',
-  original: 'SELECT original FROM messages WHERE id = $1',
+  setOutcome:
+    'UPDATE messages SET outcome = $2, completed_at = $3, claimed_by = NULL, claim_until = NULL WHERE id = $1',
+  /** Nothing once retention cleared the body. */
+  original: 'SELECT original FROM messages WHERE id = $1 AND body_cleared_at IS NULL',
   insertEvent:
     'INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
     'VALUES ($1, $2, $3, $4, $5, $6, $7)',
@@ -31,7 +37,8 @@ export const SQL = {
   clearAttempts: 'DELETE FROM failed_attempts WHERE key = $1',
   recordById: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`,
   recordByKey: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_endpoint_id = $1 AND tracking_id = $2`,
-  recordsByTrackingId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tracking_id = $1 ORDER BY received_at, seq`,
+  /** $1: the tracking id's generation keys (replay-generations.ts), so replays are found too. */
+  recordsByTrackingId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tracking_id = ANY($1::text[]) ORDER BY received_at, seq`,
   responses:
     'SELECT kind, tracking_id, to_endpoint_id, xml FROM message_responses WHERE message_id = $1 ORDER BY position',
   events:

@@ -4,9 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { MessageStore } from '../message-store.js';
 import { bundledMigrationsDir } from '../migration-files.js';
+import type { LeaseOptions } from '../processing-lease.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends LeaseOptions {
   /** Folder of `NNN-name.sql` files; defaults to the package's `migrations/sqlite`. */
   readonly migrationsDir?: string;
   /** How long a write waits for another connection's lock before failing as `busy`. */
@@ -42,5 +43,9 @@ export async function openSqliteStore(
     db.close();
     throw err;
   }
-  return new SqliteMessageStore(db, options.migrationsDir ?? bundledMigrationsDir('sqlite'));
+  return new SqliteMessageStore(
+    db,
+    options.migrationsDir ?? bundledMigrationsDir('sqlite'),
+    options,
+  );
 }

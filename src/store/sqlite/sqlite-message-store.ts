@@ -15,12 +15,15 @@ import type {
   RouterResponse,
 } from '../message-store.js';
 import { readMigrations } from '../migration-files.js';
+import { ProcessingLease, type LeaseOptions } from '../processing-lease.js';
 import { isEventState, isFinalState, type MessageState } from '../states.js';
 import { StoreError } from '../store-error.js';
+import { SqliteAckExpectations } from './sqlite-acks.js';
 import { SqliteCarePlanIndex } from './sqlite-careplan-index.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { SqliteReads } from './sqlite-reads.js';
+import { SqliteRetention } from './sqlite-retention.js';
 import { toText } from './sqlite-rows.js';
 import { SQL } from './sqlite-statements.js';
 import { readStory } from './sqlite-story.js';
@@ -32,17 +35,28 @@ export class SqliteMessageStore implements MessageStore {
   readonly #c: SqliteConnection;
   /** The care-plan index, in the same database and transactions' connection. */
   readonly carePlans: SqliteCarePlanIndex;
+  readonly acks: SqliteAckExpectations;
+  readonly retention: SqliteRetention;
   readonly #reads: SqliteReads;
   readonly #writes: SqliteWrites;
+  readonly #lease: ProcessingLease;
 
   constructor(
     db: Database.Database,
     private readonly migrationsDir: string,
+    lease: LeaseOptions = {},
   ) {
     this.#c = new SqliteConnection(db);
     this.carePlans = new SqliteCarePlanIndex(this.#c);
+    this.acks = new SqliteAckExpectations(this.#c);
+    this.retention = new SqliteRetention(this.#c);
     this.#reads = new SqliteReads((sql) => this.#c.prepare(sql));
     this.#writes = new SqliteWrites((sql) => this.#c.prepare(sql));
+    this.#lease = new ProcessingLease(lease);
+  }
+
+  get instanceId(): string {
+    return this.#lease.instanceId;
   }
 
   async migrate(): Promise<readonly string[]> {
@@ -64,12 +78,27 @@ export class SqliteMessageStore implements MessageStore {
         receivedAt: toText(m.receivedAt),
         size: bytes.byteLength,
         original: bytes,
+        claimedBy: this.#lease.instanceId,
+        claimUntil: toText(this.#lease.until(m.receivedAt)),
       });
       if (inserted.changes === 0) {
         // Only a non-null sender can conflict: NULLs are distinct in the unique index.
         const record = this.#reads.recordByKey(m.senderEndpointId ?? '', m.trackingId);
         if (!record)
           throw new StoreError('failed', `insert of ${m.trackingId} ignored, no record found`);
+        if (record.completedAt) return { kind: 'existing', record };
+        const claim = this.#c
+          .prepare(SQL.claimByKey)
+          .get(m.senderEndpointId ?? '', m.trackingId) as
+          { claimed_by: string | null; claim_until: string | null } | undefined;
+        const until = claim?.claim_until ? new Date(claim.claim_until) : null;
+        const heldBy = this.#lease.heldElsewhere(claim?.claimed_by ?? null, until, m.receivedAt);
+        if (heldBy) return { kind: 'existing', record, heldBy };
+        this.#c.prepare(SQL.claim).run({
+          id: record.id,
+          claimedBy: this.#lease.instanceId,
+          claimUntil: toText(this.#lease.until(m.receivedAt)),
+        });
         return { kind: 'existing', record };
       }
       this.#writes.insertEvent(id, 'received', { state: 'received', at: m.receivedAt });
@@ -104,6 +133,7 @@ export class SqliteMessageStore implements MessageStore {
       }
       c.responses.forEach((r, position) => this.#writes.insertResponse(messageId, position, r));
       this.#writes.insertEvent(messageId, row.state, c);
+      this.acks.record(messageId, c.expectedAcks);
       this.#c.prepare(SQL.setOutcome).run({ id: messageId, outcome: c.state, at: toText(c.at) });
     });
   }
@@ -143,6 +173,7 @@ export class SqliteMessageStore implements MessageStore {
               code: c.code,
             };
             this.#writes.insertEvent(original.id, original.state, event, c.ackTrackingId);
+            this.acks.settle(original.id, c.state, c.by, c.at);
           }
           return this.#reads.recordById(original.id) ?? original;
         }),

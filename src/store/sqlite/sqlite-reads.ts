@@ -1,6 +1,7 @@
 /** The store's queries that only read, synchronous, for use inside SQLite transactions. */
 import type Database from 'better-sqlite3';
 import type { MessageHistory, MessageRecord, RouterResponse } from '../message-store.js';
+import { generationKeys } from '../replay-generations.js';
 import {
   MESSAGE_COLUMNS,
   toEvent,
@@ -29,10 +30,13 @@ export class SqliteReads {
     return row && toRecord(row);
   }
 
-  /** Oldest first. */
+  /** Oldest first; replay generations included (replay-generations.ts). */
   recordsByTrackingId(trackingId: string): MessageRecord[] {
-    const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tracking_id = ? ORDER BY received_at, rowid`;
-    return (this.prepare(sql).all(trackingId) as MessageRow[]).map(toRecord);
+    const sql =
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tracking_id IN (SELECT value FROM json_each(?)) ` +
+      'ORDER BY received_at, rowid';
+    const keys = JSON.stringify(generationKeys(trackingId));
+    return (this.prepare(sql).all(keys) as MessageRow[]).map(toRecord);
   }
 
   responses(messageId: string): RouterResponse[] {

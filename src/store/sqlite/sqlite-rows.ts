@@ -1,5 +1,6 @@
 /** Rows as SQLite returns them, and their conversion to the store's types. */
 import type { MessageEvent, MessageRecord, RouterResponse } from '../message-store.js';
+import { recordKeyFields } from '../replay-generations.js';
 import type { EventState, FinalState, MessageState } from '../states.js';
 
 export interface MessageRow {
@@ -43,7 +44,7 @@ export const toText = (date: Date): string => date.toISOString();
 
 export const toRecord = (r: MessageRow): MessageRecord => ({
   id: r.id,
-  trackingId: r.tracking_id,
+  ...recordKeyFields(r.tracking_id), // T, and the generation of a replay (replay-generations.ts)
   senderEndpointId: r.sender_endpoint_id,
   brokerUser: r.broker_user,
   service: r.service,

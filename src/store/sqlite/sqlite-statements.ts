@@ -3,14 +3,21 @@
 export const SQL = {
   insertMessage:
     'INSERT INTO messages (id, tracking_id, sender_endpoint_id, broker_user, service, interaction, ' +
-    'sender_address, received_at, size, state, original) VALUES (@id, @trackingId, @sender, ' +
-    "@brokerUser, @service, @interaction, @senderAddress, @receivedAt, @size, 'received', @original) " +
-    'ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING',
+    'sender_address, received_at, size, state, original, claimed_by, claim_until) VALUES (@id, ' +
+    "@trackingId, @sender, @brokerUser, @service, @interaction, @senderAddress, @receivedAt, @size, 'received', " +
+    '@original, @claimedBy, @claimUntil) ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING',
+  /** An existing message's processing claim (the write transaction already excludes other writers). */
+  claimByKey:
+    'SELECT claimed_by, claim_until FROM messages WHERE sender_endpoint_id = ? AND tracking_id = ?',
+  claim: 'UPDATE messages SET claimed_by = @claimedBy, claim_until = @claimUntil WHERE id = @id',
   state: 'SELECT state FROM messages WHERE id = ?',
   setState: 'UPDATE messages SET state = @state WHERE id = @id',
   completion: 'SELECT state, completed_at FROM messages WHERE id = ?',
-  setOutcome: 'UPDATE messages SET outcome = @outcome, completed_at = @at WHERE id = @id',
-  original: 'SELECT original FROM messages WHERE id = ?',
+  setOutcome:
+    'UPDATE messages SET outcome = @outcome, completed_at = @at, claimed_by = NULL, claim_until = NULL ' +
+    'WHERE id = @id',
+  /** Nothing once retention cleared the body. */
+  original: 'SELECT original FROM messages WHERE id = ? AND body_cleared_at IS NULL',
   insertEvent:
     'INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
     'VALUES (@id, @state, @at, @detail, @endpointId, @code, @ack)',

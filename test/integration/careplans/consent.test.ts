@@ -132,45 +132,33 @@ describe('other messages carrying a plan without consent', () => {
   // carrying a plan without consent is routed like any message, and a copy route on its plan type
   // matches (src/pipeline/decide.ts line 95 passes planType to resolve() for every care-plan
   // message): the plan reaches an end point its owner never chose.
-  test(
-    'the owner’s CarePlanResponse (found, plan without consent) reaches only the requester, never a copy route',
-    async () => {
-      const plan = newPlan({ owner: ADDR.gp, planType: 'mental-health-crisis', consent: false });
-      await w.establish(
-        'gp',
-        notification('created', plan, { from: ADDR.gp, to: [ADDR.community] }),
-      );
-      const ask = request({ planId: plan.planId }, { from: ADDR.community });
-      await w.publish('community', ask);
-      await w.expectDelivered('gp', ask, 'community', ADDR.locator);
+  test('the owner’s CarePlanResponse (found, plan without consent) reaches only the requester, never a copy route', async () => {
+    const plan = newPlan({ owner: ADDR.gp, planType: 'mental-health-crisis', consent: false });
+    await w.establish('gp', notification('created', plan, { from: ADDR.gp, to: [ADDR.community] }));
+    const ask = request({ planId: plan.planId }, { from: ADDR.community });
+    await w.publish('community', ask);
+    await w.expectDelivered('gp', ask, 'community', ADDR.locator);
 
-      const found = response(
-        { inResponseTo: ask.trackingId, outcome: 'found', plan },
-        { from: ADDR.gp, to: [ADDR.community] },
-      );
-      await w.publish('gp', found);
-      await w.expectDelivered('community', found, 'gp', ADDR.community);
-      await w.completed(found.trackingId);
-      await w.expectQuiet();
-    },
-  );
+    const found = response(
+      { inResponseTo: ask.trackingId, outcome: 'found', plan },
+      { from: ADDR.gp, to: [ADDR.community] },
+    );
+    await w.publish('gp', found);
+    await w.expectDelivered('community', found, 'gp', ADDR.community);
+    await w.completed(found.trackingId);
+    await w.expectQuiet();
+  });
 
-  test(
-    'a CarePlanUpdate whose proposed plan has no consent reaches only the owner, never a copy route',
-    async () => {
-      const plan = newPlan({ owner: ADDR.gp, planType: 'mental-health-crisis', consent: false });
-      await w.establish(
-        'gp',
-        notification('created', plan, { from: ADDR.gp, to: [ADDR.community] }),
-      );
-      const proposal = update(
-        { baseVersion: 1, proposed: nextVersion(plan) },
-        { from: ADDR.community, to: [ADDR.gp] },
-      );
-      await w.publish('community', proposal);
-      await w.expectDelivered('gp', proposal, 'community', ADDR.gp);
-      await w.completed(proposal.trackingId);
-      await w.expectQuiet();
-    },
-  );
+  test('a CarePlanUpdate whose proposed plan has no consent reaches only the owner, never a copy route', async () => {
+    const plan = newPlan({ owner: ADDR.gp, planType: 'mental-health-crisis', consent: false });
+    await w.establish('gp', notification('created', plan, { from: ADDR.gp, to: [ADDR.community] }));
+    const proposal = update(
+      { baseVersion: 1, proposed: nextVersion(plan) },
+      { from: ADDR.community, to: [ADDR.gp] },
+    );
+    await w.publish('community', proposal);
+    await w.expectDelivered('gp', proposal, 'community', ADDR.gp);
+    await w.completed(proposal.trackingId);
+    await w.expectQuiet();
+  });
 });

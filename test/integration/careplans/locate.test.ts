@@ -176,11 +176,8 @@ describe('an address inside a wider subtree', () => {
   // "whoever else claims something more specific"), not whether the address RESOLVES to the asker
   // (resolveAddress, as routing does). The enclosing trust is listed a plan without consent that
   // was never sent to it.
-  test(
-    '…but not to riverside-community, to which that address does not resolve',
-    async () => {
-      const answer = await ask('community', { nhsNumber: nested.nhsNumber });
-      expect(answer.entries).toEqual([]);
-    },
-  );
+  test('…but not to riverside-community, to which that address does not resolve', async () => {
+    const answer = await ask('community', { nhsNumber: nested.nhsNumber });
+    expect(answer.entries).toEqual([]);
+  });
 });

@@ -203,74 +203,62 @@ describe('requests the locator mishandles (product bugs, see the report)', () =>
   // PRODUCT BUG: requestedPlan (src/careplans/plan-rules.ts line 90) picks the patient's newest
   // open plan of the type (careplan-step.ts line 133) BEFORE the visibility check (line 147), so
   // a newer plan the asker may not see hides an older one it may: refused instead of forwarded.
-  test(
-    'by NHS number: a newer plan the asker may not see does not hide an older one it may see',
-    async () => {
-      const nhsNumber = newNhsNumber();
-      const visible = newPlan({
-        owner: ADDR.gp,
-        nhsNumber,
-        consent: true,
-        lastUpdated: '2026-01-05T10:00:00Z',
-      });
-      const hidden = newPlan({
-        owner: ADDR.hospice,
-        nhsNumber,
-        consent: false,
-        lastUpdated: '2026-06-05T10:00:00Z',
-      });
-      await w.establish(
-        'gp',
-        notification('created', visible, { from: ADDR.gp, to: [ADDR.community] }),
-      );
-      await w.establish(
-        'hospice',
-        notification('created', hidden, { from: ADDR.hospice, to: [ADDR.gp] }),
-      );
+  test('by NHS number: a newer plan the asker may not see does not hide an older one it may see', async () => {
+    const nhsNumber = newNhsNumber();
+    const visible = newPlan({
+      owner: ADDR.gp,
+      nhsNumber,
+      consent: true,
+      lastUpdated: '2026-01-05T10:00:00Z',
+    });
+    const hidden = newPlan({
+      owner: ADDR.hospice,
+      nhsNumber,
+      consent: false,
+      lastUpdated: '2026-06-05T10:00:00Z',
+    });
+    await w.establish(
+      'gp',
+      notification('created', visible, { from: ADDR.gp, to: [ADDR.community] }),
+    );
+    await w.establish(
+      'hospice',
+      notification('created', hidden, { from: ADDR.hospice, to: [ADDR.gp] }),
+    );
 
-      const ask = request({ nhsNumber, planType: 'long-term-condition' }, { from: ADDR.ooh });
-      await w.publish('ooh', ask);
-      await w.h.expectEmpty([w.queue('ooh')]); // (today: a CarePlanResponse "refused" naming the hidden plan)
-      await w.expectDelivered('gp', ask, 'ooh', ADDR.locator);
-      await w.expectQuiet();
-    },
-  );
+    const ask = request({ nhsNumber, planType: 'long-term-condition' }, { from: ADDR.ooh });
+    await w.publish('ooh', ask);
+    await w.h.expectEmpty([w.queue('ooh')]); // (today: a CarePlanResponse "refused" naming the hidden plan)
+    await w.expectDelivered('gp', ask, 'ooh', ADDR.locator);
+    await w.expectQuiet();
+  });
 
   // PRODUCT BUG: riverside-community claims RDE01:*, but RDE01:NURSING:TEAM2 (where the owner sent
   // this plan without consent) resolves to community-nursing. maySee (plan-rules.ts line 19) uses
   // endpointClaimsAddress, so the request is forwarded instead of refused.
-  test(
-    'a plan without consent notified to a nested team is refused to the enclosing trust',
-    async () => {
-      const plan = newPlan({ owner: ADDR.gp, consent: false });
-      await w.establish('gp', notification('created', plan, { from: ADDR.gp, to: [ADDR.nursing] }));
-      const ask = request({ planId: plan.planId }, { from: ADDR.community });
-      await w.publish('community', ask);
-      await w.h.expectEmpty([w.queue('gp')]); // (today: the request, forwarded to the owner)
-      expect((await routerAnswer('community', ask, ADDR.community)).outcome).toBe('refused');
-      await w.expectQuiet();
-    },
-  );
+  test('a plan without consent notified to a nested team is refused to the enclosing trust', async () => {
+    const plan = newPlan({ owner: ADDR.gp, consent: false });
+    await w.establish('gp', notification('created', plan, { from: ADDR.gp, to: [ADDR.nursing] }));
+    const ask = request({ planId: plan.planId }, { from: ADDR.community });
+    await w.publish('community', ask);
+    await w.h.expectEmpty([w.queue('gp')]); // (today: the request, forwarded to the owner)
+    expect((await routerAnswer('community', ask, ADDR.community)).outcome).toBe('refused');
+    await w.expectQuiet();
+  });
 
   // PRODUCT BUG: when the asker is the plan's owner, request() (careplan-step.ts lines 153-160)
   // drops the only delivery ("never back to the sender") and neither answers nor nacks: the
   // request is recorded as `delivered` to no one and the requester hears nothing.
-  test(
-    'the owner asking the locator for its own plan gets an answer, not silence',
-    async () => {
-      const plan = newPlan({ owner: ADDR.gp });
-      await w.establish(
-        'gp',
-        notification('created', plan, { from: ADDR.gp, to: [ADDR.community] }),
-      );
-      const ask = request({ nhsNumber: plan.nhsNumber }, { from: ADDR.gp });
-      await w.publish('gp', ask);
-      const story = await w.completed(ask.trackingId);
-      const deliveredTo = story.messages[0]!.events.filter(
-        (e) => e.state === 'delivered' && e.endpointId,
-      );
-      const answered = story.messages[0]!.responses;
-      expect(deliveredTo.length + answered.length).toBeGreaterThan(0);
-    },
-  );
+  test('the owner asking the locator for its own plan gets an answer, not silence', async () => {
+    const plan = newPlan({ owner: ADDR.gp });
+    await w.establish('gp', notification('created', plan, { from: ADDR.gp, to: [ADDR.community] }));
+    const ask = request({ nhsNumber: plan.nhsNumber }, { from: ADDR.gp });
+    await w.publish('gp', ask);
+    const story = await w.completed(ask.trackingId);
+    const deliveredTo = story.messages[0]!.events.filter(
+      (e) => e.state === 'delivered' && e.endpointId,
+    );
+    const answered = story.messages[0]!.responses;
+    expect(deliveredTo.length + answered.length).toBeGreaterThan(0);
+  });
 });

@@ -225,36 +225,30 @@ describe('the owner rejects with a business ack AR', () => {
   // owner's next version, made for its own reasons, is recorded as accepting it.
   // src/store/sqlite/sqlite-careplan-index.ts applyChange (lines 107-109) links the oldest proposal on the replaced
   // version whatever became of it; nothing clears a proposal its owner rejected (AR).
-  test(
-    'after an AR, the owner’s own next version does not name the rejected update',
-    async () => {
-      const v1 = await gpPlan();
-      const proposal = update(
-        { baseVersion: 1, proposed: nextVersion(v1) },
-        { from: ADDR.hospice, to: [ADDR.gp] },
-      );
-      await w.publish('hospice', proposal);
-      await w.expectDelivered('gp', proposal, 'hospice');
-      await w.completed(proposal.trackingId);
-      const ar = busAck(proposal, 'AR', ADDR.hospice);
-      await w.publish('gp', ar);
-      await w.expectDelivered('hospice', ar, 'gp');
-      await w.h.waitForStory(
-        proposal.trackingId,
-        (s) => s.messages[0]!.record.state === 'bus-acked',
-      );
+  test('after an AR, the owner’s own next version does not name the rejected update', async () => {
+    const v1 = await gpPlan();
+    const proposal = update(
+      { baseVersion: 1, proposed: nextVersion(v1) },
+      { from: ADDR.hospice, to: [ADDR.gp] },
+    );
+    await w.publish('hospice', proposal);
+    await w.expectDelivered('gp', proposal, 'hospice');
+    await w.completed(proposal.trackingId);
+    const ar = busAck(proposal, 'AR', ADDR.hospice);
+    await w.publish('gp', ar);
+    await w.expectDelivered('hospice', ar, 'gp');
+    await w.h.waitForStory(proposal.trackingId, (s) => s.messages[0]!.record.state === 'bus-acked');
 
-      const own = notification('updated', nextVersion(v1, { title: 'Reviewed at the MDT' }), {
-        from: ADDR.gp,
-        to: [ADDR.community],
-      });
-      await w.publish('gp', own);
-      await w.expectDelivered('community', own, 'gp');
-      await w.completed(own.trackingId);
-      expect((await w.history(v1.planId)).map((v) => [v.version, v.updateTrackingId])).toEqual([
-        [1, null],
-        [2, null],
-      ]);
-    },
-  );
+    const own = notification('updated', nextVersion(v1, { title: 'Reviewed at the MDT' }), {
+      from: ADDR.gp,
+      to: [ADDR.community],
+    });
+    await w.publish('gp', own);
+    await w.expectDelivered('community', own, 'gp');
+    await w.completed(own.trackingId);
+    expect((await w.history(v1.planId)).map((v) => [v.version, v.updateTrackingId])).toEqual([
+      [1, null],
+      [2, null],
+    ]);
+  });
 });

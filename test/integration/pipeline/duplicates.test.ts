@@ -158,44 +158,38 @@ describe('a repeated tracking id from the same sender', () => {
   // to the end point (two `delivered` events), the second copy's store.complete() is refused, it is
   // retried and only then recorded as a duplicate. docs/product.md: a repeated tracking id from the
   // same sender is "recorded, never delivered again".
-  test(
-    'published twice back to back (both in flight at once): delivered exactly once',
-    async () => {
-      const msg = cda();
-      await publishTwiceAtOnce('gp', msg.bytes);
-      await h.takeOne(Q('riverside-community'));
-      // the second copy is settled as a duplicate (perhaps after a retry)
-      const story = await h.waitForStory(
-        msg.trackingId,
-        (s) => s.messages[0]!.events.some((e) => e.state === 'duplicate'),
-        15000,
-      );
-      expect(
-        story.messages[0]!.events.filter((e) => e.state === 'delivered' && e.endpointId !== null),
-      ).toHaveLength(1);
-      await h.expectEmpty(everywhere(), 300);
-    },
-  );
+  test('published twice back to back (both in flight at once): delivered exactly once', async () => {
+    const msg = cda();
+    await publishTwiceAtOnce('gp', msg.bytes);
+    await h.takeOne(Q('riverside-community'));
+    // the second copy is settled as a duplicate (perhaps after a retry)
+    const story = await h.waitForStory(
+      msg.trackingId,
+      (s) => s.messages[0]!.events.some((e) => e.state === 'duplicate'),
+      15000,
+    );
+    expect(
+      story.messages[0]!.events.filter((e) => e.state === 'delivered' && e.endpointId !== null),
+    ).toHaveLength(1);
+    await h.expectEmpty(everywhere(), 300);
+  });
 
   // Same bug, nack side: the in-flight copy builds and sends a SECOND, different nack (new tracking
   // id) before it is found to be a duplicate and re-sends the first one: the sender gets three
   // nacks, two of them different. docs/product.md: the router re-sends "the same nack".
-  test(
-    'an invalid message published twice back to back: the sender gets the same nack twice, no other',
-    async () => {
-      const msg = de('broken/de0006-manifest-count-mismatch.xml');
-      await publishTwiceAtOnce('gp', msg.bytes);
-      const first = await h.takeOne(Q('riverside-gp'));
-      await h.waitForStory(
-        msg.trackingId,
-        (s) => s.messages[0]!.events.some((e) => e.state === 'duplicate'),
-        15000,
-      );
-      const second = await h.takeOne(Q('riverside-gp'));
-      expect(second.content.equals(first.content)).toBe(true);
-      await h.expectEmpty(everywhere(), 300);
-    },
-  );
+  test('an invalid message published twice back to back: the sender gets the same nack twice, no other', async () => {
+    const msg = de('broken/de0006-manifest-count-mismatch.xml');
+    await publishTwiceAtOnce('gp', msg.bytes);
+    const first = await h.takeOne(Q('riverside-gp'));
+    await h.waitForStory(
+      msg.trackingId,
+      (s) => s.messages[0]!.events.some((e) => e.state === 'duplicate'),
+      15000,
+    );
+    const second = await h.takeOne(Q('riverside-gp'));
+    expect(second.content.equals(first.content)).toBe(true);
+    await h.expectEmpty(everywhere(), 300);
+  });
 });
 
 describe('the same tracking id from a different sender is not a duplicate', () => {

@@ -28,6 +28,7 @@ const DEFAULTS = {
   validation: { unknownPayloads: 'pass', catalogues: [] },
   retry: { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
   acks: { infAckTimeoutSeconds: 300, busAckTimeoutSeconds: 86_400 },
+  retention: { intervalSeconds: 3600, batchSize: 500, bodies: {}, records: {} },
 } as const;
 
 describe('loadRouterConfig: the shipped file and the defaults', () => {

@@ -12,6 +12,8 @@ import { bundledMigrationsDir, readMigrations } from '../../../src/store/migrati
 import { openStore } from '../../../src/store/open-store.js';
 import { openPostgresStore } from '../../../src/store/postgres/open-postgres-store.js';
 import { StoreError } from '../../../src/store/store-error.js';
+import { SQL as ACK_SQL } from '../../../src/store/postgres/postgres-acks.js';
+import { SQL as RETENTION_SQL } from '../../../src/store/postgres/postgres-retention.js';
 import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
 import { incoming } from '../../contract/store-fixtures.js';
 
@@ -45,7 +47,10 @@ describe('PostgreSQL store', () => {
   it('creates its schema and records each applied migration once, with its checksum', async () => {
     const schema = newSchema();
     const store = await openPostgresStore(URL_BASE, { schema });
-    expect(shipped.map((m) => m.name)).toEqual(['001-messages', '002-careplans']);
+    expect(shipped.map((m) => m.name).slice(0, 2)).toEqual(['001-messages', '002-careplans']);
+    expect(shipped.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['004-ack-expectations', '005-retention']),
+    );
     expect(await store.migrate()).toEqual(shipped.map((m) => m.name));
     expect(await store.migrate()).toEqual([]);
     await store.close();
@@ -70,6 +75,37 @@ describe('PostgreSQL store', () => {
       { col: 'messages.original', data_type: 'bytea' },
       { col: 'messages.received_at', data_type: 'timestamp with time zone' },
     ]);
+  });
+
+  it('can find overdue acks and what retention prunes through indexes', async () => {
+    const schema = newSchema();
+    const store = await openPostgresStore(URL_BASE, { schema });
+    await store.migrate();
+    await store.close();
+    const client = new pg.Client({
+      connectionString: URL_BASE,
+      options: `-c search_path=${schema}`,
+    });
+    await client.connect();
+    try {
+      await client.query('SET enable_seqscan = off');
+      const plan = async (sql: string, values: unknown[]) =>
+        (await client.query(`EXPLAIN ${sql}`, values)).rows
+          .map((r: Record<string, string>) => r['QUERY PLAN'])
+          .join('\n');
+      const now = new Date();
+      expect(await plan(ACK_SQL.due, [now, 10])).toMatch(/ack_expectations_pending/);
+      expect(await plan(ACK_SQL.overdue, [10])).toMatch(/ack_expectations_overdue/);
+      expect(await plan(RETENTION_SQL.countBodies, ['delivered', now])).toMatch(
+        /messages_body_state_received/,
+      );
+      expect(await plan(RETENTION_SQL.countRecords, ['delivered', now])).toMatch(
+        /messages_state_received/,
+      );
+      expect(await plan(RETENTION_SQL.countClosedPlans, [now])).toMatch(/careplans_closed/);
+    } finally {
+      await client.end();
+    }
   });
 
   it('migrates once when several instances start at once', async () => {

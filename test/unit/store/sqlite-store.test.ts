@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { bundledMigrationsDir, readMigrations } from '../../../src/store/migration-files.js';
 import { applyPragmas, openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
 import { StoreError } from '../../../src/store/store-error.js';
+import { SQL as ACK_SQL } from '../../../src/store/sqlite/sqlite-acks.js';
+import { SQL as RETENTION_SQL } from '../../../src/store/sqlite/sqlite-retention.js';
 import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
 import { incoming } from '../../contract/store-fixtures.js';
 import { holdWriteLock } from './lock-holder.js';
@@ -54,6 +56,30 @@ describe('SQLite store', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('finds overdue acks and what retention prunes through indexes, not by scanning tables', async () => {
+    const file = path.join(dir, 'plans.sqlite');
+    const store = await openSqliteStore(file);
+    await store.migrate();
+    await store.close();
+    const db = raw(file);
+    const plan = (sql: string, params: Record<string, unknown>) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    const now = new Date().toISOString();
+    expect(plan(ACK_SQL.due, { now, limit: 10 })).toMatch(/USING INDEX ack_expectations_pending/);
+    expect(plan(ACK_SQL.overdue, { limit: 10 })).toMatch(/USING INDEX ack_expectations_overdue/);
+    const old = { state: 'delivered', before: now, now, limit: 10 };
+    expect(plan(RETENTION_SQL.clearBodies, old)).toMatch(
+      /USING INDEX messages_body_state_received/,
+    );
+    expect(plan(RETENTION_SQL.deleteRecords, old)).toMatch(/USING INDEX messages_state_received/);
+    expect(plan(RETENTION_SQL.closedPlans, { before: now, limit: 10 })).toMatch(
+      /USING (COVERING )?INDEX careplans_closed/,
+    );
     db.close();
   });
 
