@@ -66,6 +66,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     Buffer.from(
       o.template
         .replace(/trackingid="[^"]+"/, `trackingid="${randomUUID().toUpperCase()}"`)
+        // each notification creates a plan of its own: the care-plan index refuses a second `created`
+        .replace(/<planId>[^<]+<\/planId>/, `<planId>${randomUUID().toUpperCase()}</planId>`)
+        .replace(/<event>[^<]+<\/event>/, '<event>created</event>')
         .replace(
           '<title>',
           `<title>sent ${(performance.timeOrigin + performance.now()).toFixed(3)} `,
