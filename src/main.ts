@@ -14,7 +14,7 @@ import { startRetention } from './ops/retention-task.js';
 import { createMessageHandler } from './pipeline/handle-message.js';
 import type { RouteTable } from './routing/index.js';
 import { LiveRoutes } from './routing/live-routes.js';
-import { loadRoutesSnapshot } from './routing/load-snapshot.js';
+import { loadRoutesAndTable, loadRoutesSnapshot } from './routing/load-snapshot.js';
 import { createRoutesReloader } from './ops/routes-reloader.js';
 import { declareEndpointQueues } from './transport/topology.js';
 import { brokerUserOf } from './quarantine/replay-headers.js';
@@ -38,9 +38,8 @@ export function loadRouteTable(config: RouterConfig): {
   table: RouteTable;
   planTypes: readonly string[];
 } {
-  const snapshot = loadRoutesSnapshot(config);
-  snapshot.validator.dispose();
-  return { table: snapshot.table, planTypes: snapshot.routes.careplans?.planTypes ?? [] };
+  const { routes, table } = loadRoutesAndTable(config);
+  return { table, planTypes: routes.careplans?.planTypes ?? [] };
 }
 
 export interface StartOptions {

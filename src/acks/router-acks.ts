@@ -16,6 +16,11 @@ export interface RouterIdentity {
 /** The reference a nack names when the failed message had no readable tracking id. */
 export const UNKNOWN_TRACKING_ID = '00000000-0000-0000-0000-000000000000';
 
+/** An end point's own address for acks sent to it: its first address (a claimed subtree `X:*` names X). */
+export const ownAddressOf = (endpoint: {
+  readonly addresses: readonly string[];
+}): string | undefined => endpoint.addresses[0]?.replace(/:\*$/, '');
+
 export const isItkErrorKey = (code: string): code is ItkErrorKey => code in ITK_ERRORS;
 
 /** Inf acks are never acknowledged, not even with a nack (itk-facts.md §2). */

@@ -9,7 +9,7 @@
  * quarantined with 2100, recorded, and the sender told with a 2100 nack when it is known.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildNack } from '../acks/router-acks.js';
+import { buildNack, ownAddressOf } from '../acks/router-acks.js';
 import { quarantine } from '../delivery/outbound.js';
 import { trustedReplay } from '../quarantine/replay-headers.js';
 import { endpointForIdentity } from '../routing/index.js';
@@ -114,7 +114,7 @@ async function quarantinePoison(
   if (endpoint && envelope) {
     const nack = buildNack({
       original: envelope,
-      fallbackTo: endpoint.addresses[0]?.replace(/:\*$/, ''),
+      fallbackTo: ownAddressOf(endpoint),
       errors: [{ code: '2100', diagnostic: text }],
       router: deps.router,
       at,

@@ -2,7 +2,13 @@
  * What the router itself sends the sender: a nack, inf acks on behalf of `acks: router` end
  * points, the locator's answers; and, for a duplicate, the same answers again.
  */
-import { buildNack, buildRouterInfAck, isBusinessAck, isInfAck } from '../acks/router-acks.js';
+import {
+  buildNack,
+  buildRouterInfAck,
+  isBusinessAck,
+  isInfAck,
+  ownAddressOf,
+} from '../acks/router-acks.js';
 import { deliverTo } from '../delivery/outbound.js';
 import { SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
 import type { RouteTable } from '../routing/index.js';
@@ -23,8 +29,7 @@ export async function answer(
 ): Promise<RouterResponse[]> {
   if (!d.sender) return [];
   const responses: RouterResponse[] = [];
-  // The sender end point's own address (a claimed subtree `X:*` names X).
-  const ownAddress = d.sender.addresses[0]?.replace(/:\*$/, '');
+  const ownAddress = ownAddressOf(d.sender);
   // A sender that claimed an address not its own is answered at its own address, not that one.
   const forged = d.kind === 'forbidden-sender';
   if (DISPOSITIONS[d.kind].nack && d.errors.length > 0 && !isInfAck(d.envelope)) {

@@ -5,12 +5,18 @@ import { createValidator } from '../validation/create-validator.js';
 import type { RoutesSnapshot } from './live-routes.js';
 import { buildRouteTable } from './route-table.js';
 
-export function loadRoutesSnapshot(config: RouterConfig): RoutesSnapshot {
+/** The configured routes folder and its route table, without compiling any schema. */
+export function loadRoutesAndTable(config: RouterConfig): Omit<RoutesSnapshot, 'validator'> {
   const routes = loadRoutes(config.routes, { routerAddress: config.router.address });
   const table = buildRouteTable(routes, {
     routerAddress: config.router.address,
     ...(routes.careplans ? { locatorAddress: routes.careplans.locatorAddress } : {}),
   });
+  return { routes, table };
+}
+
+export function loadRoutesSnapshot(config: RouterConfig): RoutesSnapshot {
+  const { routes, table } = loadRoutesAndTable(config);
   const validator = createValidator({
     catalogues: config.validation.catalogues,
     limits: config.limits,
