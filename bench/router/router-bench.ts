@@ -3,7 +3,7 @@
  * 3 KB care-plan notifications over persistent quorum queues; msg/s at full speed, then p50 / p99
  * end-to-end latency at half of each one's own maximum rate. Prints a table; asserts nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,50 @@ careplans:
   locatorAddress: urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR
   planTypes: [end-of-life]
 `;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+  } catch {
+    return undefined;
+  }
+}
+
+function brokerPid(): number | undefined {
+  try {
+    const pid = Number(
+      execFileSync('pgrep', ['-o', '-f', 'beam.smp'], { encoding: 'utf8' }).trim(),
+    );
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU µs per message of the forwarder, the broker and the load generator during one run. */
+async function measuredCpu<T extends { received: number }>(
+  forwarderPid: number | undefined,
+  run: () => Promise<T>,
+): Promise<{ result: T; cpu: Record<'forwarder' | 'broker' | 'load', number> }> {
+  const broker = brokerPid();
+  const before = { f: cpuSeconds(forwarderPid), b: cpuSeconds(broker), l: process.cpuUsage() };
+  const result = await run();
+  const perMessage = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? Number.NaN : ((b - a) * 1e6) / result.received;
+  const load = process.cpuUsage(before.l);
+  return {
+    result,
+    cpu: {
+      forwarder: perMessage(before.f, cpuSeconds(forwarderPid)),
+      broker: perMessage(before.b, cpuSeconds(broker)),
+      load: (load.user + load.system) / result.received,
+    },
+  };
+}
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -93,10 +137,16 @@ async function main(): Promise<void> {
           ITK_ROUTER_HTTP_PORT: '0',
         };
         const config = path.join(work, 'router.yaml');
-        fs.writeFileSync(config, 'log: { level: warn }\n');
+        // BENCH_ROUTER_CONFIG: extra router.yaml lines (e.g. 'amqp: { prefetch: 300 }');
+        // BENCH_NODE_ARGS: extra node flags for the router process (e.g. --cpu-prof).
+        fs.writeFileSync(
+          config,
+          `log: { level: warn }\n${process.env.BENCH_ROUTER_CONFIG ?? ''}\n`,
+        );
+        const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
         const child = spawn(
           process.execPath,
-          [packagePath('bin', 'itk-router.js'), 'start', '--config', config],
+          [...nodeArgs, packagePath('bin', 'itk-router.js'), 'start', '--config', config],
           { env, stdio: ['ignore', 'pipe', 'inherit'] },
         );
         // the router logs nothing at warn level when it starts: wait for the topology instead
@@ -118,22 +168,27 @@ async function main(): Promise<void> {
         timeoutMs: 60000,
       });
 
-    const results: Record<'bare' | 'router', { max: LoadResult[]; half: LoadResult[] }> = {
-      bare: { max: [], half: [] },
-      router: { max: [], half: [] },
+    type Cpu = Awaited<ReturnType<typeof measuredCpu>>['cpu'];
+    const results: Record<
+      'bare' | 'router',
+      { max: LoadResult[]; half: LoadResult[]; cpu: Cpu[] }
+    > = {
+      bare: { max: [], half: [], cpu: [] },
+      router: { max: [], half: [], cpu: [] },
     };
     for (let round = 1; round <= ROUNDS; round++) {
       for (const kind of ['bare', 'router'] as const) {
         const child = await starters[kind]();
         try {
           await load(0, 300); // warm-up
-          const max = await load(0, COUNT);
+          const { result: max, cpu } = await measuredCpu(child.pid, () => load(0, COUNT));
+          results[kind].cpu.push(cpu);
           const rate = Math.max(50, Math.floor(max.msgPerSec / 2));
           const half = await load(rate, Math.floor(rate * HALF_RATE_SECONDS));
           results[kind].max.push(max);
           results[kind].half.push(half);
           process.stderr.write(
-            `round ${round} ${kind}: ${max.msgPerSec.toFixed(0)} msg/s max; at ${rate}/s p50 ${half.p50Ms.toFixed(1)} ms p99 ${half.p99Ms.toFixed(1)} ms\n`,
+            `round ${round} ${kind}: ${max.msgPerSec.toFixed(0)} msg/s max (CPU µs/msg: ${kind} ${cpu.forwarder.toFixed(0)}, broker ${cpu.broker.toFixed(0)}, load ${cpu.load.toFixed(0)}); at ${rate}/s p50 ${half.p50Ms.toFixed(1)} ms p99 ${half.p99Ms.toFixed(1)} ms\n`,
           );
         } finally {
           await stopChild(child);
@@ -146,6 +201,8 @@ async function main(): Promise<void> {
         msgPerSec: median(r.max.map((x) => x.msgPerSec)),
         p50: median(r.half.map((x) => x.p50Ms)),
         p99: median(r.half.map((x) => x.p99Ms)),
+        cpu: median(r.cpu.map((x) => x.forwarder)),
+        brokerCpu: median(r.cpu.map((x) => x.broker)),
         lost:
           r.max.reduce((n, x) => n + x.sent - x.received, 0) +
           r.half.reduce((n, x) => n + x.sent - x.received, 0),
@@ -154,19 +211,26 @@ async function main(): Promise<void> {
     const bare = row('bare');
     const router = row('router');
     const line = (name: string, x: ReturnType<typeof row>) =>
-      `| ${name.padEnd(22)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.lost).padStart(7)} |`;
+      `| ${name.padEnd(22)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.lost).padStart(7)} | ${x.cpu.toFixed(0).padStart(8)} | ${x.brokerCpu.toFixed(0).padStart(8)} |`;
     console.log(
       `itk-router bench: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}, ${new Date().toISOString()}`,
     );
     console.log(
       `${COUNT} × ${Buffer.byteLength(template)} B notifications per max-rate run, ${ROUNDS} rounds (medians), persistent, quorum queues`,
     );
-    console.log('| forwarder              |    msg/s | p50 ms ½ | p99 ms ½ | missing |');
-    console.log('|------------------------|----------|----------|----------|---------|');
+    console.log(
+      '| forwarder              |    msg/s | p50 ms ½ | p99 ms ½ | missing | CPU µs/m | broker µs/m |',
+    );
+    console.log(
+      '|------------------------|----------|----------|----------|---------|----------|----------|',
+    );
     console.log(line('bare amqplib forwarder', bare));
     console.log(line('itk-router', router));
     console.log(
       `router / bare throughput: ${((router.msgPerSec / bare.msgPerSec) * 100).toFixed(0)}%  (latency columns: at half of each one's own max rate)`,
+    );
+    console.log(
+      `CPU µs/m: CPU time per message of the forwarder process and of the broker during the max-rate run (${os.cpus().length} cores shared by broker, load generator and forwarder)`,
     );
   } finally {
     vhost.remove();

@@ -17,6 +17,9 @@ interface PendingWrite {
   readonly reject: (err: unknown) => void;
 }
 
+/** One write of a batch without savepoints threw: the batch is run again with them. */
+class WriteFailed extends Error {}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class SqliteConnection {
@@ -47,25 +50,25 @@ export class SqliteConnection {
     });
   }
 
-  /** Commits every pending write in one IMMEDIATE transaction, one savepoint each. */
+  /**
+   * Commits every pending write in one IMMEDIATE transaction. First without savepoints (the common
+   * case: nothing fails, and a savepoint per write doubles the cost of a batch); if a write throws,
+   * that attempt is rolled back whole and the batch runs again with a savepoint per write, so the
+   * failing write rolls back alone and the others commit.
+   */
   #flush(): void {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    const outcomes: Outcome[] = [];
+    let outcomes: Outcome[];
     try {
       if (!this.db.open) throw new StoreError('closed', 'the message store is closed');
-      this.db
-        .transaction(() => {
-          for (const op of batch) {
-            try {
-              outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      try {
+        outcomes = this.#commit(batch, false);
+      } catch (err) {
+        if (!(err instanceof WriteFailed)) throw err;
+        outcomes = this.#commit(batch, true);
+      }
     } catch (err) {
       const error = toStoreError(err);
       for (const op of batch) op.reject(error);
@@ -76,6 +79,23 @@ export class SqliteConnection {
       if (outcome.ok) op.resolve(outcome.value);
       else op.reject(toStoreError(outcome.error));
     });
+  }
+
+  #commit(batch: readonly PendingWrite[], savepoints: boolean): Outcome[] {
+    const outcomes: Outcome[] = [];
+    this.db
+      .transaction(() => {
+        for (const op of batch) {
+          try {
+            outcomes.push({ ok: true, value: savepoints ? this.db.transaction(op.fn)() : op.fn() });
+          } catch (error) {
+            if (!savepoints) throw new WriteFailed();
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })
+      .immediate();
+    return outcomes;
   }
 
   /** Several reads from one snapshot. */

@@ -83,6 +83,49 @@ describe('SQLite store', () => {
     db.close();
   });
 
+  it('commits the writes of one turn together, and a failing write rolls back alone', async () => {
+    const file = path.join(dir, 'batch.sqlite');
+    const store = await openSqliteStore(file);
+    await store.migrate();
+    const [a, b] = await Promise.all([store.begin(incoming()), store.begin(incoming())]);
+    if (a?.kind !== 'new' || b?.kind !== 'new') throw new Error('expected two new messages');
+    const done = { state: 'answered', at: new Date(), responses: [] } as const;
+    // One batch: the second write (unknown id) and the fourth (a completed again, after the first
+    // write in the same transaction) throw, so the batch runs again with a savepoint per write and
+    // only those two are undone.
+    const results = await Promise.allSettled([
+      store.complete(a.id, done),
+      store.complete(randomUUID(), done),
+      store.complete(b.id, done),
+      store.complete(a.id, done),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect(((results[1] as PromiseRejectedResult).reason as StoreError).code).toBe(
+      'unknown-message',
+    );
+    expect(((results[3] as PromiseRejectedResult).reason as StoreError).code).toBe(
+      'already-completed',
+    );
+    await store.close();
+    const db = raw(file);
+    const rows = db
+      .prepare('SELECT id, outcome FROM messages WHERE id IN (?, ?) ORDER BY id')
+      .all(a.id, b.id) as { id: string; outcome: string }[];
+    expect(rows.map((r) => r.outcome)).toEqual(['answered', 'answered']);
+    const events = db
+      .prepare(
+        "SELECT COUNT(*) AS n FROM message_events WHERE message_id = ? AND state = 'answered'",
+      )
+      .get(a.id) as { n: number };
+    expect(events.n).toBe(1);
+    db.close();
+  });
+
   it('works in memory', async () => {
     const store = await openSqliteStore(':memory:');
     await store.migrate();
