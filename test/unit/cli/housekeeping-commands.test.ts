@@ -107,7 +107,7 @@ describe('itk-router overdue', () => {
     expect(row).toContain(message.trackingId);
     expect(row).toContain(message.senderEndpointId!);
     expect(row).toMatch(
-      / inf {2}riverside-community, ward-7 {2}2001-01-01 00:05:00Z {2}\d+d \d+h$/,
+      / inf {2}riverside-community, ward-7 {2}2001-01-01 00:05:00Z {2}\d+d(?: \d+h)?(?: \d+m)?$/,
     );
     expect(total).toBe('1 overdue');
 
