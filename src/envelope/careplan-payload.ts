@@ -3,7 +3,7 @@
  * on, read from a schema-valid payload element. The XSD (schemas/careplan/careplan-v1.xsd) is the
  * definitive form; this reads only what routing, the index and the business rules need.
  */
-import { childNamed, type LiteElement } from './lite-xml.js';
+import { childNamed, type LiteElement, type OpaqueElements } from './lite-xml.js';
 import { compact } from './read-envelope.js';
 import { CAREPLAN_MESSAGES, CAREPLAN_NS, type CarePlanMessageName } from './itk-names.js';
 
@@ -35,6 +35,16 @@ export interface CarePlanFacts {
   readonly outcome?: string;
   readonly entries: readonly CarePlanSummary[];
 }
+
+/**
+ * The bulk of a plan that the router never reads: the care team, goals and activities. The facts
+ * below and the business rules (nhsNumber, planId, version, …) all lie outside them (the schema
+ * puts none inside), so the validator's light tree steps over them (lite-xml.ts `opaque`).
+ */
+export const CAREPLAN_BULK: OpaqueElements = Object.freeze({
+  ns: CAREPLAN_NS,
+  names: new Set(['careTeam', 'goals', 'activities']),
+});
 
 const text = (el: LiteElement | undefined, name: string) =>
   childNamed(el, name, CAREPLAN_NS)?.text.trim();

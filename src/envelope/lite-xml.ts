@@ -79,7 +79,53 @@ const ATTR = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
 const NAME = /[^\s/>]+/y;
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-export function parseLite(source: string): LiteElement {
+/** The rest of a start tag from its name on, stepping over quoted values that may hold '>'. */
+const TAG_REST = /[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>/y;
+
+/**
+ * Where the element whose start tag ends just before `from` ends (the index after its end tag):
+ * counts start and end tags without building anything, stepping over comments, CDATA and
+ * processing instructions, whose text may look like tags.
+ */
+function skipElement(source: string, from: number): number {
+  let depth = 1;
+  let i = source.indexOf('<', from);
+  while (i !== -1) {
+    const c = source[i + 1];
+    let next: number;
+    if (c === '!') {
+      next = source.startsWith('<![CDATA[', i)
+        ? source.indexOf(']]>', i + 9) + 3
+        : source.indexOf('-->', i + 4) + 3;
+    } else if (c === '?') {
+      next = source.indexOf('?>', i + 2) + 2;
+    } else if (c === '/') {
+      next = source.indexOf('>', i + 2) + 1;
+      if (--depth === 0) return next;
+    } else {
+      TAG_REST.lastIndex = i + 1;
+      TAG_REST.exec(source);
+      next = TAG_REST.lastIndex;
+      if (source[next - 2] !== '/') depth++;
+    }
+    i = source.indexOf('<', next);
+  }
+  return source.length;
+}
+
+/** Elements to keep whole but not look inside: in namespace `ns`, with a local name in `names`. */
+export interface OpaqueElements {
+  readonly ns: string;
+  readonly names: ReadonlySet<string>;
+}
+
+/**
+ * Parses `source` into a light tree. Elements named in `opaque` are kept (name, attributes,
+ * line, offsets) without children or text, and their content is only stepped over: a caller
+ * that never reads the bulk of a long document (e.g. the 130 activities of a care plan) does not
+ * pay for building it.
+ */
+export function parseLite(source: string, opaque?: OpaqueElements): LiteElement {
   const stack: Building[] = [];
   let root: Building | undefined;
   let line = 1;
@@ -153,8 +199,12 @@ export function parseLite(source: string): LiteElement {
       );
       if (top) top.children.push(el);
       else root ??= el;
-      if (!selfClosing) stack.push(el);
       next = close + 1;
+      if (!selfClosing) {
+        if (opaque?.names.has(el.name) && el.ns === opaque.ns)
+          next = el.end = skipElement(source, next);
+        else stack.push(el);
+      }
     }
     const lt = source.indexOf('<', next);
     const current = stack[stack.length - 1];

@@ -6,6 +6,7 @@
 import type { Envelope, Payload } from '../envelope/envelope.js';
 import type { PayloadBody, ReadEnvelope } from '../envelope/read-envelope.js';
 import { parseLite, type LiteElement } from '../envelope/lite-xml.js';
+import { CAREPLAN_BULK } from '../envelope/careplan-payload.js';
 import { SPEC_KEY } from '../envelope/itk-names.js';
 import { finding, warning } from './findings.js';
 import type { Finding } from './finding.js';
@@ -154,7 +155,7 @@ function targetOf(
   try {
     const decodedDoc = parseUntrusted(body.decoded.bytes, part);
     owned.push(decodedDoc);
-    return { dom: decodedDoc.root, lite: parseLite(body.decoded.text), part };
+    return { dom: decodedDoc.root, lite: parseLite(body.decoded.text, CAREPLAN_BULK), part };
   } catch (err) {
     if (!(err instanceof XmlLibError)) throw err;
     const d = err.details[0];

@@ -7,7 +7,7 @@ import { ITK_NS } from '../envelope/itk-names.js';
 import { readEnvelope } from '../envelope/read-envelope.js';
 import { parseLite } from '../envelope/lite-xml.js';
 import type { Envelope } from '../envelope/envelope.js';
-import type { CarePlanFacts } from '../envelope/careplan-payload.js';
+import { CAREPLAN_BULK, type CarePlanFacts } from '../envelope/careplan-payload.js';
 import { checkBusinessRules, type AckFacts } from './business-rules.js';
 import { checkEnvelopeRules } from './envelope-rules.js';
 import { finding, hasErrors } from './findings.js';
@@ -84,7 +84,7 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
     }
     const findings = deSchemaFindings(xsdErrors(options.envelopeSchema, doc));
     const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-    const read = readEnvelope(source, parseLite(source), {
+    const read = readEnvelope(source, parseLite(source, CAREPLAN_BULK), {
       payloadContent: options.payloadContent,
       maxDecodedBytes: limits.maxMessageBytes,
     });

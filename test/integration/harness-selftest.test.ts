@@ -47,8 +47,9 @@ async function expectNothingLeft(vhost: string): Promise<void> {
 async function selftest(...args: string[]) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-harness-it-'));
   let stdout = '';
+  let stderr = '';
   jest.spyOn(process.stdout, 'write').mockImplementation((c) => ((stdout += String(c)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  jest.spyOn(process.stderr, 'write').mockImplementation((c) => ((stderr += String(c)), true));
   const saved = process.env.AMQP_URL;
   process.env.AMQP_URL = AMQP_URL;
   const started = Date.now();
@@ -71,6 +72,9 @@ async function selftest(...args: string[]) {
     else process.env.AMQP_URL = saved;
   }
   const read = (name: string) => fs.readFileSync(path.join(out, name), 'utf8');
+  // no reports: the run failed before its cases; say why instead of ENOENT
+  if (!fs.existsSync(path.join(out, 'results.json')))
+    throw new Error(`selftest wrote no reports (exit ${code}); it printed:\n${stdout}${stderr}`);
   const run = JSON.parse(read('results.json')) as HarnessRun;
   return {
     code,
