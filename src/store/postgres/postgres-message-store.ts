@@ -1,5 +1,5 @@
 /** The PostgreSQL MessageStore. Every write is one transaction on a pooled connection. */
-import { randomUUID } from 'node:crypto';
+import { newMessageId } from '../message-ids.js';
 import type {
   BeginResult,
   Completion,
@@ -66,7 +66,7 @@ export class PostgresMessageStore implements MessageStore {
 
   async begin(m: IncomingMessage): Promise<BeginResult> {
     return this.c.write(async (q): Promise<BeginResult> => {
-      const id = randomUUID();
+      const id = newMessageId();
       const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
       const inserted = await q(SQL.insertMessage, [
         id,

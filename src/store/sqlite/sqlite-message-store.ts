@@ -1,5 +1,5 @@
 /** The SQLite MessageStore. Every write is one BEGIN IMMEDIATE transaction. */
-import { randomUUID } from 'node:crypto';
+import { newMessageId } from '../message-ids.js';
 import type Database from 'better-sqlite3';
 import type {
   BeginResult,
@@ -65,7 +65,7 @@ export class SqliteMessageStore implements MessageStore {
 
   async begin(m: IncomingMessage): Promise<BeginResult> {
     return this.#c.write((): BeginResult => {
-      const id = randomUUID();
+      const id = newMessageId();
       const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
       const inserted = this.#c.prepare(SQL.insertMessage).run({
         id,
