@@ -3,9 +3,10 @@
  * into a StoreError. Calls are synchronous underneath; the store wraps them in promises.
  *
  * Writes are group-committed: the writes asked for in one turn of the event loop (the pipeline
- * handles up to `prefetch` messages at once) run in ONE transaction, each inside its own
- * savepoint, so one failing write rolls back alone while the others commit together with a
- * single sync of the WAL. A write's promise resolves only after that commit: durable on resolve.
+ * handles up to `prefetch` messages at once) run in ONE transaction and commit together with a
+ * single sync of the WAL; if one of them throws, the batch runs again with a savepoint per write,
+ * so the failing write rolls back alone (`#flush`). A write's promise resolves only after that
+ * commit: durable on resolve.
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../store-error.js';
