@@ -1,14 +1,8 @@
 /** {@link BrokerAdmin} through `rabbitmqctl` (needs root or the rabbitmq user; ~0.3–1 s per call). */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { ignoreMissing, rabbitmqctl } from '../../src/cli/demo/admin-ctl.js';
 import type { BrokerAdmin, QueueInfo } from './broker-admin.js';
 
-const run = promisify(execFile);
-
-async function ctl(...args: string[]): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', ['-q', ...args], { timeout: 30_000 });
-  return stdout;
-}
+const ctl = (...args: string[]): Promise<string> => rabbitmqctl(args);
 
 /** `rabbitmqctl --formatter json` tables: `[[key, type, value], …]` → `{ key: value }`. */
 const table = (rows: [string, string, unknown][]): Record<string, unknown> =>
@@ -19,7 +13,7 @@ export function ctlAdmin(): BrokerAdmin {
     kind: 'rabbitmqctl',
     addVhost: async (vhost) => void (await ctl('add_vhost', vhost)),
     deleteVhost: async (vhost) => void (await ctl('delete_vhost', vhost).catch(ignoreMissing)),
-    addUser: async (name, password) => void (await ctl('add_user', name, password)),
+    addUser: async (name, password) => void (await rabbitmqctl(['add_user', name], password)),
     deleteUser: async (name) => void (await ctl('delete_user', name).catch(ignoreMissing)),
     setPermissions: async (vhost, user, p) =>
       void (await ctl('set_permissions', '-p', vhost, user, p.configure, p.write, p.read)),
@@ -65,9 +59,4 @@ export function ctlAdmin(): BrokerAdmin {
       return pids.length;
     },
   };
-}
-
-function ignoreMissing(err: { stderr?: string; message?: string }): void {
-  if (/does not exist|no_such|not found/i.test(`${err.stderr ?? ''} ${err.message ?? ''}`)) return;
-  throw err;
 }
