@@ -9,7 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoadResult {
   readonly sent: number;
+  /** How many of this run's messages arrived (each counted once). */
   readonly received: number;
+  /** Second copies of this run's messages (at-least-once: a forwarder stopped mid-flight). */
+  readonly duplicates: number;
   readonly msgPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -47,25 +50,37 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const sender = await openConfirm(o.senderUrl);
   const receiver = await openConfirm(o.receiverUrl);
   const latencies: number[] = [];
+  // This run's tracking ids not yet seen at the destination: a copy left over from an earlier
+  // run is not counted, a second copy of this run's message is a duplicate.
+  const awaited = new Set<string>();
+  let duplicates = 0;
   let lastReceived = 0;
   const done = new Promise<void>((resolve) => {
     void receiver.channel.prefetch(500);
     void receiver.channel.consume(o.destinationQueue, (msg) => {
       if (!msg) return;
-      const sentAt = Number(
-        /<title>sent (\d+(?:\.\d+)?) /.exec(msg.content.toString('latin1'))?.[1] ?? 0,
-      );
-      lastReceived = performance.now();
-      if (sentAt) latencies.push(performance.timeOrigin + lastReceived - sentAt);
       receiver.channel.ack(msg);
+      const text = msg.content.toString('latin1');
+      const trackingId = /trackingid="([^"]+)"/.exec(text)?.[1] ?? '';
+      if (!awaited.delete(trackingId)) {
+        if (sentIds.has(trackingId)) duplicates++;
+        return;
+      }
+      lastReceived = performance.now();
+      const sentAt = Number(/<title>sent (\d+(?:\.\d+)?) /.exec(text)?.[1]);
+      latencies.push(performance.timeOrigin + lastReceived - sentAt);
       if (latencies.length >= o.count) resolve();
     });
   });
   // The send time travels in the plan title: the router forwards the bytes unchanged.
-  const payload = () =>
-    Buffer.from(
+  const sentIds = new Set<string>();
+  const payload = () => {
+    const trackingId = randomUUID().toUpperCase();
+    sentIds.add(trackingId);
+    awaited.add(trackingId);
+    return Buffer.from(
       o.template
-        .replace(/trackingid="[^"]+"/, `trackingid="${randomUUID().toUpperCase()}"`)
+        .replace(/trackingid="[^"]+"/, `trackingid="${trackingId}"`)
         // each notification creates a plan of its own: the care-plan index refuses a second `created`
         .replace(/<planId>[^<]+<\/planId>/, `<planId>${randomUUID().toUpperCase()}</planId>`)
         .replace(/<event>[^<]+<\/event>/, '<event>created</event>')
@@ -74,6 +89,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           `<title>sent ${(performance.timeOrigin + performance.now()).toFixed(3)} `,
         ),
     );
+  };
   const firstSent = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < o.count; i++) {
@@ -105,6 +121,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   return {
     sent: o.count,
     received: latencies.length,
+    duplicates,
     msgPerSec: latencies.length / seconds,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),

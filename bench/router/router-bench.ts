@@ -203,15 +203,15 @@ async function main(): Promise<void> {
         p99: median(r.half.map((x) => x.p99Ms)),
         cpu: median(r.cpu.map((x) => x.forwarder)),
         brokerCpu: median(r.cpu.map((x) => x.broker)),
-        lost:
-          r.max.reduce((n, x) => n + x.sent - x.received, 0) +
-          r.half.reduce((n, x) => n + x.sent - x.received, 0),
+        loadCpu: median(r.cpu.map((x) => x.load)),
+        lost: [...r.max, ...r.half].reduce((n, x) => n + x.sent - x.received, 0),
+        duplicates: [...r.max, ...r.half].reduce((n, x) => n + x.duplicates, 0),
       };
     };
     const bare = row('bare');
     const router = row('router');
     const line = (name: string, x: ReturnType<typeof row>) =>
-      `| ${name.padEnd(22)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.lost).padStart(7)} | ${x.cpu.toFixed(0).padStart(8)} | ${x.brokerCpu.toFixed(0).padStart(8)} |`;
+      `| ${name.padEnd(22)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.lost).padStart(7)} | ${String(x.duplicates).padStart(5)} | ${x.cpu.toFixed(0).padStart(8)} | ${x.brokerCpu.toFixed(0).padStart(11)} |`;
     console.log(
       `itk-router bench: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}, ${new Date().toISOString()}`,
     );
@@ -219,15 +219,26 @@ async function main(): Promise<void> {
       `${COUNT} × ${Buffer.byteLength(template)} B notifications per max-rate run, ${ROUNDS} rounds (medians), persistent, quorum queues`,
     );
     console.log(
-      '| forwarder              |    msg/s | p50 ms ½ | p99 ms ½ | missing | CPU µs/m | broker µs/m |',
+      '| forwarder              |    msg/s | p50 ms ½ | p99 ms ½ | missing | dupes | CPU µs/m | broker µs/m |',
     );
     console.log(
-      '|------------------------|----------|----------|----------|---------|----------|----------|',
+      '|------------------------|----------|----------|----------|---------|-------|----------|-------------|',
     );
     console.log(line('bare amqplib forwarder', bare));
     console.log(line('itk-router', router));
     console.log(
       `router / bare throughput: ${((router.msgPerSec / bare.msgPerSec) * 100).toFixed(0)}%  (latency columns: at half of each one's own max rate)`,
+    );
+    // What 50% of bare would take: the CPU the cores have per message at that rate, less what the
+    // broker and the load generator spent per message while the router ran.
+    const halfBare = bare.msgPerSec / 2;
+    const perMessage = (os.cpus().length * 1e6) / halfBare;
+    const others = router.brokerCpu + router.loadCpu;
+    console.log(
+      `CPU budget at 50% of bare (${halfBare.toFixed(0)} msg/s): ${os.cpus().length} cores give ${perMessage.toFixed(0)} µs per message; broker and load generator took ${others.toFixed(0)} → at most ${(perMessage - others).toFixed(0)} µs for the router, which used ${router.cpu.toFixed(0)}`,
+    );
+    console.log(
+      'missing: sent in a run but never arrived at the destination; dupes: second copies of one (the bare forwarder has no duplicate check)',
     );
     console.log(
       `CPU µs/m: CPU time per message of the forwarder process and of the broker during the max-rate run (${os.cpus().length} cores shared by broker, load generator and forwarder)`,
