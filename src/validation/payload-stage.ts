@@ -7,12 +7,14 @@ import type { Envelope, Payload } from '../envelope/envelope.js';
 import type { PayloadBody, ReadEnvelope } from '../envelope/read-envelope.js';
 import { parseLite, type LiteElement } from '../envelope/lite-xml.js';
 import { CAREPLAN_BULK } from '../envelope/careplan-payload.js';
-import { SPEC_KEY } from '../envelope/itk-names.js';
+import { ITK_NS, SPEC_KEY } from '../envelope/itk-names.js';
 import { finding, warning } from './findings.js';
 import type { Finding } from './finding.js';
 import { checkSafety, type SafetyLimits } from './safety.js';
 import type { CatalogueMatch, SchemaCatalogue } from './schema-catalogue.js';
 import {
+  childElements,
+  firstChildElement,
   parseUntrusted,
   xsdErrors,
   XmlLibError,
@@ -41,12 +43,12 @@ interface Target {
   readonly part?: string;
 }
 
-const ITK = { itk: 'urn:nhs-itk:ns:201005' };
-const domPayloadRoot = (doc: XmlDocument, index: number) =>
-  doc.get(
-    `/itk:DistributionEnvelope/itk:payloads/itk:payload[${index + 1}]/*[1]`,
-    ITK,
-  ) as XmlElement | null;
+/** The root element of the envelope's payload number `index` (0-based) in the libxml2 tree. */
+function domPayloadRoot(doc: XmlDocument, index: number): XmlElement | null {
+  const [payloads] = childElements(doc.root, ITK_NS, 'payloads');
+  const payload = payloads && childElements(payloads, ITK_NS, 'payload')[index];
+  return payload ? firstChildElement(payload) : null;
+}
 
 const XML_MIME = /(^|\/|\+)xml$/i;
 

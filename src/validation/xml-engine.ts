@@ -7,14 +7,35 @@ import path from 'node:path';
 import {
   ParseOption,
   XmlDocument,
+  XmlElement,
   XmlLibError,
   XsdValidator,
   xmlRegisterInputProvider,
   type ErrorDetail,
-  type XmlElement,
 } from 'libxml2-wasm';
 
 export type { ErrorDetail, XmlDocument, XmlElement, XsdValidator };
+
+/**
+ * The element children of `parent` named `{ns}name`, in document order. A walk of the sibling
+ * links: an XPath query compiles, registers and frees an expression each call (7% of a 3 KB
+ * message's validation).
+ */
+export function childElements(parent: XmlElement, ns: string, name: string): XmlElement[] {
+  const found: XmlElement[] = [];
+  for (let node = parent.firstChild; node; node = node.next) {
+    if (node instanceof XmlElement && node.name === name && node.namespaceUri === ns)
+      found.push(node);
+  }
+  return found;
+}
+
+/** The first element child of `parent`, whatever its name. */
+export function firstChildElement(parent: XmlElement): XmlElement | null {
+  for (let node = parent.firstChild; node; node = node.next)
+    if (node instanceof XmlElement) return node;
+  return null;
+}
 export { XmlLibError };
 
 /**
