@@ -1,4 +1,7 @@
-/** The SQLite MessageStore. Every write is one BEGIN IMMEDIATE transaction. */
+/**
+ * The SQLite MessageStore. Each write joins the group commit of sqlite-connection.ts: one IMMEDIATE
+ * transaction for the writes of one turn of the event loop.
+ */
 import { newMessageId } from '../message-ids.js';
 import type Database from 'better-sqlite3';
 import type {
