@@ -82,12 +82,41 @@ const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 /** The rest of a start tag from its name on, stepping over quoted values that may hold '>'. */
 const TAG_REST = /[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>/y;
 
+const isTagNameEnd = (c: string | undefined) =>
+  c === '>' || c === '/' || c === ' ' || c === '\n' || c === '\t' || c === '\r';
+
 /**
- * Where the element whose start tag ends just before `from` ends (the index after its end tag):
- * counts start and end tags without building anything, stepping over comments, CDATA and
- * processing instructions, whose text may look like tags.
+ * Where the element `qname`, whose start tag ends just before `from`, ends (the index after its
+ * end tag). The first `</qname>` is that end tag unless a nested `<qname` start tag, a comment, a
+ * CDATA section or a processing instruction (whose text may look like tags) lies before it: then
+ * the tags are counted one by one. A well-formed document has no '<' in text or attribute
+ * values, and the searches are for the element's name, '!' and '?', which are rare in a document
+ * while '<' is everywhere: a long element is stepped over without visiting its tags.
  */
-function skipElement(source: string, from: number): number {
+function skipElement(source: string, from: number, qname: string): number {
+  for (let at = source.indexOf(qname, from); at !== -1; at = source.indexOf(qname, at + 1)) {
+    if (!isTagNameEnd(source[at + qname.length])) continue;
+    if (source[at - 1] === '<') break;
+    if (source[at - 1] === '/' && source[at - 2] === '<') {
+      if (markupIn(source, from, at, '!') || markupIn(source, from, at, '?')) break;
+      return source.indexOf('>', at + qname.length) + 1;
+    }
+  }
+  return countToEnd(source, from);
+}
+
+/** Whether `<` followed by `mark` ('!' or '?') occurs in [from, to). */
+function markupIn(source: string, from: number, to: number, mark: string): boolean {
+  for (let at = source.indexOf(mark, from); at !== -1 && at < to; at = source.indexOf(mark, at + 1))
+    if (source[at - 1] === '<') return true;
+  return false;
+}
+
+/**
+ * The slow, always-right form of skipElement: counts start and end tags without building
+ * anything, stepping over comments, CDATA and processing instructions.
+ */
+function countToEnd(source: string, from: number): number {
   let depth = 1;
   let i = source.indexOf('<', from);
   while (i !== -1) {
@@ -202,7 +231,7 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
       next = close + 1;
       if (!selfClosing) {
         if (opaque?.names.has(el.name) && el.ns === opaque.ns)
-          next = el.end = skipElement(source, next);
+          next = el.end = skipElement(source, next, qname);
         else stack.push(el);
       }
     }

@@ -59,3 +59,33 @@ describe('parseLite with opaque elements', () => {
     expect(full.children.map((c) => c.line)).toEqual(root.children.map((c) => c.line));
   });
 });
+
+describe('stepping over an opaque element finds its end whatever lies inside', () => {
+  /** Each child of the root, as the opaque parse and the full parse see it. */
+  const outline = (el: LiteElement) =>
+    el.children.map((c) => ({ name: c.name, start: c.start, end: c.end, line: c.line }));
+  const wrap = (inner: string, after = '<after>x</after>') =>
+    `<r xmlns="${NS}" xmlns:o="${NS}">\n${inner}\n${after}\n</r>`;
+
+  test.each([
+    ['plain content', '<bulk>\n<a>1</a>\n<b c="d"/>\n</bulk>'],
+    ['a nested element of the same name', '<bulk><a/><bulk><x/></bulk><b/></bulk>'],
+    ['elements whose names begin with the same name', '<bulk><bulkish>1</bulkish><bulk-x/></bulk>'],
+    ['the name, "!" and "?" in text and attribute values', '<bulk a="bulk"> bulk! why? </bulk>'],
+    ['white space before the end tag\'s ">"', '<bulk><a/></bulk\n  >'],
+    ['a prefixed name', '<o:bulk><bulk/><o:bulkish/></o:bulk>'],
+    ['a prefixed name with an unprefixed twin inside', '<o:bulk><bulk></bulk></o:bulk>'],
+    ['a comment holding the end tag', '<bulk><!-- </bulk> --><a/></bulk>'],
+    ['CDATA holding the end tag', '<bulk><![CDATA[</bulk>]]></bulk>'],
+    ['a processing instruction holding the end tag', '<bulk><?pi </bulk>?></bulk>'],
+    ['an empty element', '<bulk></bulk>'],
+  ])('%s', (_, inner) => {
+    for (const after of ['<after>x</after>', '<!-- later --><?later?><bulk>again</bulk>']) {
+      const source = wrap(inner, after);
+      const opaque = parseLite(source, OPAQUE);
+      expect(outline(opaque)).toEqual(outline(parseLite(source)));
+      expect(opaque.children[0]!.children).toEqual([]);
+      expect(source.slice(opaque.children[0]!.start, opaque.children[0]!.end)).toBe(inner);
+    }
+  });
+});
