@@ -18,6 +18,7 @@ import {
   parseUntrusted,
   xsdErrors,
   XmlLibError,
+  type ErrorDetail,
   type XmlDocument,
   type XmlElement,
 } from './xml-engine.js';
@@ -36,11 +37,31 @@ export interface CheckedPayload {
   readonly part?: string;
 }
 
-/** What to validate: the libxml2 element (for the XSD) and its light twin (for the rules). */
+/**
+ * What to validate: the libxml2 element (for the XSD), its light twin (for the rules) and the
+ * text the light twin's offsets point into.
+ */
 interface Target {
   readonly dom: XmlElement;
   readonly lite: LiteElement;
+  readonly text: string;
   readonly part?: string;
+}
+
+/**
+ * libxml2's schema errors for the target. The pattern-free twin, when there is one, and then the
+ * patterns in JavaScript, settle a valid payload; anything else is decided, and reported, by the
+ * schema as written (pattern-free.ts).
+ */
+function schemaErrors(match: CatalogueMatch, target: Target): ErrorDetail[] {
+  const twin = match.patternFree;
+  if (
+    twin &&
+    xsdErrors(twin.validator, target.dom).length === 0 &&
+    twin.guard.accepts(target.text, target.lite.start, target.lite.end)
+  )
+    return [];
+  return xsdErrors(match.validator, target.dom);
 }
 
 /** The root element of the envelope's payload number `index` (0-based) in the libxml2 tree. */
@@ -58,6 +79,7 @@ const interactionOf = (e: Envelope) =>
 /** Runs stage 4. Decoded payload documents are pushed onto `owned` for the caller to dispose. */
 export function checkPayloads(
   doc: XmlDocument,
+  source: string,
   read: ReadEnvelope,
   options: PayloadStageOptions,
   owned: XmlDocument[],
@@ -77,6 +99,7 @@ export function checkPayloads(
     const body = read.payloadBodies[i]!;
     const target = targetOf(
       doc,
+      source,
       i,
       body,
       payload,
@@ -111,11 +134,7 @@ export function checkPayloads(
       );
       return;
     }
-    const errors = payloadSchemaFindings(
-      xsdErrors(match.validator, target.dom),
-      payload.id,
-      target.part,
-    );
+    const errors = payloadSchemaFindings(schemaErrors(match, target), payload.id, target.part);
     findings.push(...errors);
     if (errors.length === 0)
       checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });
@@ -131,6 +150,7 @@ function checkRoot(root: LiteElement, match: CatalogueMatch): string | undefined
 
 function targetOf(
   doc: XmlDocument,
+  source: string,
   index: number,
   body: PayloadBody,
   payload: Payload,
@@ -141,7 +161,7 @@ function targetOf(
 ): Target | undefined {
   if (body.kind === 'element') {
     const dom = domPayloadRoot(doc, index);
-    return dom ? { dom, lite: body.element } : undefined;
+    return dom ? { dom, lite: body.element, text: source } : undefined;
   }
   if (body.kind !== 'decoded' || !body.decoded.ok || !isXml) return undefined;
   const part = `payload ${payload.id}`;
@@ -157,7 +177,8 @@ function targetOf(
   try {
     const decodedDoc = parseUntrusted(body.decoded.bytes, part);
     owned.push(decodedDoc);
-    return { dom: decodedDoc.root, lite: parseLite(body.decoded.text, CAREPLAN_BULK), part };
+    const text = body.decoded.text;
+    return { dom: decodedDoc.root, lite: parseLite(text, CAREPLAN_BULK), text, part };
   } catch (err) {
     if (!(err instanceof XmlLibError)) throw err;
     const d = err.details[0];

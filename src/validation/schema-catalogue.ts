@@ -8,7 +8,8 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { packagePath } from '../package-root.js';
-import { compileXsd, type CompiledXsd, type XsdValidator } from './xml-engine.js';
+import { withoutPatterns, type PatternGuard } from './pattern-free.js';
+import { compileXsdSource, type CompiledXsd, type XsdValidator } from './xml-engine.js';
 
 export interface CatalogueMatch {
   /** The catalogue entry id, for reports. */
@@ -17,6 +18,8 @@ export interface CatalogueMatch {
   readonly namespace: string;
   /** Root local names the payload may have. */
   readonly roots: readonly string[];
+  /** The schema without its patterns, and the check of the patterns in JavaScript (pattern-free.ts). */
+  readonly patternFree?: { readonly validator: XsdValidator; readonly guard: PatternGuard };
 }
 
 interface RawEntry {
@@ -42,6 +45,7 @@ export class SchemaCatalogue {
     services: new Map(),
   };
   private readonly compiled: CompiledXsd[] = [];
+  private schemas = 0;
 
   private constructor() {}
 
@@ -68,8 +72,10 @@ export class SchemaCatalogue {
     for (const entry of entries) {
       const xsdFile = path.resolve(folder, entry.file);
       let xsd: CompiledXsd;
+      let source: Buffer;
       try {
-        xsd = compileXsd(xsdFile, path.dirname(xsdFile));
+        source = fs.readFileSync(xsdFile);
+        xsd = compileXsdSource(source, xsdFile, path.dirname(xsdFile));
       } catch (err) {
         const details = (err as { details?: { message: string; line: number }[] }).details ?? [];
         const why = details.map((d) => `line ${d.line}: ${d.message.trim()}`).join('; ');
@@ -78,7 +84,14 @@ export class SchemaCatalogue {
         );
       }
       this.compiled.push(xsd);
-      const base = { schemaId: entry.id, validator: xsd.validator, namespace: entry.namespace };
+      this.schemas++;
+      const twin = this.compilePatternFree(source.toString('utf8'), xsdFile);
+      const base = {
+        schemaId: entry.id,
+        validator: xsd.validator,
+        namespace: entry.namespace,
+        ...(twin ? { patternFree: twin } : {}),
+      };
       for (const kind of ['profiles', 'interactions', 'services'] as const) {
         for (const key of entry.match[kind] ?? []) {
           const perRoot = key.includes('<Name>');
@@ -92,6 +105,22 @@ export class SchemaCatalogue {
           }
         }
       }
+    }
+  }
+
+  /**
+   * The schema's pattern-free twin, when pattern-free.ts can check its patterns. A schema that
+   * compiled as written but whose twin does not (it never should) is simply used as written.
+   */
+  private compilePatternFree(xsdText: string, xsdFile: string): CatalogueMatch['patternFree'] {
+    const free = withoutPatterns(xsdText);
+    if (!free) return undefined;
+    try {
+      const twin = compileXsdSource(free.xsdText, xsdFile, path.dirname(xsdFile));
+      this.compiled.push(twin);
+      return { validator: twin.validator, guard: free.guard };
+    } catch {
+      return undefined;
     }
   }
 
@@ -115,7 +144,7 @@ export class SchemaCatalogue {
 
   /** How many schemas are compiled (for reports and benchmarks). */
   get size(): number {
-    return this.compiled.length;
+    return this.schemas;
   }
 
   dispose(): void {

@@ -91,6 +91,7 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
     findings.push(...checkEnvelopeRules(read));
     const payloads = checkPayloads(
       doc,
+      source,
       read,
       { catalogue: options.catalogue, unknownPayloads: options.unknownPayloads ?? 'pass', limits },
       owned,

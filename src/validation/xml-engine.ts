@@ -105,13 +105,23 @@ export interface CompiledXsd {
 
 /** Compile an XSD file once. Its includes / imports may only come from `root`. */
 export function compileXsd(file: string, root: string): CompiledXsd {
+  return compileXsdSource(fs.readFileSync(path.resolve(file)), file, root);
+}
+
+/** Compile an XSD given as text or bytes, as if read from `file` (for its relative references). */
+export function compileXsdSource(
+  source: Uint8Array | string,
+  file: string,
+  root: string,
+): CompiledXsd {
   ensureSchemaProvider();
   schemaRoots.add(path.resolve(root));
   const absolute = path.resolve(file);
-  const doc = XmlDocument.fromBuffer(fs.readFileSync(absolute), {
-    url: absolute,
-    option: ParseOption.XML_PARSE_NONET,
-  });
+  const options = { url: absolute, option: ParseOption.XML_PARSE_NONET };
+  const doc =
+    typeof source === 'string'
+      ? XmlDocument.fromString(source, options)
+      : XmlDocument.fromBuffer(source, options);
   let validator: XsdValidator;
   try {
     validator = XsdValidator.fromDoc(doc);

@@ -1,0 +1,270 @@
+/**
+ * A pattern-free twin of a schema, with the patterns checked in JavaScript.
+ *
+ * libxml2 checks an xs:pattern facet at ~40 ns per character of the value, whatever the
+ * expression (docs/xsd-engine.md): in a 60 KB care plan, whose every team member and activity
+ * carries an ITK address, the patterns are half of the payload's schema check. V8 checks the
+ * same patterns in a fraction of that. So a schema the analysis below understands is compiled
+ * twice: as written, and without its xs:pattern elements. A payload is validated against the
+ * twin; when that passes, `guard.accepts` looks at every value a pattern applies to. Only when
+ * both say yes is the payload valid without the full schema; in every other case (an error, a
+ * value the guard cannot read plainly, a pattern it does not match) the full schema decides and
+ * its findings are the ones reported. The guard may only ever be stricter than the patterns:
+ *
+ * - it finds the values by the local names of the declarations whose types carry patterns,
+ *   anywhere in the payload, whatever their context or namespace (a superset of the elements the
+ *   schema types that way);
+ * - it reads a value only when it is plain text (no entity or character reference, no comment,
+ *   CDATA or child, no tab, line break, leading, trailing or doubled space), which is the value
+ *   libxml2 checks under every white-space facet; anything else is "don't know";
+ * - it translates only the part of the XSD regular-expression language whose JavaScript
+ *   translation accepts no more than XSD does (\d becomes [0-9], which accepts less).
+ *
+ * Schemas with anything the analysis does not follow get no twin and are always validated as
+ * written: includes, imports or redefines; patterns on attributes or in list, union or
+ * simple-content types; an expression outside the supported subset.
+ */
+import { parseLite, type LiteElement } from '../envelope/lite-xml.js';
+
+const XS = 'http://www.w3.org/2001/XMLSchema';
+
+export interface PatternGuard {
+  /**
+   * Whether every value in `text` [start, end) that one of the schema's patterns could apply to
+   * matches it. False means "not certain", never "invalid".
+   */
+  accepts(text: string, start: number, end: number): boolean;
+  /** The element local names it checks (for tests and reports). */
+  readonly elements: readonly string[];
+}
+
+export interface PatternFreeSchema {
+  /** The schema text with every xs:pattern element removed. */
+  readonly xsdText: string;
+  readonly guard: PatternGuard;
+}
+
+/** Each inner array is one derivation step's patterns (any may match); every step must match. */
+type Chain = readonly (readonly RegExp[])[];
+
+class Unsupported extends Error {}
+
+/**
+ * The pattern-free twin of a schema given as text, or undefined when it has no patterns or uses
+ * something this does not follow (the schema is then always validated as written).
+ */
+export function withoutPatterns(xsdText: string): PatternFreeSchema | undefined {
+  try {
+    return analyse(xsdText);
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
+function* xsElements(el: LiteElement): Generator<LiteElement> {
+  if (el.ns === XS) yield el;
+  for (const c of el.children) yield* xsElements(c);
+}
+
+function analyse(xsdText: string): PatternFreeSchema | undefined {
+  const root = parseLite(xsdText);
+  if (root.ns !== XS || root.name !== 'schema') throw new Unsupported();
+  const target = root.attrs.get('targetNamespace') ?? '';
+  const all = [...xsElements(root)];
+  if (all.some((e) => ['include', 'import', 'redefine', 'override'].includes(e.name)))
+    throw new Unsupported();
+  const patterns = all.filter((e) => e.name === 'pattern');
+  if (patterns.length === 0) return undefined;
+
+  const parentOf = new Map<LiteElement, LiteElement>();
+  for (const e of all) for (const c of e.children) parentOf.set(c, e);
+  const named = new Map<string, LiteElement>();
+  for (const t of root.children)
+    if (t.ns === XS && t.name === 'simpleType') named.set(t.attrs.get('name') ?? '', t);
+
+  /** The local name of a reference to one of this schema's own types, else undefined. */
+  const ownType = (el: LiteElement, qname: string | undefined): string | undefined => {
+    if (qname === undefined) return undefined;
+    const colon = qname.indexOf(':');
+    const ns = el.scope.get(colon === -1 ? '' : qname.slice(0, colon)) ?? '';
+    return ns === target ? qname.slice(colon + 1) : undefined;
+  };
+
+  const chains = new Map<LiteElement, Chain>();
+  /** The pattern chain of a simpleType element (empty: no patterns anywhere in its derivation). */
+  const chainOf = (simpleType: LiteElement, visiting = new Set<LiteElement>()): Chain => {
+    const known = chains.get(simpleType);
+    if (known) return known;
+    if (visiting.has(simpleType)) throw new Unsupported();
+    visiting.add(simpleType);
+    const restriction = simpleType.children.find((c) => c.ns === XS && c.name === 'restriction');
+    let chain: Chain = [];
+    if (restriction) {
+      const own = restriction.children
+        .filter((c) => c.ns === XS && c.name === 'pattern')
+        .map((p) => toRegExp(p.attrs.get('value') ?? ''));
+      const baseName = ownType(restriction, restriction.attrs.get('base'));
+      const baseType = baseName === undefined ? undefined : named.get(baseName);
+      const inline = restriction.children.find((c) => c.ns === XS && c.name === 'simpleType');
+      const base = baseType ?? inline;
+      chain = [...(own.length > 0 ? [own] : []), ...(base ? chainOf(base, visiting) : [])];
+    }
+    chains.set(simpleType, chain);
+    return chain;
+  };
+
+  // Every pattern must sit in a simpleType's restriction.
+  for (const p of patterns) {
+    const restriction = parentOf.get(p);
+    const simpleType = restriction && parentOf.get(restriction);
+    if (restriction?.name !== 'restriction' || simpleType?.name !== 'simpleType')
+      throw new Unsupported();
+  }
+
+  const byElement = new Map<string, Chain>();
+  const patternedTypes = new Set(
+    [...named].filter(([, t]) => chainOf(t).length > 0).map(([name]) => name),
+  );
+  for (const e of all) {
+    for (const key of ['type', 'base', 'itemType', 'memberTypes']) {
+      const value = e.attrs.get(key);
+      if (value === undefined) continue;
+      for (const ref of value.trim().split(/\s+/)) {
+        const name = ownType(e, ref);
+        if (name === undefined || !patternedTypes.has(name)) continue;
+        const allowed =
+          (key === 'type' && e.name === 'element') ||
+          (key === 'base' && e.name === 'restriction' && parentOf.get(e)?.name === 'simpleType');
+        if (!allowed) throw new Unsupported();
+      }
+    }
+    if (e.name === 'simpleType' && chainOf(e).length > 0 && !e.attrs.has('name')) {
+      // An anonymous patterned type: only an element declaration (or a restriction, above) may hold it.
+      const holder = parentOf.get(e);
+      if (holder?.name !== 'element' && holder?.name !== 'restriction') throw new Unsupported();
+    }
+  }
+  for (const e of all) {
+    if (e.name !== 'element' || !e.attrs.has('name')) continue;
+    const typeName = ownType(e, e.attrs.get('type'));
+    const inline = e.children.find((c) => c.ns === XS && c.name === 'simpleType');
+    const type = typeName === undefined ? inline : named.get(typeName);
+    const chain = type ? chainOf(type) : [];
+    if (chain.length === 0) continue;
+    const name = e.attrs.get('name')!;
+    byElement.set(name, [...(byElement.get(name) ?? []), ...chain]);
+  }
+
+  let stripped = '';
+  let from = 0;
+  for (const p of [...patterns].sort((a, b) => a.start - b.start)) {
+    stripped += xsdText.slice(from, p.start);
+    from = p.end;
+  }
+  stripped += xsdText.slice(from);
+  return { xsdText: stripped, guard: guardFor(byElement) };
+}
+
+/** A value read plainly is the value libxml2 checks under every white-space facet. */
+const NOT_PLAIN = /[&\t\n\r]|^ | $| {2}/;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function guardFor(byElement: ReadonlyMap<string, Chain>): PatternGuard {
+  const names = [...byElement.keys()];
+  // One pass over the text: a start tag of one of the names under any prefix (1), the rest of
+  // the tag stepping over quoted values that may hold '>', the text after it (2) and the
+  // character after the next '<' (3: '/' when an end tag follows the text).
+  const startTag = new RegExp(
+    `<(?:[^\\s<>/"'=:]+:)?(${names.map(escapeRegExp).join('|')})(?=[\\s/>])` +
+      `[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)<(.)?`,
+    'gs',
+  );
+  return {
+    elements: names,
+    accepts(text, start, end) {
+      const xsi = text.indexOf('http://www.w3.org/2001/XMLSchema-instance', start);
+      if (xsi !== -1 && xsi < end) return false; // xsi:type may choose another type
+      startTag.lastIndex = start;
+      for (let m = startTag.exec(text); m && m.index < end; m = startTag.exec(text)) {
+        const after = m[2]!;
+        const gt = m.index + m[0].length - after.length - (m[3] === undefined ? 2 : 3);
+        // The next search starts after this start tag: what the match read beyond it is text.
+        startTag.lastIndex = gt + 1;
+        const selfClosing = text[gt - 1] === '/';
+        if (!selfClosing && (m[3] !== '/' || NOT_PLAIN.test(after))) return false;
+        const value = selfClosing ? '' : after;
+        if (!byElement.get(m[1]!)!.every((step) => step.some((re) => re.test(value)))) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/** Single-character escapes of XSD regular expressions, as themselves. */
+const SINGLE_ESCAPES = new Set([...'\\|.-^?*+{}()[]']);
+const WS = ' \\t\\n\\r';
+
+const literal = (c: string) =>
+  /[A-Za-z0-9]/.test(c) ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`;
+
+/**
+ * An XSD pattern (implicitly anchored, XML Schema 1.0 regular-expression language) as a
+ * JavaScript RegExp that accepts no more than it. Throws Unsupported outside the subset.
+ */
+export function toRegExp(pattern: string): RegExp {
+  const chars = [...pattern];
+  let out = '';
+  let i = 0;
+  const escape = (inClass: boolean, negated: boolean): string => {
+    const c = chars[++i];
+    if (c === undefined) throw new Unsupported();
+    if (c === 'n') return '\\n';
+    if (c === 'r') return '\\r';
+    if (c === 't') return '\\t';
+    if (SINGLE_ESCAPES.has(c)) return literal(c);
+    if (c === 's') return inClass ? WS : `[${WS}]`;
+    if (c === 'S' && !inClass) return `[^${WS}]`;
+    // \d is every Unicode decimal digit in XSD: [0-9] accepts less, so only where accepting
+    // less is safe (not in a negated class).
+    if (c === 'd' && !negated) return inClass ? '0-9' : '[0-9]';
+    throw new Unsupported();
+  };
+  while (i < chars.length) {
+    const c = chars[i]!;
+    if (c === '\\') out += escape(false, false);
+    else if (c === '.') out += '[^\\n\\r]';
+    else if (c === '[') {
+      i++;
+      const negated = chars[i] === '^';
+      if (negated) i++;
+      let cls = '';
+      let first = true;
+      while (chars[i] !== ']' || first) {
+        const d = chars[i];
+        if (d === undefined || d === '[') throw new Unsupported();
+        if (d === '-' && chars[i + 1] === '[') throw new Unsupported(); // class subtraction
+        if (d === '\\') cls += escape(true, negated);
+        else if (d === '-') cls += first || chars[i + 1] === ']' ? '\\-' : '-';
+        else cls += literal(d);
+        first = false;
+        i++;
+      }
+      out += `[${negated ? '^' : ''}${cls}]`;
+    } else if ('()|*+?'.includes(c)) out += c;
+    else if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(chars.slice(i).join(''));
+      if (!m) throw new Unsupported();
+      out += m[0];
+      i += m[0].length - 1;
+    } else if (c === ']' || c === '}') throw new Unsupported();
+    else out += literal(c);
+    i++;
+  }
+  try {
+    return new RegExp(`^(?:${out})$`, 'u');
+  } catch {
+    throw new Unsupported();
+  }
+}
