@@ -165,7 +165,7 @@ function targetOf(
   }
   if (body.kind !== 'decoded' || !body.decoded.ok || !isXml) return undefined;
   const part = `payload ${payload.id}`;
-  const safety = checkSafety(body.decoded.bytes, options.limits);
+  const safety = checkSafety(body.decoded.bytes, options.limits, body.decoded.text);
   if (safety.length > 0) {
     findings.push(
       ...safety.map((f) =>

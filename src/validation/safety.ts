@@ -1,7 +1,8 @@
 /**
  * Stage 1: safety before any parser sees the bytes. Refuses oversize messages, any DOCTYPE or
  * entity declaration, nesting deeper than the limit, and anything that is not UTF-8.
- * A single pass over the markup with indexOf; the content between tags is never decoded.
+ * A single pass over the markup with indexOf (over the UTF-8 text once the bytes are known to be
+ * UTF-8); the content between tags is never looked at.
  */
 import { isUtf8 } from 'node:buffer';
 import { finding } from './findings.js';
@@ -17,11 +18,10 @@ export const DEFAULT_LIMITS: SafetyLimits = Object.freeze({
   maxDepth: 100,
 });
 
-const LT = 0x3c;
 const GT = 0x3e;
-const BANG = 0x21;
-const QUESTION = 0x3f;
 const SLASH = 0x2f;
+const DQ = 0x22;
+const SQ = 0x27;
 const latin1 = (bytes: Uint8Array, from: number, to: number) =>
   Buffer.from(
     bytes.buffer,
@@ -29,11 +29,15 @@ const latin1 = (bytes: Uint8Array, from: number, to: number) =>
     Math.max(0, Math.min(to, bytes.length) - from),
   ).toString('latin1');
 
-/** 1-based line and column of a byte offset, computed only when something was found. */
-function position(bytes: Uint8Array, offset: number): { line: number; column: number } {
+/** The message as text (UTF-8), as the later stages read it. */
+export const utf8Text = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+
+/** 1-based line and column (in characters) of an offset, computed only when something was found. */
+function position(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) {
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
     line++;
     lineStart = i + 1;
   }
@@ -59,30 +63,48 @@ function encodingProblem(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** End of a construct that starts at `from` and ends with `terminator` (exclusive index after it). */
-function skipTo(bytes: Uint8Array, from: number, terminator: string): number {
-  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(
-    terminator,
-    from,
-    'latin1',
-  );
-  return at === -1 ? bytes.length : at + terminator.length;
+/**
+ * Where tags end: the index of the '>' closing the tag whose name starts at `from`, stepping over
+ * quoted attribute values that may contain '>'. Most tags hold no quote before their '>', which
+ * the positions of the next quotes (kept across calls, as tags are asked for in document order)
+ * tell without reading the tag character by character.
+ */
+function tagEnds(text: string): (from: number) => number {
+  let dq = -1;
+  let sq = -1;
+  return (from) => {
+    const gt = text.indexOf('>', from);
+    // >>> 0 turns "none" (-1) into 2^32 - 1: after every '>'.
+    if (dq < from) dq = text.indexOf('"', from) >>> 0;
+    if (sq < from) sq = text.indexOf("'", from) >>> 0;
+    if (gt !== -1 && dq > gt && sq > gt) return gt;
+    let quote = 0;
+    for (let i = from; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+      } else if (c === DQ || c === SQ) quote = c;
+      else if (c === GT) return i;
+    }
+    return text.length;
+  };
 }
 
-/** End of a start or end tag, stepping over quoted attribute values that may contain '>'. */
-function endOfTag(bytes: Uint8Array, from: number): number {
-  let quote = 0;
-  for (let i = from; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (quote !== 0) {
-      if (b === quote) quote = 0;
-    } else if (b === 0x22 || b === 0x27) quote = b;
-    else if (b === GT) return i;
-  }
-  return bytes.length;
+/** The index just after `terminator`, searching from `from` (the end of the text when absent). */
+function after(text: string, from: number, terminator: string): number {
+  const at = text.indexOf(terminator, from);
+  return at === -1 ? text.length : at + terminator.length;
 }
 
-export function checkSafety(bytes: Uint8Array, limits: SafetyLimits = DEFAULT_LIMITS): Finding[] {
+/**
+ * Stage 1 over `bytes`. `text` is the same bytes decoded as UTF-8 (callers that decode anyway
+ * pass theirs); the markup is scanned in it once the bytes are known to be UTF-8.
+ */
+export function checkSafety(
+  bytes: Uint8Array,
+  limits: SafetyLimits = DEFAULT_LIMITS,
+  text?: string,
+): Finding[] {
   if (bytes.length > limits.maxMessageBytes) {
     return [
       finding(
@@ -94,15 +116,19 @@ export function checkSafety(bytes: Uint8Array, limits: SafetyLimits = DEFAULT_LI
   }
   const encoding = encodingProblem(bytes);
   if (encoding) return [finding('1000', 'SAFE-ENCODING', encoding, { line: 1 })];
+  return checkMarkup(text ?? utf8Text(bytes), limits);
+}
 
+function checkMarkup(text: string, limits: SafetyLimits): Finding[] {
+  const endOfTag = tagEnds(text);
   let depth = 0;
-  for (let i = bytes.indexOf(LT); i !== -1 && i < bytes.length; i = bytes.indexOf(LT, i)) {
-    const next = bytes[i + 1];
-    if (next === BANG) {
-      const head = latin1(bytes, i, i + 9);
-      if (head.startsWith('<!--')) i = skipTo(bytes, i + 4, '-->');
-      else if (head.startsWith('<![CDATA[')) i = skipTo(bytes, i + 9, ']]>');
-      else if (/^<!(DOCTYPE|ENTITY)/i.test(head)) {
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i)) {
+    const next = text[i + 1];
+    if (next === '!') {
+      if (text.startsWith('<!--', i)) i = after(text, i + 4, '-->');
+      else if (text.startsWith('<![CDATA[', i)) i = after(text, i + 9, ']]>');
+      else if (/^<!(DOCTYPE|ENTITY)/i.test(text.slice(i, i + 9))) {
+        const head = text.slice(i, i + 9);
         return [
           finding(
             '1000',
@@ -111,24 +137,24 @@ export function checkSafety(bytes: Uint8Array, limits: SafetyLimits = DEFAULT_LI
               .slice(2)
               .replace(/[^A-Za-z].*$/, '')
               .toUpperCase()} declaration was refused: ITK messages never carry DTDs or entity declarations`,
-            position(bytes, i),
+            position(text, i),
           ),
         ];
       } else i += 2;
-    } else if (next === QUESTION) {
-      i = skipTo(bytes, i + 2, '?>');
-    } else if (next === SLASH) {
+    } else if (next === '?') {
+      i = after(text, i + 2, '?>');
+    } else if (next === '/') {
       depth--;
-      i = endOfTag(bytes, i + 2) + 1;
+      i = endOfTag(i + 2) + 1;
     } else {
-      const end = endOfTag(bytes, i + 1);
-      if (bytes[end - 1] !== SLASH && ++depth > limits.maxDepth) {
+      const end = endOfTag(i + 1);
+      if (text.charCodeAt(end - 1) !== SLASH && ++depth > limits.maxDepth) {
         return [
           finding(
             '1000',
             'SAFE-DEPTH',
             `elements are nested deeper than the limit of ${limits.maxDepth}`,
-            position(bytes, i),
+            position(text, i),
           ),
         ];
       }

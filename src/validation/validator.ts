@@ -13,7 +13,7 @@ import { checkEnvelopeRules } from './envelope-rules.js';
 import { finding, hasErrors } from './findings.js';
 import type { Finding } from './finding.js';
 import { checkPayloads } from './payload-stage.js';
-import { checkSafety, DEFAULT_LIMITS, type SafetyLimits } from './safety.js';
+import { checkSafety, DEFAULT_LIMITS, utf8Text, type SafetyLimits } from './safety.js';
 import type { SchemaCatalogue } from './schema-catalogue.js';
 import {
   parseUntrusted,
@@ -54,7 +54,8 @@ const result = (
 
 export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const safety = checkSafety(bytes, limits);
+  const source = utf8Text(bytes);
+  const safety = checkSafety(bytes, limits, source);
   if (safety.length > 0) return result(safety);
 
   let doc: XmlDocument;
@@ -83,7 +84,6 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
       ]);
     }
     const findings = deSchemaFindings(xsdErrors(options.envelopeSchema, doc));
-    const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
     const read = readEnvelope(source, parseLite(source, CAREPLAN_BULK), {
       payloadContent: options.payloadContent,
       maxDecodedBytes: limits.maxMessageBytes,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+import { checkSafety } from '../../../src/validation/safety.js';
 import { fixture } from '../../support/fixture-files.js';
 
 let validator: Validator;
@@ -91,6 +92,24 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
       }),
     ]);
   });
+
+  test.each([
+    ['<a><b x="/>"><c/></b></a>', 2, 'b', 1],
+    ['<a><b x="/>" y=\'">\'><c><d/></c></b></a>', 3, 'c', 2],
+    ['<a q="1"><b><c q=\'>\'/></b></a>', 2, 'b', 1],
+    ['<a>\n  <b t="x>y"></b\n><c/><d u="/"/></a>', 2, 'b', 1],
+  ])(
+    'depth counts tags whose quoted values hold ">" or "/>" as written: %s',
+    (doc, deepest, first, limit) => {
+      const at = (maxDepth: number) =>
+        checkSafety(Buffer.from(doc), { maxMessageBytes: 1024, maxDepth });
+      expect(at(deepest)).toEqual([]);
+      const [refused] = at(limit);
+      expect(refused?.rule).toBe('SAFE-DEPTH');
+      const { line, column } = refused!.location;
+      expect(doc.split('\n')[line! - 1]!.slice(column! - 1)).toMatch(new RegExp(`^<${first}[ >]`));
+    },
+  );
 
   test('an oversize message is refused before it is scanned', () => {
     const small = createValidator({ limits: { maxMessageBytes: 1024, maxDepth: 100 } });
