@@ -245,6 +245,14 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
   return root;
 }
 
+/** Where the content of `el` lies in `source`: after its start tag, before its end tag. */
+export function contentRange(source: string, el: LiteElement): [number, number] {
+  TAG_REST.lastIndex = el.start + 1;
+  TAG_REST.test(source);
+  const open = TAG_REST.lastIndex;
+  return source[open - 2] === '/' ? [open, open] : [open, source.lastIndexOf('</', el.end)];
+}
+
 /** Children of `el` with this local name and namespace. */
 export const childrenNamed = (
   el: LiteElement | undefined,

@@ -3,7 +3,7 @@ import { packagePath } from '../package-root.js';
 import { SchemaCatalogue } from './schema-catalogue.js';
 import type { SafetyLimits } from './safety.js';
 import { validateMessage, type ValidationResult, type ValidatorOptions } from './validator.js';
-import { compileXsd } from './xml-engine.js';
+import { compileSchema } from './compiled-schema.js';
 
 export interface Validator {
   validate(bytes: Uint8Array): ValidationResult;
@@ -23,7 +23,7 @@ export interface CreateValidatorOptions {
 
 export function createValidator(options: CreateValidatorOptions = {}): Validator {
   const schemasDir = packagePath('schemas');
-  const envelope = compileXsd(
+  const envelope = compileSchema(
     packagePath('schemas', 'itk', 'distribution-envelope-v2-0.xsd'),
     schemasDir,
   );
@@ -37,7 +37,7 @@ export function createValidator(options: CreateValidatorOptions = {}): Validator
   const validatorOptions: ValidatorOptions = {
     ...options,
     catalogue,
-    envelopeSchema: envelope.validator,
+    envelopeSchema: envelope,
   };
   return {
     validate: (bytes) => validateMessage(bytes, validatorOptions),

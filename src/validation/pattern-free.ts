@@ -24,7 +24,7 @@
  * written: includes, imports or redefines; patterns on attributes or in list, union or
  * simple-content types; an expression outside the supported subset.
  */
-import { parseLite, type LiteElement } from '../envelope/lite-xml.js';
+import { contentRange, parseLite, type LiteElement } from '../envelope/lite-xml.js';
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
 
@@ -34,8 +34,9 @@ export interface PatternGuard {
    * matches it. False means "not certain", never "invalid".
    */
   accepts(text: string, start: number, end: number): boolean;
-  /** The element local names it checks (for tests and reports). */
+  /** The element and attribute local names it checks (for tests and reports). */
   readonly elements: readonly string[];
+  readonly attributes: readonly string[];
 }
 
 export interface PatternFreeSchema {
@@ -53,9 +54,12 @@ class Unsupported extends Error {}
  * The pattern-free twin of a schema given as text, or undefined when it has no patterns or uses
  * something this does not follow (the schema is then always validated as written).
  */
-export function withoutPatterns(xsdText: string): PatternFreeSchema | undefined {
+export function withoutPatterns(
+  xsdText: string,
+  include: (schemaLocation: string) => string | undefined = () => undefined,
+): PatternFreeSchema | undefined {
   try {
-    return analyse(xsdText);
+    return analyse(flattenIncludes(xsdText, include));
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;
@@ -65,6 +69,44 @@ export function withoutPatterns(xsdText: string): PatternFreeSchema | undefined 
 function* xsElements(el: LiteElement): Generator<LiteElement> {
   if (el.ns === XS) yield el;
   for (const c of el.children) yield* xsElements(c);
+}
+
+/** Settings of a schema document that apply to its own declarations only. */
+const DOCUMENT_DEFAULTS = [
+  'elementFormDefault',
+  'attributeFormDefault',
+  'blockDefault',
+  'finalDefault',
+];
+
+/**
+ * The schema with each xs:include replaced by the included document's declarations, which is
+ * what an include means when both documents have the same target namespace, the same prefixes
+ * and the same form and block / final defaults; anything else is not followed.
+ */
+function flattenIncludes(xsdText: string, include: (location: string) => string | undefined) {
+  const root = parseLite(xsdText);
+  let out = '';
+  let from = 0;
+  for (const inc of root.children) {
+    if (inc.ns !== XS || inc.name !== 'include') continue;
+    const included = include(inc.attrs.get('schemaLocation') ?? '');
+    if (included === undefined) throw new Unsupported();
+    const other = parseLite(included);
+    const same = (key: string) => other.attrs.get(key) === root.attrs.get(key);
+    if (
+      other.ns !== XS ||
+      other.name !== 'schema' ||
+      !other.attrs.has('targetNamespace') ||
+      !['targetNamespace', ...DOCUMENT_DEFAULTS].every(same) ||
+      [...other.scope].some(([prefix, uri]) => root.scope.get(prefix) !== uri)
+    )
+      throw new Unsupported();
+    const [start, end] = contentRange(included, other);
+    out += xsdText.slice(from, inc.start) + included.slice(start, end);
+    from = inc.end;
+  }
+  return out + xsdText.slice(from);
 }
 
 function analyse(xsdText: string): PatternFreeSchema | undefined {
@@ -134,26 +176,33 @@ function analyse(xsdText: string): PatternFreeSchema | undefined {
         const name = ownType(e, ref);
         if (name === undefined || !patternedTypes.has(name)) continue;
         const allowed =
-          (key === 'type' && e.name === 'element') ||
+          (key === 'type' && (e.name === 'element' || e.name === 'attribute')) ||
           (key === 'base' && e.name === 'restriction' && parentOf.get(e)?.name === 'simpleType');
         if (!allowed) throw new Unsupported();
       }
     }
     if (e.name === 'simpleType' && chainOf(e).length > 0 && !e.attrs.has('name')) {
-      // An anonymous patterned type: only an element declaration (or a restriction, above) may hold it.
+      // An anonymous patterned type: only a declaration, or a simpleType's restriction (above),
+      // may hold it.
       const holder = parentOf.get(e);
-      if (holder?.name !== 'element' && holder?.name !== 'restriction') throw new Unsupported();
+      const allowed =
+        holder?.name === 'element' ||
+        holder?.name === 'attribute' ||
+        (holder?.name === 'restriction' && parentOf.get(holder)?.name === 'simpleType');
+      if (!allowed) throw new Unsupported();
     }
   }
+  const byAttribute = new Map<string, Chain>();
   for (const e of all) {
-    if (e.name !== 'element' || !e.attrs.has('name')) continue;
+    if ((e.name !== 'element' && e.name !== 'attribute') || !e.attrs.has('name')) continue;
     const typeName = ownType(e, e.attrs.get('type'));
     const inline = e.children.find((c) => c.ns === XS && c.name === 'simpleType');
     const type = typeName === undefined ? inline : named.get(typeName);
     const chain = type ? chainOf(type) : [];
     if (chain.length === 0) continue;
     const name = e.attrs.get('name')!;
-    byElement.set(name, [...(byElement.get(name) ?? []), ...chain]);
+    const into = e.name === 'element' ? byElement : byAttribute;
+    into.set(name, [...(into.get(name) ?? []), ...chain]);
   }
 
   let stripped = '';
@@ -163,7 +212,7 @@ function analyse(xsdText: string): PatternFreeSchema | undefined {
     from = p.end;
   }
   stripped += xsdText.slice(from);
-  return { xsdText: stripped, guard: guardFor(byElement) };
+  return { xsdText: stripped, guard: guardFor(byElement, byAttribute) };
 }
 
 /** A value read plainly is the value libxml2 checks under every white-space facet. */
@@ -171,31 +220,60 @@ const NOT_PLAIN = /[&\t\n\r]|^ | $| {2}/;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function guardFor(byElement: ReadonlyMap<string, Chain>): PatternGuard {
-  const names = [...byElement.keys()];
-  // One pass over the text: a start tag of one of the names under any prefix (1), the rest of
+/** A name regex alternative under any prefix. */
+const anyPrefix = (names: readonly string[]) =>
+  `(?:[^\\s<>/"'=:]+:)?(${names.map(escapeRegExp).join('|')})`;
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+
+function guardFor(
+  byElement: ReadonlyMap<string, Chain>,
+  byAttribute: ReadonlyMap<string, Chain>,
+): PatternGuard {
+  const elements = [...byElement.keys()];
+  const attributes = [...byAttribute.keys()];
+  // One pass over the text for the elements: a start tag of one of the names (1), the rest of
   // the tag stepping over quoted values that may hold '>', the text after it (2) and the
-  // character after the next '<' (3: '/' when an end tag follows the text).
-  const startTag = new RegExp(
-    `<(?:[^\\s<>/"'=:]+:)?(${names.map(escapeRegExp).join('|')})(?=[\\s/>])` +
-      `[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)<(.)?`,
-    'gs',
-  );
+  // character after the next '<' (3: '/' when an end tag follows the text; undefined when the
+  // text ends first, and the value is not known).
+  const startTag =
+    elements.length > 0
+      ? new RegExp(
+          `<${anyPrefix(elements)}(?=[\\s/>])[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)(?:<(.?))?`,
+          'gs',
+        )
+      : undefined;
+  // And one for the attributes, always preceded by white space in a tag: name (1), value (2, 3).
+  const attribute =
+    attributes.length > 0
+      ? new RegExp(`\\s${anyPrefix(attributes)}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'g')
+      : undefined;
+  const passes = (chain: Chain | undefined, value: string) =>
+    !NOT_PLAIN.test(value) && chain!.every((step) => step.some((re) => re.test(value)));
+
   return {
-    elements: names,
-    accepts(text, start, end) {
-      const xsi = text.indexOf('http://www.w3.org/2001/XMLSchema-instance', start);
-      if (xsi !== -1 && xsi < end) return false; // xsi:type may choose another type
-      startTag.lastIndex = start;
-      for (let m = startTag.exec(text); m && m.index < end; m = startTag.exec(text)) {
-        const after = m[2]!;
-        const gt = m.index + m[0].length - after.length - (m[3] === undefined ? 2 : 3);
-        // The next search starts after this start tag: what the match read beyond it is text.
-        startTag.lastIndex = gt + 1;
-        const selfClosing = text[gt - 1] === '/';
-        if (!selfClosing && (m[3] !== '/' || NOT_PLAIN.test(after))) return false;
-        const value = selfClosing ? '' : after;
-        if (!byElement.get(m[1]!)!.every((step) => step.some((re) => re.test(value)))) return false;
+    elements,
+    attributes,
+    accepts(whole, start, end) {
+      // A search must not run on past `end`: it would read the rest of the document.
+      const text = start === 0 && end === whole.length ? whole : whole.slice(start, end);
+      if (text.includes(XSI)) return false; // xsi:type may choose another type
+      if (startTag) {
+        startTag.lastIndex = 0;
+        for (let m = startTag.exec(text); m; m = startTag.exec(text)) {
+          const after = m[2]!;
+          const next = m[3]; // after the next '<'; undefined when the text ends first
+          const gt =
+            m.index + m[0].length - after.length - (next === undefined ? 1 : 2 + next.length);
+          // The next search starts after this start tag: what the match read beyond it is text.
+          startTag.lastIndex = gt + 1;
+          const value = text[gt - 1] === '/' ? '' : next === '/' ? after : null;
+          if (value === null || !passes(byElement.get(m[1]!), value)) return false;
+        }
+      }
+      if (attribute) {
+        attribute.lastIndex = 0;
+        for (let m = attribute.exec(text); m; m = attribute.exec(text))
+          if (!passes(byAttribute.get(m[1]!), m[2] ?? m[3]!)) return false;
       }
       return true;
     },

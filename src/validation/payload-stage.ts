@@ -10,15 +10,14 @@ import { CAREPLAN_BULK } from '../envelope/careplan-payload.js';
 import { ITK_NS, SPEC_KEY } from '../envelope/itk-names.js';
 import { finding, warning } from './findings.js';
 import type { Finding } from './finding.js';
+import { schemaErrors } from './compiled-schema.js';
 import { checkSafety, type SafetyLimits } from './safety.js';
 import type { CatalogueMatch, SchemaCatalogue } from './schema-catalogue.js';
 import {
   childElements,
   firstChildElement,
   parseUntrusted,
-  xsdErrors,
   XmlLibError,
-  type ErrorDetail,
   type XmlDocument,
   type XmlElement,
 } from './xml-engine.js';
@@ -46,22 +45,6 @@ interface Target {
   readonly lite: LiteElement;
   readonly text: string;
   readonly part?: string;
-}
-
-/**
- * libxml2's schema errors for the target. The pattern-free twin, when there is one, and then the
- * patterns in JavaScript, settle a valid payload; anything else is decided, and reported, by the
- * schema as written (pattern-free.ts).
- */
-function schemaErrors(match: CatalogueMatch, target: Target): ErrorDetail[] {
-  const twin = match.patternFree;
-  if (
-    twin &&
-    xsdErrors(twin.validator, target.dom).length === 0 &&
-    twin.guard.accepts(target.text, target.lite.start, target.lite.end)
-  )
-    return [];
-  return xsdErrors(match.validator, target.dom);
 }
 
 /** The root element of the envelope's payload number `index` (0-based) in the libxml2 tree. */
@@ -134,7 +117,11 @@ export function checkPayloads(
       );
       return;
     }
-    const errors = payloadSchemaFindings(schemaErrors(match, target), payload.id, target.part);
+    const errors = payloadSchemaFindings(
+      schemaErrors(match, target.dom, target.text, [[target.lite.start, target.lite.end]]),
+      payload.id,
+      target.part,
+    );
     findings.push(...errors);
     if (errors.length === 0)
       checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });

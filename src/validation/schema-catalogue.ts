@@ -8,8 +8,8 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { packagePath } from '../package-root.js';
-import { withoutPatterns, type PatternGuard } from './pattern-free.js';
-import { compileXsdSource, type CompiledXsd, type XsdValidator } from './xml-engine.js';
+import { compileSchema, type CompiledSchema, type PatternFreeTwin } from './compiled-schema.js';
+import type { XsdValidator } from './xml-engine.js';
 
 export interface CatalogueMatch {
   /** The catalogue entry id, for reports. */
@@ -19,7 +19,7 @@ export interface CatalogueMatch {
   /** Root local names the payload may have. */
   readonly roots: readonly string[];
   /** The schema without its patterns, and the check of the patterns in JavaScript (pattern-free.ts). */
-  readonly patternFree?: { readonly validator: XsdValidator; readonly guard: PatternGuard };
+  readonly patternFree?: PatternFreeTwin;
 }
 
 interface RawEntry {
@@ -44,8 +44,7 @@ export class SchemaCatalogue {
     interactions: new Map(),
     services: new Map(),
   };
-  private readonly compiled: CompiledXsd[] = [];
-  private schemas = 0;
+  private readonly compiled: CompiledSchema[] = [];
 
   private constructor() {}
 
@@ -71,11 +70,9 @@ export class SchemaCatalogue {
     const folder = path.dirname(file);
     for (const entry of entries) {
       const xsdFile = path.resolve(folder, entry.file);
-      let xsd: CompiledXsd;
-      let source: Buffer;
+      let xsd: CompiledSchema;
       try {
-        source = fs.readFileSync(xsdFile);
-        xsd = compileXsdSource(source, xsdFile, path.dirname(xsdFile));
+        xsd = compileSchema(xsdFile, path.dirname(xsdFile));
       } catch (err) {
         const details = (err as { details?: { message: string; line: number }[] }).details ?? [];
         const why = details.map((d) => `line ${d.line}: ${d.message.trim()}`).join('; ');
@@ -84,13 +81,11 @@ export class SchemaCatalogue {
         );
       }
       this.compiled.push(xsd);
-      this.schemas++;
-      const twin = this.compilePatternFree(source.toString('utf8'), xsdFile);
       const base = {
         schemaId: entry.id,
         validator: xsd.validator,
         namespace: entry.namespace,
-        ...(twin ? { patternFree: twin } : {}),
+        ...(xsd.patternFree ? { patternFree: xsd.patternFree } : {}),
       };
       for (const kind of ['profiles', 'interactions', 'services'] as const) {
         for (const key of entry.match[kind] ?? []) {
@@ -105,22 +100,6 @@ export class SchemaCatalogue {
           }
         }
       }
-    }
-  }
-
-  /**
-   * The schema's pattern-free twin, when pattern-free.ts can check its patterns. A schema that
-   * compiled as written but whose twin does not (it never should) is simply used as written.
-   */
-  private compilePatternFree(xsdText: string, xsdFile: string): CatalogueMatch['patternFree'] {
-    const free = withoutPatterns(xsdText);
-    if (!free) return undefined;
-    try {
-      const twin = compileXsdSource(free.xsdText, xsdFile, path.dirname(xsdFile));
-      this.compiled.push(twin);
-      return { validator: twin.validator, guard: free.guard };
-    } catch {
-      return undefined;
     }
   }
 
@@ -144,7 +123,7 @@ export class SchemaCatalogue {
 
   /** How many schemas are compiled (for reports and benchmarks). */
   get size(): number {
-    return this.schemas;
+    return this.compiled.length;
   }
 
   dispose(): void {

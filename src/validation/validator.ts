@@ -5,7 +5,13 @@
  */
 import { ITK_NS } from '../envelope/itk-names.js';
 import { readEnvelope } from '../envelope/read-envelope.js';
-import { parseLite } from '../envelope/lite-xml.js';
+import {
+  childNamed,
+  childrenNamed,
+  contentRange,
+  parseLite,
+  type LiteElement,
+} from '../envelope/lite-xml.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { CAREPLAN_BULK, type CarePlanFacts } from '../envelope/careplan-payload.js';
 import { checkBusinessRules, type AckFacts } from './business-rules.js';
@@ -15,19 +21,14 @@ import type { Finding } from './finding.js';
 import { checkPayloads } from './payload-stage.js';
 import { checkSafety, DEFAULT_LIMITS, utf8Text, type SafetyLimits } from './safety.js';
 import type { SchemaCatalogue } from './schema-catalogue.js';
-import {
-  parseUntrusted,
-  xsdErrors,
-  XmlLibError,
-  type XmlDocument,
-  type XsdValidator,
-} from './xml-engine.js';
+import { schemaErrors, type SchemaPair } from './compiled-schema.js';
+import { parseUntrusted, XmlLibError, type XmlDocument } from './xml-engine.js';
 import { deSchemaFindings } from './xsd-findings.js';
 
 export interface ValidatorOptions {
   readonly catalogue: SchemaCatalogue;
-  /** The compiled DE schema (compiled once, see createValidator). */
-  readonly envelopeSchema: XsdValidator;
+  /** The compiled DE schema and its pattern-free twin (compiled once, see createValidator). */
+  readonly envelopeSchema: SchemaPair;
   readonly limits?: SafetyLimits;
   readonly unknownPayloads?: 'pass' | 'refuse';
   readonly planTypes?: ReadonlySet<string>;
@@ -51,6 +52,22 @@ const result = (
   more: { envelope?: Envelope; carePlan?: CarePlanFacts; ack?: AckFacts } = {},
 ): ValidationResult =>
   Object.freeze({ valid: !hasErrors(findings), findings: Object.freeze(findings), ...more });
+
+/**
+ * What the DE schema validates of the envelope's text: all of it but its payloads' content,
+ * which the schema skips (xs:any processContents="skip") and the payload stage validates.
+ */
+function envelopeRanges(source: string, root: LiteElement): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from = root.start;
+  for (const payload of childrenNamed(childNamed(root, 'payloads', ITK_NS), 'payload', ITK_NS)) {
+    const [start, end] = contentRange(source, payload);
+    ranges.push([from, start]);
+    from = end;
+  }
+  ranges.push([from, root.end]);
+  return ranges;
+}
 
 export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -83,8 +100,11 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
         ),
       ]);
     }
-    const findings = deSchemaFindings(xsdErrors(options.envelopeSchema, doc));
-    const read = readEnvelope(source, parseLite(source, CAREPLAN_BULK), {
+    const lite = parseLite(source, CAREPLAN_BULK);
+    const findings = deSchemaFindings(
+      schemaErrors(options.envelopeSchema, doc, source, envelopeRanges(source, lite)),
+    );
+    const read = readEnvelope(source, lite, {
       payloadContent: options.payloadContent,
       maxDecodedBytes: limits.maxMessageBytes,
     });

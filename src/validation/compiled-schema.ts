@@ -1,0 +1,87 @@
+/**
+ * A schema compiled once as written and, when pattern-free.ts can check its patterns in
+ * JavaScript, once more without them (its pattern-free twin).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { withoutPatterns, type PatternGuard } from './pattern-free.js';
+import {
+  compileXsdSource,
+  xsdErrors,
+  type ErrorDetail,
+  type XmlDocument,
+  type XmlElement,
+  type XsdValidator,
+} from './xml-engine.js';
+
+export interface PatternFreeTwin {
+  readonly validator: XsdValidator;
+  readonly guard: PatternGuard;
+}
+
+/** A schema as written, with its pattern-free twin when it has one. */
+export interface SchemaPair {
+  readonly validator: XsdValidator;
+  readonly patternFree?: PatternFreeTwin;
+}
+
+export interface CompiledSchema extends SchemaPair {
+  dispose(): void;
+}
+
+/**
+ * libxml2's schema errors for `node`, whose text is `ranges` of `text` (the parts of it the
+ * schema validates). The twin, and then the patterns in JavaScript over those ranges, settle a
+ * valid node; anything else is decided, and reported, by the schema as written.
+ */
+export function schemaErrors(
+  schema: SchemaPair,
+  node: XmlDocument | XmlElement,
+  text: string,
+  ranges: readonly (readonly [number, number])[],
+): ErrorDetail[] {
+  const twin = schema.patternFree;
+  if (
+    twin &&
+    xsdErrors(twin.validator, node).length === 0 &&
+    ranges.every(([start, end]) => twin.guard.accepts(text, start, end))
+  )
+    return [];
+  return xsdErrors(schema.validator, node);
+}
+
+/** Compile `file` (its includes / imports only from `root`), with its twin when it has one. */
+export function compileSchema(file: string, root: string): CompiledSchema {
+  const absolute = path.resolve(file);
+  const source = fs.readFileSync(absolute);
+  const full = compileXsdSource(source, absolute, root);
+  const twin = compileTwin(source.toString('utf8'), absolute, path.resolve(root));
+  return {
+    validator: full.validator,
+    ...(twin ? { patternFree: { validator: twin.xsd.validator, guard: twin.guard } } : {}),
+    dispose: () => {
+      full.dispose();
+      twin?.xsd.dispose();
+    },
+  };
+}
+
+function compileTwin(text: string, file: string, root: string) {
+  const include = (location: string) => {
+    const included = path.resolve(path.dirname(file), location);
+    if (!included.startsWith(root + path.sep)) return undefined;
+    try {
+      return fs.readFileSync(included, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const free = withoutPatterns(text, include);
+  if (!free) return undefined;
+  try {
+    return { xsd: compileXsdSource(free.xsdText, file, root), guard: free.guard };
+  } catch {
+    // The schema compiled as written; a twin that does not (it never should) is simply not used.
+    return undefined;
+  }
+}
