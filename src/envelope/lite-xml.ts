@@ -75,6 +75,10 @@ export const decodeEntities = (s: string): string =>
           : NAMED[e]!,
       );
 
+/** Shared by every element without attributes / namespace declarations (the tree is read-only). */
+const NO_ATTRIBUTES: Map<string, string> = new Map();
+const NO_DECLARATIONS: Set<string> = new Set();
+
 const ATTR = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
 const NAME = /[^\s/>]+/y;
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -192,25 +196,29 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
       NAME.lastIndex = i + 1;
       const qname = NAME.exec(source)![0];
       let pos = NAME.lastIndex;
-      const attrs = new Map<string, string>();
+      let attrs = NO_ATTRIBUTES;
       let scope = top?.scope ?? new Map<string, string>([['xml', XML_NS]]);
-      let copied = false;
-      const declares = new Set<string>();
-      for (ATTR.lastIndex = pos; ;) {
+      let declares = NO_DECLARATIONS;
+      // Most elements have no attributes: their name is followed by '>' or '/>'.
+      const after = source[pos];
+      for (ATTR.lastIndex = pos; after !== '>' && after !== '/';) {
         const m = ATTR.exec(source);
         if (!m) break;
         pos = ATTR.lastIndex;
         const key = m[1]!;
         const value = decodeEntities(m[2] ?? m[3] ?? '');
         if (key === 'xmlns' || key.startsWith('xmlns:')) {
-          if (!copied) {
+          if (declares === NO_DECLARATIONS) {
             scope = new Map(scope);
-            copied = true;
+            declares = new Set();
           }
           const prefix = key === 'xmlns' ? '' : key.slice(6);
           scope.set(prefix, value);
           declares.add(prefix);
-        } else attrs.set(key, value);
+        } else {
+          if (attrs === NO_ATTRIBUTES) attrs = new Map();
+          attrs.set(key, value);
+        }
       }
       const close = source.indexOf('>', pos);
       const selfClosing = source[close - 1] === '/';
