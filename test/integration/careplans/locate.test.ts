@@ -17,17 +17,10 @@ import {
   type Role,
 } from '../../support/careplan-messages.js';
 import { useCarePlanWorld } from '../../support/careplan-world.js';
+import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
 
 const w = useCarePlanWorld();
 
-const PLAN_TYPES = [
-  'end-of-life',
-  'long-term-condition',
-  'falls',
-  'dementia',
-  'mental-health-crisis',
-  'social-care',
-];
 let validator: Validator;
 
 // One patient with three plans:
@@ -57,7 +50,7 @@ const falls = newPlan({
 });
 
 beforeAll(async () => {
-  validator = createValidator({ planTypes: new Set(PLAN_TYPES) });
+  validator = createValidator({ planTypes: STOCK_PLAN_TYPES });
   await w.establish('gp', notification('created', eol, { from: ADDR.gp, to: [ADDR.community] }));
   await w.establish('gp', notification('created', ltc, { from: ADDR.gp, to: [ADDR.community] }));
   await w.establish(

@@ -19,6 +19,7 @@ import {
   type Role,
 } from '../../support/careplan-messages.js';
 import { useCarePlanWorld } from '../../support/careplan-world.js';
+import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
 
 const w = useCarePlanWorld();
 let validator: Validator;
@@ -30,14 +31,7 @@ const private_ = newPlan({ owner: ADDR.gp, planType: 'mental-health-crisis', con
 
 beforeAll(async () => {
   validator = createValidator({
-    planTypes: new Set([
-      'end-of-life',
-      'long-term-condition',
-      'falls',
-      'dementia',
-      'mental-health-crisis',
-      'social-care',
-    ]),
+    planTypes: STOCK_PLAN_TYPES,
   });
   await w.establish('hospice', notification('created', eol, { from: ADDR.hospice, to: [ADDR.gp] }));
   await w.establish(

@@ -19,6 +19,7 @@ import { fixture } from '../../support/fixture-files.js';
 import { readCarePlanResponse, readDe, readInfAck } from '../../support/careplan-messages.js';
 import path from 'node:path';
 import { FIXTURES } from '../../support/fixture-files.js';
+import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
 
 export const ADDR = {
   gp: 'urn:nhs-uk:addressing:ods:A83001',
@@ -33,14 +34,7 @@ export const COMMUNITY: SimulatorSelf = {
   addresses: ['urn:nhs-uk:addressing:ods:RDE01:*'],
 };
 
-export const PLAN_TYPES = new Set([
-  'end-of-life',
-  'long-term-condition',
-  'falls',
-  'dementia',
-  'mental-health-crisis',
-  'social-care',
-]);
+export const PLAN_TYPES = STOCK_PLAN_TYPES;
 
 export const AT = new Date('2026-12-02T09:30:00Z');
 

@@ -12,6 +12,7 @@ import {
 } from '../../../src/validation/create-validator.js';
 import type { Finding } from '../../../src/validation/finding.js';
 import { FIXTURES, fixture, fixtureNames } from '../../support/fixture-files.js';
+import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
 
 interface Entry {
   file: string;
@@ -24,18 +25,10 @@ interface Entry {
 const manifest = YAML.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.yaml'), 'utf8')) as {
   fixtures: Entry[];
 };
-const PLAN_TYPES = new Set([
-  'end-of-life',
-  'long-term-condition',
-  'falls',
-  'dementia',
-  'mental-health-crisis',
-  'social-care',
-]);
 
 function validate(entry: Entry) {
   const options: CreateValidatorOptions = {
-    planTypes: PLAN_TYPES,
+    planTypes: STOCK_PLAN_TYPES,
     limits: {
       maxMessageBytes: entry.options?.maxMessageBytes ?? 5 * 1024 * 1024,
       maxDepth: entry.options?.maxDepth ?? 100,

@@ -10,15 +10,8 @@ import { compileSchema, type CompiledSchema } from '../../../src/validation/comp
 import { SchemaCatalogue } from '../../../src/validation/schema-catalogue.js';
 import { validateMessage, type ValidatorOptions } from '../../../src/validation/validator.js';
 import { fixture, fixtureNames } from '../../support/fixture-files.js';
+import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
 
-const PLAN_TYPES = new Set([
-  'end-of-life',
-  'long-term-condition',
-  'falls',
-  'dementia',
-  'mental-health-crisis',
-  'social-care',
-]);
 const DE_ATTRIBUTE =
   /(\s)((?:\w+:)?)(uri|type|service|trackingid|id|mimetype|profileid|key|value)="([^"]*)"/g;
 const PLAN_VALUE =
@@ -106,7 +99,7 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
     twins = {
       catalogue,
       envelopeSchema: { validator: envelope.validator, patternFree: counted },
-      planTypes: PLAN_TYPES,
+      planTypes: STOCK_PLAN_TYPES,
     };
     const asWritten = {
       lookup: (key: Parameters<SchemaCatalogue['lookup']>[0]) => {
@@ -117,7 +110,7 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
     written = {
       catalogue: asWritten,
       envelopeSchema: { validator: envelope.validator },
-      planTypes: PLAN_TYPES,
+      planTypes: STOCK_PLAN_TYPES,
     };
   });
   afterAll(() => {
