@@ -21,8 +21,9 @@
  *   translation accepts no more than XSD does (\d becomes [0-9], which accepts less).
  *
  * Schemas with anything the analysis does not follow get no twin and are always validated as
- * written: includes, imports or redefines; patterns on attributes or in list, union or
- * simple-content types; an expression outside the supported subset.
+ * written: imports, redefines, or includes of another namespace, other prefixes or other
+ * defaults; substitution groups; patterns in list, union or simple-content types; an expression
+ * outside the supported subset.
  */
 import { contentRange, parseLite, type LiteElement } from '../envelope/lite-xml.js';
 
@@ -115,6 +116,9 @@ function analyse(xsdText: string): PatternFreeSchema | undefined {
   const target = root.attrs.get('targetNamespace') ?? '';
   const all = [...xsElements(root)];
   if (all.some((e) => ['include', 'import', 'redefine', 'override'].includes(e.name)))
+    throw new Unsupported();
+  // A member of a substitution group may take its type from the group's head, under its own name.
+  if (all.some((e) => e.name === 'element' && e.attrs.has('substitutionGroup')))
     throw new Unsupported();
   const patterns = all.filter((e) => e.name === 'pattern');
   if (patterns.length === 0) return undefined;

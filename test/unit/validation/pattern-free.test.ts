@@ -177,6 +177,10 @@ describe('which schemas get a pattern-free twin', () => {
       `<xs:import namespace="urn:o"/>${patterned('P')}<xs:element name="v" type="t:P"/>`,
     ],
     [
+      "a substitution group (a member may take the head's type under its own name)",
+      `${patterned('P')}<xs:element name="head" type="t:P"/><xs:element name="member" substitutionGroup="t:head"/>`,
+    ],
+    [
       'a list of a patterned type',
       `${patterned('P')}<xs:simpleType name="L"><xs:list itemType="t:P"/></xs:simpleType><xs:element name="v" type="t:L"/>`,
     ],
