@@ -17,6 +17,11 @@
  * - it reads a value only when it is plain text (no entity or character reference, no comment,
  *   CDATA or child, no tab, line break, leading, trailing or doubled space), which is the value
  *   libxml2 checks under every white-space facet; anything else is "don't know";
+ * - its searches are regular expressions, not a parser, so whatever could lead them astray is
+ *   "don't know" too: for a schema with patterned elements, a comment, CDATA section or
+ *   processing instruction anywhere in the text (a look-alike start tag inside one could carry
+ *   the search past a real element), and an attribute value with any white space in it (see
+ *   `accepts`);
  * - it translates only the part of the XSD regular-expression language whose JavaScript
  *   translation accepts no more than XSD does (\d becomes [0-9], which accepts less).
  *
@@ -221,6 +226,8 @@ function analyse(xsdText: string): PatternFreeSchema | undefined {
 
 /** A value read plainly is the value libxml2 checks under every white-space facet. */
 const NOT_PLAIN = /[&\t\n\r]|^ | $| {2}/;
+/** Attribute values are read only without white space (see `accepts`). */
+const NOT_PLAIN_ATTRIBUTE = /[& \t\n\r]/;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -238,11 +245,12 @@ function guardFor(
   // One pass over the text for the elements: a start tag of one of the names (1), the rest of
   // the tag stepping over quoted values that may hold '>', the text after it (2) and the
   // character after the next '<' (3: '/' when an end tag follows the text; undefined when the
-  // text ends first, and the value is not known).
+  // text ends first, and the value is not known). Or the start of a comment, CDATA section or
+  // processing instruction (no group matched).
   const startTag =
     elements.length > 0
       ? new RegExp(
-          `<${anyPrefix(elements)}(?=[\\s/>])[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)(?:<(.?))?`,
+          `<(?:[!?]|${anyPrefix(elements)}(?=[\\s/>])[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)(?:<(.?))?)`,
           'gs',
         )
       : undefined;
@@ -252,7 +260,7 @@ function guardFor(
       ? new RegExp(`\\s${anyPrefix(attributes)}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'g')
       : undefined;
   const passes = (chain: Chain | undefined, value: string) =>
-    !NOT_PLAIN.test(value) && chain!.every((step) => step.some((re) => re.test(value)));
+    chain!.every((step) => step.some((re) => re.test(value)));
 
   return {
     elements,
@@ -261,9 +269,13 @@ function guardFor(
       // A search must not run on past `end`: it would read the rest of the document.
       const text = start === 0 && end === whole.length ? whole : whole.slice(start, end);
       if (text.includes(XSI)) return false; // xsi:type may choose another type
+      // Every '<' of well-formed text begins a tag until the first comment, CDATA section or
+      // processing instruction (a look-alike tag inside one could carry a match past a real
+      // element): up to there, each match begins at a real start tag and reads it exactly.
       if (startTag) {
         startTag.lastIndex = 0;
         for (let m = startTag.exec(text); m; m = startTag.exec(text)) {
+          if (m[1] === undefined) return false;
           const after = m[2]!;
           const next = m[3]; // after the next '<'; undefined when the text ends first
           const gt =
@@ -271,13 +283,21 @@ function guardFor(
           // The next search starts after this start tag: what the match read beyond it is text.
           startTag.lastIndex = gt + 1;
           const value = text[gt - 1] === '/' ? '' : next === '/' ? after : null;
-          if (value === null || !passes(byElement.get(m[1]!), value)) return false;
+          if (value === null || NOT_PLAIN.test(value) || !passes(byElement.get(m[1]!), value))
+            return false;
         }
       }
+      // A match may begin in text, a comment or another attribute's value; that only checks
+      // more. It hides a real attribute only by running over it, and then holds the white space
+      // that must precede that attribute's name: refusing every value with white space in it
+      // leaves every real attribute matched where it begins.
       if (attribute) {
         attribute.lastIndex = 0;
-        for (let m = attribute.exec(text); m; m = attribute.exec(text))
-          if (!passes(byAttribute.get(m[1]!), m[2] ?? m[3]!)) return false;
+        for (let m = attribute.exec(text); m; m = attribute.exec(text)) {
+          const value = m[2] ?? m[3]!;
+          if (NOT_PLAIN_ATTRIBUTE.test(value) || !passes(byAttribute.get(m[1]!), value))
+            return false;
+        }
       }
       return true;
     },

@@ -159,4 +159,52 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
     expect(seen.valid).toBeGreaterThan(100);
     expect(seen.invalid).toBeGreaterThan(1000);
   });
+
+  // Found by differential fuzzing: quotes in a look-alike tag or attribute (in a comment or a
+  // processing instruction) carried the guard's search past a real value that breaks its
+  // pattern, and the twin alone passed the message. (Another attribute's value as the hiding
+  // place is in pattern-free.test.ts: every attribute of the DE is either read itself or cannot
+  // hold white space.)
+  const ADDRESS = '<itk:address uri="urn:nhs-uk:addressing:ods:A83001"/>';
+  const lookAlikes: [string, string, string, string][] = [
+    [
+      'a quoted look-alike element in a comment, the real one in CDATA',
+      'valid/careplan-notification-created.xml',
+      '<owner>urn:nhs-uk:addressing:ods:HOSP01</owner>',
+      `<!--<owner "--><owner><![CDATA["]]>urn:nhs-uk:addressing:ods:HOSP01</owner>`,
+    ],
+    [
+      'two comments around a real element',
+      'valid/careplan-notification-created.xml',
+      '<owner>urn:nhs-uk:addressing:ods:HOSP01</owner>',
+      `<!--<owner '--><owner>BAD</owner><!--'>urn:nhs-uk:addressing:x</-->`,
+    ],
+    [
+      'processing instructions around a real element',
+      'valid/careplan-request-by-planid.xml',
+      '<planId>0F8E7D6C-5B4A-4938-8271-605F4E3D2C1B</planId>',
+      `<?x <planId '?><planId>0F8E7D6C-5B4A-4938-8271-605F4E3D2C1</planId><?x '>0F8E7D6C-5B4A-4938-8271-605F4E3D2C1B</?>`,
+    ],
+    [
+      'a look-alike attribute in a comment',
+      'valid/careplan-request-by-planid.xml',
+      ADDRESS,
+      `<!-- value='--><itk:address uri="urn:nhs-uk:addressing:ods:A83001" type="ODS"/><!--'-->`,
+    ],
+    [
+      'a second handling spec hidden between comments',
+      'valid/careplan-request-by-planid.xml',
+      '<itk:spec key="urn:nhs-itk:ns:201005:ackrequested" value="false"/>',
+      `<itk:spec key="urn:nhs-itk:ns:201005:ackrequested" value="false"/><!-- value='--><itk:spec key="urn:x" value=""/><!--'-->`,
+    ],
+  ];
+
+  test.each(lookAlikes)('a value hidden by %s is refused either way', (_, name, from, to) => {
+    const source = fixture(name).toString('utf8');
+    expect(source).toContain(from);
+    const bytes = Buffer.from(source.replace(from, to));
+    const asWritten = validateMessage(bytes, written);
+    expect(asWritten.valid).toBe(false);
+    expect(validateMessage(bytes, twins).findings).toEqual(asWritten.findings);
+  });
 });

@@ -218,6 +218,30 @@ describe('which schemas get a pattern-free twin', () => {
     expect(accepts('<v xmlns="urn:t" a="A B"/>')).toBe(false);
   });
 
+  test('a look-alike in a comment, an instruction, text or another value hides no real value', () => {
+    // `n` accepts anything on one line, so a match that ran over a real value would pass.
+    const { accepts } = twinOf(
+      `${patterned('P')}${patterned('Any', '.*')}<xs:element name="r"><xs:complexType mixed="true"><xs:sequence>` +
+        `<xs:element name="v" minOccurs="0" maxOccurs="unbounded" type="t:P"/>` +
+        `<xs:element name="w" minOccurs="0" maxOccurs="unbounded"><xs:complexType>` +
+        `<xs:attribute name="a" type="t:P"/><xs:attribute name="n" type="t:Any"/><xs:attribute name="note" type="xs:string"/>` +
+        `</xs:complexType></xs:element></xs:sequence></xs:complexType></xs:element>`,
+    );
+    const doc = (body: string) => `<r xmlns="urn:t">${body}</r>`;
+    expect(accepts(doc(`<w note="x" a="AB" n="y"/>hello<v>AB</v>`))).toBe(true);
+    for (const hidden of [
+      `<w note=" n='" a="ab" n="'"/>`,
+      `<w note="x" n='" a="ab" n="'/>`,
+      `text n='<w a="ab"/>'`,
+      `<!-- n='--><w a="ab"/><!--'-->`,
+      `<?pi n='?><w a="ab"/><?pi '?>`,
+      `<!--<v "--><v>ab</v><!--"-->`,
+      `<?pi <v '?><v>ab</v><?pi '?>`,
+      `<![CDATA[<v ']]><v>ab</v><![CDATA[']]>`,
+    ])
+      expect({ hidden, accepts: accepts(doc(hidden)) }).toEqual({ hidden, accepts: false });
+  });
+
   test('a value with white space at its ends is left to libxml2: a collapsed type checks it without', () => {
     const { accepts } = twinOf(
       `<xs:simpleType name="P"><xs:restriction base="xs:token"><xs:pattern value=" a"/></xs:restriction></xs:simpleType><xs:element name="v" type="t:P"/>`,
