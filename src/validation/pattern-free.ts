@@ -234,7 +234,11 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A name regex alternative under any prefix. */
 const anyPrefix = (names: readonly string[]) =>
   `(?:[^\\s<>/"'=:]+:)?(${names.map(escapeRegExp).join('|')})`;
-const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+/**
+ * Any prefixed attribute named type or nil: xsi:type may give an element another type, and the
+ * XSI namespace may be declared outside the text or written with character references.
+ */
+const MAYBE_XSI = /:(?:type|nil)\s*=/;
 
 function guardFor(
   byElement: ReadonlyMap<string, Chain>,
@@ -268,7 +272,7 @@ function guardFor(
     accepts(whole, start, end) {
       // A search must not run on past `end`: it would read the rest of the document.
       const text = start === 0 && end === whole.length ? whole : whole.slice(start, end);
-      if (text.includes(XSI)) return false; // xsi:type may choose another type
+      if (MAYBE_XSI.test(text)) return false;
       // Every '<' of well-formed text begins a tag until the first comment, CDATA section or
       // processing instruction (a look-alike tag inside one could carry a match past a real
       // element): up to there, each match begins at a real start tag and reads it exactly.

@@ -218,6 +218,23 @@ describe('which schemas get a pattern-free twin', () => {
     expect(accepts('<v xmlns="urn:t" a="A B"/>')).toBe(false);
   });
 
+  test('an xsi:type is never taken on trust, however its namespace is declared', () => {
+    // xsi:type may give an unpatterned element a patterned type derived from its own.
+    const { guard, accepts } = twinOf(
+      `${patterned('P')}<xs:element name="r"><xs:complexType><xs:sequence>` +
+        `<xs:element name="s" type="xs:string"/></xs:sequence></xs:complexType></xs:element>`,
+    );
+    const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+    const outside = `<r xmlns="urn:t" xmlns:i="${XSI}"><s i:type="t:P">ab</s></r>`;
+    const from = outside.indexOf('<s');
+    const to = outside.indexOf('</r>');
+    expect(accepts('<r xmlns="urn:t"><s>ab</s></r>')).toBe(true);
+    expect(outside.slice(from, to)).not.toContain(XSI);
+    expect(guard.accepts(outside, from, to)).toBe(false);
+    expect(accepts(outside.replace('XMLSchema-instance', 'XMLSchema&#45;instance'))).toBe(false);
+    expect(accepts(outside.replace('i:type="t:P"', 'i:nil = "true"'))).toBe(false);
+  });
+
   test('a look-alike in a comment, an instruction, text or another value hides no real value', () => {
     // `n` accepts anything on one line, so a match that ran over a real value would pass.
     const { accepts } = twinOf(
