@@ -1,6 +1,11 @@
 /**
  * A schema compiled once as written and, when pattern-free.ts can check its patterns in
  * JavaScript, once more without them (its pattern-free twin).
+ *
+ * Only the bundled schemas get twins. Their patterns were read one by one: each runs in linear
+ * time in V8 and stays clear of libxml2's own regex quirks. An operator's patterns could do
+ * neither (a nested quantifier such as ([A-Za-z]+ ?)* backtracks exponentially in V8, where
+ * libxml2's automaton does not), so operator schemas are validated as written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,18 +55,23 @@ export function schemaErrors(
   return xsdErrors(schema.validator, node);
 }
 
-/** Compile `file` (its includes / imports only from `root`), with its twin when it has one. */
-export function compileSchema(file: string, root: string): CompiledSchema {
+/**
+ * Compile `file` (its includes / imports only from `root`), with its twin when `twin` is set (a
+ * bundled schema) and it has one.
+ */
+export function compileSchema(file: string, root: string, twin = false): CompiledSchema {
   const absolute = path.resolve(file);
   const source = fs.readFileSync(absolute);
   const full = compileXsdSource(source, absolute, root);
-  const twin = compileTwin(source.toString('utf8'), absolute, path.resolve(root));
+  const free = twin
+    ? compileTwin(source.toString('utf8'), absolute, path.resolve(root))
+    : undefined;
   return {
     validator: full.validator,
-    ...(twin ? { patternFree: { validator: twin.xsd.validator, guard: twin.guard } } : {}),
+    ...(free ? { patternFree: { validator: free.xsd.validator, guard: free.guard } } : {}),
     dispose: () => {
       full.dispose();
-      twin?.xsd.dispose();
+      free?.xsd.dispose();
     },
   };
 }

@@ -350,10 +350,23 @@ export function toRegExp(pattern: string): RegExp {
       while (chars[i] !== ']' || first) {
         const d = chars[i];
         if (d === undefined || d === '[') throw new Unsupported();
-        if (d === '-' && chars[i + 1] === '[') throw new Unsupported(); // class subtraction
-        if (d === '\\') cls += escape(true, negated);
-        else if (d === '-') cls += first || chars[i + 1] === ']' ? '\\-' : '-';
-        else cls += literal(d);
+        if (d === '-') {
+          // A dash is a character first or last. Anywhere else libxml2 reads it its own way
+          // ('[a-c-e]' leaves the dash out), and '-[' is class subtraction.
+          if (!first && chars[i + 1] !== ']') throw new Unsupported();
+          cls += '\\-';
+        } else {
+          const single = d === '\\' ? escape(true, negated) : literal(d);
+          if (chars[i + 1] === '-' && chars[i + 2] !== ']') {
+            // A range, only between two plain characters: libxml2 starts none at an escape
+            // ('[\\--9]' is '-', '-' and '9' there).
+            const end = chars[i + 2];
+            if (d === '\\' || end === undefined || end === '\\' || end === '[' || end === '-')
+              throw new Unsupported();
+            cls += `${single}-${literal(end)}`;
+            i += 2;
+          } else cls += single;
+        }
         first = false;
         i++;
       }

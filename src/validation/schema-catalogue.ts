@@ -68,11 +68,12 @@ export class SchemaCatalogue {
   private add(file: string): void {
     const entries = readCatalogue(file);
     const folder = path.dirname(file);
+    const bundled = file === path.resolve(BUNDLED_CATALOGUE());
     for (const entry of entries) {
       const xsdFile = path.resolve(folder, entry.file);
       let xsd: CompiledSchema;
       try {
-        xsd = compileSchema(xsdFile, path.dirname(xsdFile));
+        xsd = compileSchema(xsdFile, path.dirname(xsdFile), bundled);
       } catch (err) {
         const details = (err as { details?: { message: string; line: number }[] }).details ?? [];
         const why = details.map((d) => `line ${d.line}: ${d.message.trim()}`).join('; ');
