@@ -75,12 +75,27 @@ export const decodeEntities = (s: string): string =>
           : NAMED[e]!,
       );
 
+/**
+ * An attribute value as XML reads it: each literal tab, line break or carriage return (a CR LF
+ * pair counting once) is a space; the same characters written as references stay.
+ */
+const attributeValue = (raw: string): string =>
+  decodeEntities(/[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw);
+
+/** The index just after the first `mark` from `from`, or the end of `source` when there is none. */
+const after = (source: string, mark: string, from: number): number => {
+  const at = source.indexOf(mark, from);
+  return at === -1 ? source.length : at + mark.length;
+};
+
 /** Shared by every element without attributes / namespace declarations (the tree is read-only). */
 const NO_ATTRIBUTES: Map<string, string> = new Map();
 const NO_DECLARATIONS: Set<string> = new Set();
 
-const ATTR = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
-const NAME = /[^\s/>]+/y;
+// XML white space is these four characters only: JavaScript's \s also matches U+1680 and U+FEFF,
+// which may be part of an XML name.
+const ATTR = /[ \t\n\r]*([^ \t\n\r=/>]+)[ \t\n\r]*=[ \t\n\r]*(?:"([^"]*)"|'([^']*)')/y;
+const NAME = /[^ \t\n\r/>]+/y;
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 /** The rest of a start tag from its name on, stepping over quoted values that may hold '>'. */
@@ -128,12 +143,12 @@ function countToEnd(source: string, from: number): number {
     let next: number;
     if (c === '!') {
       next = source.startsWith('<![CDATA[', i)
-        ? source.indexOf(']]>', i + 9) + 3
-        : source.indexOf('-->', i + 4) + 3;
+        ? after(source, ']]>', i + 9)
+        : after(source, '-->', i + 4);
     } else if (c === '?') {
-      next = source.indexOf('?>', i + 2) + 2;
+      next = after(source, '?>', i + 2);
     } else if (c === '/') {
-      next = source.indexOf('>', i + 2) + 1;
+      next = after(source, '>', i + 2);
       if (--depth === 0) return next;
     } else {
       TAG_REST.lastIndex = i + 1;
@@ -182,14 +197,13 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
     let next: number;
     if (c === '!') {
       if (source.startsWith('<![CDATA[', i)) {
-        const end = source.indexOf(']]>', i + 9);
-        if (top) top.runs.push(-(i + 9) - 1, end);
-        next = end + 3;
-      } else next = source.indexOf('-->', i + 4) + 3;
+        next = after(source, ']]>', i + 9);
+        if (top) top.runs.push(-(i + 9) - 1, next - 3);
+      } else next = after(source, '-->', i + 4);
     } else if (c === '?') {
-      next = source.indexOf('?>', i + 2) + 2;
+      next = after(source, '?>', i + 2);
     } else if (c === '/') {
-      next = source.indexOf('>', i + 2) + 1;
+      next = after(source, '>', i + 2);
       const done = stack.pop()!;
       done.end = next;
     } else {
@@ -206,7 +220,7 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
         if (!m) break;
         pos = ATTR.lastIndex;
         const key = m[1]!;
-        const value = decodeEntities(m[2] ?? m[3] ?? '');
+        const value = attributeValue(m[2] ?? m[3] ?? '');
         if (key === 'xmlns' || key.startsWith('xmlns:')) {
           if (declares === NO_DECLARATIONS) {
             scope = new Map(scope);
@@ -280,8 +294,8 @@ const escapeAttr = (v: string) =>
 /** Whether the element's text uses a prefix ('' = unprefixed names) in an element or attribute name. */
 const usesPrefix = (text: string, prefix: string): boolean =>
   prefix === ''
-    ? /<[A-Za-z_][\w.-]*[\s/>]/.test(text)
-    : new RegExp(`(<|</|\\s)${prefix.replace(/[.-]/g, '\\$&')}:`).test(text);
+    ? /<[A-Za-z_][\w.-]*[ \t\n\r/>]/.test(text)
+    : new RegExp(`(<|</|[ \t\n\r])${prefix.replace(/[.-]/g, '\\$&')}:`).test(text);
 
 /**
  * The element as a standalone XML text: its source verbatim, with the namespace declarations it

@@ -231,9 +231,11 @@ const NOT_PLAIN_ATTRIBUTE = /[& \t\n\r]/;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** XML white space (JavaScript's \s also matches U+1680 and U+FEFF, which may be in a name). */
+const S = '[ \\t\\n\\r]';
 /** A name regex alternative under any prefix. */
 const anyPrefix = (names: readonly string[]) =>
-  `(?:[^\\s<>/"'=:]+:)?(${names.map(escapeRegExp).join('|')})`;
+  `(?:[^ \\t\\n\\r<>/"'=:]+:)?(${names.map(escapeRegExp).join('|')})`;
 /**
  * Any prefixed attribute named type or nil: xsi:type may give an element another type, and the
  * XSI namespace may be declared outside the text or written with character references.
@@ -254,14 +256,14 @@ function guardFor(
   const startTag =
     elements.length > 0
       ? new RegExp(
-          `<(?:[!?]|${anyPrefix(elements)}(?=[\\s/>])[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)(?:<(.?))?)`,
+          `<(?:[!?]|${anyPrefix(elements)}(?=[ \\t\\n\\r/>])[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>([^<]*)(?:<(.?))?)`,
           'gs',
         )
       : undefined;
   // And one for the attributes, always preceded by white space in a tag: name (1), value (2, 3).
   const attribute =
     attributes.length > 0
-      ? new RegExp(`\\s${anyPrefix(attributes)}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'g')
+      ? new RegExp(`${S}${anyPrefix(attributes)}${S}*=${S}*(?:"([^"]*)"|'([^']*)')`, 'g')
       : undefined;
   const passes = (chain: Chain | undefined, value: string) =>
     chain!.every((step) => step.some((re) => re.test(value)));

@@ -89,3 +89,24 @@ describe('stepping over an opaque element finds its end whatever lies inside', (
     }
   });
 });
+
+describe('names and attribute values as XML reads them', () => {
+  test('U+1680 and U+FEFF are name characters, not white space', () => {
+    const source = `<r xmlns="${NS}" a\u1680b="/>" p\ufeffq='>'><v>x</v><w/></r>`;
+    const root = parseLite(source);
+    expect(root.attrs).toEqual(
+      new Map([
+        ['a\u1680b', '/>'],
+        ['p\ufeffq', '>'],
+      ]),
+    );
+    expect(names(root)).toEqual(['v', 'w']);
+    expect(root.end).toBe(source.length);
+  });
+
+  test('a tab, line break or carriage return in an attribute value is read as a space', () => {
+    const root = parseLite(`<r xmlns="${NS}" a="1\t2\n3\r\n4\r5" b="&#9;x&#10;"/>`);
+    expect(root.attrs.get('a')).toBe('1 2 3 4 5');
+    expect(root.attrs.get('b')).toBe('\tx\n'); // written as references, they stay
+  });
+});

@@ -175,6 +175,12 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
       `<!--<owner "--><owner><![CDATA["]]>urn:nhs-uk:addressing:ods:HOSP01</owner>`,
     ],
     [
+      'a prefix holding U+1680, which is white space to JavaScript but a name character to XML',
+      'valid/careplan-notification-created.xml',
+      '<owner>urn:nhs-uk:addressing:ods:HOSP01</owner>',
+      '<p\u1680q:owner xmlns:p\u1680q="urn:itk-router:careplan:v1">urn:nhs-uk:addressing:ods:HOSP 01</p\u1680q:owner>',
+    ],
+    [
       'two comments around a real element',
       'valid/careplan-notification-created.xml',
       '<owner>urn:nhs-uk:addressing:ods:HOSP01</owner>',

@@ -260,6 +260,10 @@ describe('which schemas get a pattern-free twin', () => {
       `<!--<v "--><v>ab</v><!--"-->`,
       `<?pi <v '?><v>ab</v><?pi '?>`,
       `<![CDATA[<v ']]><v>ab</v><![CDATA[']]>`,
+      // Name characters that JavaScript's \s matches: the tag must still be read.
+      `<p\u1680q:v xmlns:p\u1680q="urn:t">ab</p\u1680q:v>`,
+      `<p\ufeffq:v xmlns:p\ufeffq="urn:t">ab</p\ufeffq:v>`,
+      `<w xmlns:p\u1680q="urn:t" p\u1680q:a="ab"/>`,
     ])
       expect({ hidden, accepts: accepts(doc(hidden)) }).toEqual({ hidden, accepts: false });
   });
