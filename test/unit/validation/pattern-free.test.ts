@@ -54,8 +54,6 @@ describe('XSD patterns in JavaScript accept no more than libxml2', () => {
       '(ab)*c?',
       'x{2,3}',
       'x{2,}',
-      '[^a-z]*',
-      '[^\\s]+',
       '\\^x\\|',
       '$^',
       '[\\n\\t ]*',
@@ -126,6 +124,10 @@ describe('XSD patterns in JavaScript accept no more than libxml2', () => {
     ['\\w+', 'word characters'],
     ['\\D', 'not a digit (XSD means any Unicode non-digit)'],
     ['[^\\d]', '\\d in a negated class'],
+    // libxml2 refuses 'c' for the first and 'aa' for the second (its automaton's own ways).
+    ['[^a]*[^b]', 'a negated class'],
+    ['a{2}|a', 'a count in an alternation'],
+    ['a?|b', 'an optional character in an alternation'],
     ['[a-z-[aeiou]]', 'class subtraction'],
     ['\\S[\\S]', '\\S in a class'],
     // libxml2 reads the first two its own way ('-' and '9'; a, b, c and e without the dash);
