@@ -8,6 +8,7 @@ import {
   ParseOption,
   XmlDocument,
   XmlElement,
+  XmlError,
   XmlLibError,
   XsdValidator,
   xmlRegisterInputProvider,
@@ -138,13 +139,21 @@ export function compileXsdSource(
   };
 }
 
-/** Validate a document or a subtree; returns libxml2's error details (empty when valid). */
+/**
+ * Validate a document or a subtree; returns libxml2's error details, empty only when it found
+ * the node valid. A check libxml2 could not finish, or a refusal without a detail, is one detail
+ * saying so: never valid, never an exception out of the validator.
+ */
 export function xsdErrors(validator: XsdValidator, node: XmlDocument | XmlElement): ErrorDetail[] {
   try {
     validator.validate(node as XmlDocument);
     return [];
   } catch (err) {
-    if (err instanceof XmlLibError) return err.details;
-    throw err;
+    if (err instanceof XmlLibError && err.details.length > 0) return err.details;
+    if (!(err instanceof XmlError)) throw err;
+    const why = err.message.trim() || 'no reason given';
+    return [
+      { message: `libxml2 could not complete the schema check: ${why}`, level: 2, line: 0, col: 0 },
+    ];
   }
 }
