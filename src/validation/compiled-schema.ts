@@ -56,14 +56,18 @@ export function schemaErrors(
 }
 
 /**
- * Compile `file` (its includes / imports only from `root`), with its twin when `twin` is set (a
- * bundled schema) and it has one.
+ * Compile `file` (its includes / imports only from `root`), with its twin when `bundled` (a schema
+ * of the project's own) and it has one.
  */
-export function compileSchema(file: string, root: string, twin = false): CompiledSchema {
+export function compileSchema(
+  file: string,
+  root: string,
+  { bundled = false }: { bundled?: boolean } = {},
+): CompiledSchema {
   const absolute = path.resolve(file);
   const source = fs.readFileSync(absolute);
   const full = compileXsdSource(source, absolute, root);
-  const free = twin
+  const free = bundled
     ? compileTwin(source.toString('utf8'), absolute, path.resolve(root))
     : undefined;
   return {

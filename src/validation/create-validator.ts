@@ -26,7 +26,7 @@ export function createValidator(options: CreateValidatorOptions = {}): Validator
   const envelope = compileSchema(
     packagePath('schemas', 'itk', 'distribution-envelope-v2-0.xsd'),
     schemasDir,
-    true,
+    { bundled: true },
   );
   let catalogue: SchemaCatalogue;
   try {

@@ -369,7 +369,7 @@ export function toRegExp(pattern: string): RegExp {
           const single = d === '\\' ? escape(true) : literal(d);
           if (chars[i + 1] === '-' && chars[i + 2] !== ']') {
             // A range, only between two plain characters: libxml2 starts none at an escape
-            // ('[\\--9]' is '-', '-' and '9' there).
+            // ('[\--9]' is only '-' and '9' there).
             const end = chars[i + 2];
             if (d === '\\' || end === undefined || end === '\\' || end === '[' || end === '-')
               throw new Unsupported();

@@ -73,7 +73,7 @@ export class SchemaCatalogue {
       const xsdFile = path.resolve(folder, entry.file);
       let xsd: CompiledSchema;
       try {
-        xsd = compileSchema(xsdFile, path.dirname(xsdFile), bundled);
+        xsd = compileSchema(xsdFile, path.dirname(xsdFile), { bundled });
       } catch (err) {
         const details = (err as { details?: { message: string; line: number }[] }).details ?? [];
         const why = details.map((d) => `line ${d.line}: ${d.message.trim()}`).join('; ');

@@ -82,7 +82,7 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
     envelope = compileSchema(
       packagePath('schemas', 'itk', 'distribution-envelope-v2-0.xsd'),
       packagePath('schemas'),
-      true,
+      { bundled: true },
     );
     catalogue = SchemaCatalogue.load();
     const twin = envelope.patternFree!;
