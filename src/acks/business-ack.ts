@@ -97,27 +97,27 @@ function detail(parent: XMLBuilder, req: BusinessAckRequest) {
 
 export function buildBusinessResponse(req: BusinessAckRequest, id: string): string {
   const at = req.at ?? new Date();
-  const msg = create().ele(HL7_NS, 'hl7:BusinessResponseMessage');
-  msg.ele(HL7_NS, 'hl7:id', { root: id });
-  msg.ele(HL7_NS, 'hl7:creationTime', { value: hl7Time(at) });
-  msg.ele(HL7_NS, 'hl7:interactionId', {
+  const msg = create().ele(HL7_NS, 'BusinessResponseMessage');
+  msg.ele(HL7_NS, 'id', { root: id });
+  msg.ele(HL7_NS, 'creationTime', { value: hl7Time(at) });
+  msg.ele(HL7_NS, 'interactionId', {
     root: II.interaction,
     extension: req.original.interaction ?? INTERACTION.busAck,
   });
-  const ack3 = msg.ele(HL7_NS, 'hl7:acknowledgedBy3', { typeCode: req.typeCode });
-  ack3.ele(HL7_NS, 'hl7:conveyingTransmission').ele(HL7_NS, 'hl7:id', {
+  const ack3 = msg.ele(HL7_NS, 'acknowledgedBy3', { typeCode: req.typeCode });
+  ack3.ele(HL7_NS, 'conveyingTransmission').ele(HL7_NS, 'id', {
     root: req.original.trackingId.toUpperCase(),
   });
   detail(ack3, req);
-  entity(msg, 'hl7:communicationFunction1', 'RCV', req.to.uri);
-  entity(msg, 'hl7:communicationFunction', 'SND', req.from.address);
+  entity(msg, 'communicationFunction1', 'RCV', req.to.uri);
+  entity(msg, 'communicationFunction', 'SND', req.from.address);
   author(msg, req);
   const payloadUuid = UUID.exec(req.original.payloadId)?.[0];
   if (payloadUuid) {
     msg
-      .ele(HL7_NS, 'hl7:acknowledgedBy2', { typeCode: req.typeCode })
-      .ele(HL7_NS, 'hl7:conveyingTransmission')
-      .ele(HL7_NS, 'hl7:id', { root: payloadUuid.toUpperCase() });
+      .ele(HL7_NS, 'acknowledgedBy2', { typeCode: req.typeCode })
+      .ele(HL7_NS, 'conveyingTransmission')
+      .ele(HL7_NS, 'id', { root: payloadUuid.toUpperCase() });
   }
   return msg.end({ headless: true });
 }

@@ -4,6 +4,7 @@
  * tests out of the main run (jest.config.js matches test/**, this suite needs ITK_DISRUPTIVE=1,
  * which jest.disruptive.config.js sets).
  */
+import { checkIfFromRouter } from '../support/messages.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
@@ -162,6 +163,7 @@ export async function drain(channel: ConfirmChannel, queue: string): Promise<Get
   for (;;) {
     const msg = await channel.get(queue, { noAck: true });
     if (!msg) return messages;
+    checkIfFromRouter(msg, queue);
     messages.push(msg);
   }
 }

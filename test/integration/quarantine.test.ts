@@ -262,7 +262,10 @@ describe('replay', () => {
     const msg = cda({ senderAddress: ADDR.hospice });
     await h.publish('gp', msg.bytes);
     await quarantineDepth(1);
-    expect(readInfAck(await h.takeOne(Q('riverside-gp'))).errors[0]?.code).toBe('3000');
+    expect(readInfAck(await h.takeOne(Q('riverside-gp'))).errors[0]).toMatchObject({
+      code: 'DE0008',
+      diagnostic: expect.stringMatching(/^3000 /),
+    });
     const [entry] = (await listQuarantine(tools())).entries;
     expect(entry).toMatchObject({ code: '3000', sender: 'riverside-gp' });
 
@@ -277,7 +280,10 @@ describe('replay', () => {
       ['quarantined', undefined],
       ['quarantined', 1],
     ]);
-    expect(readInfAck(await h.takeOne(Q('riverside-gp'))).errors[0]?.code).toBe('3000');
+    expect(readInfAck(await h.takeOne(Q('riverside-gp'))).errors[0]).toMatchObject({
+      code: 'DE0008',
+      diagnostic: expect.stringMatching(/^3000 /),
+    });
     await quarantineDepth(1);
     const [back] = (await listQuarantine(tools())).entries;
     expect(back!.id).toBe(entry!.id); // same bytes, same reason

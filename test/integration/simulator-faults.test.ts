@@ -230,7 +230,7 @@ faults:
       const nack = readInfAck(await h.takeOne(OOH_Q()));
       expect(nack).toMatchObject({ result: 'Failure', trackingIdRef: first.trackingId });
       expect(nack.errors.map((e) => [e.code, e.diagnostic])).toEqual([
-        ['2100', 'the care record system is being restarted'],
+        ['DE0001', '2100 the care record system is being restarted'],
       ]);
 
       const msg = gpNotification();

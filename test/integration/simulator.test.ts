@@ -207,9 +207,10 @@ describe('acknowledgements', () => {
         trackingIdRef: msg.trackingId,
         reportingIdentity: [COMMUNITY_IDENTITY],
       });
+      // a care-plan rule concerns the payload: DE0012, the Toolkit code first (src/acks/nack-codes.ts)
       expect(nack.errors[0]).toMatchObject({
-        code: '1000',
-        diagnostic: expect.stringMatching(/falls/),
+        code: 'DE0012',
+        diagnostic: expect.stringMatching(/^1000 CP-PLAN-TYPE: .*falls/),
       });
       await h.waitForStory(msg.trackingId, (s) => s.messages[0]?.record.state === 'nacked');
     } finally {

@@ -42,6 +42,8 @@ export type Role = keyof typeof EP;
 
 export const ROUTER_IDENTITY = 'urn:nhs-uk:identity:ods:ITKROUTER';
 export const TOOLKIT_ERRORS = '2.16.840.1.113883.2.1.3.2.4.17.268';
+/** The code system of every nack's ErrorCode (DE0001–DE0012). */
+export const DE_ERRORS = '2.16.840.1.113883.2.1.3.2.4.17.516';
 export const INF_ACK_SERVICE = 'urn:nhs-itk:services:201005:SendInfrastructureAck-v1-0';
 
 export const newId = (): string => randomUUID().toUpperCase();

@@ -14,7 +14,7 @@ import {
   INF_ACK_SERVICE,
   readInfAck,
   ROUTER_IDENTITY,
-  TOOLKIT_ERRORS,
+  DE_ERRORS,
   type InfAckRead,
   type Role,
   type TestMessage,
@@ -25,10 +25,8 @@ import { useRouterHarness, type RouterHarness } from './router-harness.js';
 
 export const CAREPLAN_ROUTES = path.join(FIXTURES, 'careplans', 'routes');
 
-const ERROR_TEXT: Record<string, string> = {
-  '2200': 'Processing error, not retryable',
-  '3000': 'Access denied',
-};
+/** A care-plan rule concerns the payload: its nack is DE0012 (src/acks/nack-codes.ts). */
+const PAYLOAD_ERROR_TEXT = 'Distribution Envelope Payload Processing Error';
 
 export interface CarePlanWorld {
   readonly h: RouterHarness;
@@ -49,7 +47,10 @@ export interface CarePlanWorld {
     from: Role,
     recipient?: string,
   ): Promise<GetMessage>;
-  /** Takes the nack of `msg` from the sender's queue and checks code, ErrorText and diagnostic. */
+  /**
+   * Takes the nack of `msg` from the sender's queue and checks it: DE0012 with TKW's text, and a
+   * diagnostic that starts with the Toolkit `code` and matches `diagnostic`.
+   */
   expectNack(
     role: Role,
     msg: TestMessage,
@@ -100,11 +101,12 @@ export function useCarePlanWorld(): CarePlanWorld {
       expect(nack.reportingIdentity).toEqual([ROUTER_IDENTITY]);
       expect(nack.errors).toHaveLength(1);
       expect(nack.errors[0]).toEqual({
-        code,
-        codeSystem: TOOLKIT_ERRORS,
-        text: ERROR_TEXT[code],
-        diagnostic: expect.stringMatching(diagnostic),
+        code: 'DE0012',
+        codeSystem: DE_ERRORS,
+        text: PAYLOAD_ERROR_TEXT,
+        diagnostic: expect.stringMatching(new RegExp(`^${code} `)),
       });
+      expect(nack.errors[0]!.diagnostic).toMatch(diagnostic);
       return nack;
     },
     expectQuiet: (waitMs = 300) => h.expectEmpty(everywhere(), waitMs),

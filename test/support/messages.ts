@@ -8,6 +8,20 @@ import {
   type Options,
 } from 'amqplib';
 import type { TestUser } from './broker.js';
+import { expectConformant } from './conformance.js';
+
+/**
+ * Every message the router itself sent (header `itk-sender: router`: nacks, its inf acks, the
+ * locator's answers) that a test reads is checked against the official ITK schemas and TKW's
+ * rules (test/support/conformance.ts): a test reading a non-conformant one fails. So the whole
+ * integration suite proves what the router sends passes TKW (issue 19).
+ */
+export const routerMessagesChecked = { count: 0 };
+export function checkIfFromRouter(msg: GetMessage, queue: string): void {
+  if (String(msg.properties.headers?.['itk-sender'] ?? '') !== 'router') return;
+  expectConformant(msg.content, `the router's message in ${queue}`);
+  routerMessagesChecked.count++;
+}
 
 /** A plain amqplib connection and confirm channel for assertions, with error listeners. */
 export interface TestClient {
@@ -62,6 +76,7 @@ export async function expectMessages(
   const deadline = Date.now() + timeoutMs;
   while (messages.length < n) {
     const msg = await channel.get(queue, { noAck: true });
+    if (msg) checkIfFromRouter(msg, queue);
     if (msg) messages.push(msg);
     else if (Date.now() > deadline)
       throw new Error(`expected ${n} messages in ${queue}, got ${messages.length}`);

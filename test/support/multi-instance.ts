@@ -23,7 +23,7 @@ import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.
 import { topologyNames, type TopologyNames } from '../../src/transport/names.js';
 import { createTestVhost, type TestUser, type TestVhost } from './broker.js';
 import { FIXTURES } from './fixture-files.js';
-import { openTestClient, type TestClient } from './messages.js';
+import { checkIfFromRouter, openTestClient, type TestClient } from './messages.js';
 
 export const POSTGRES_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -250,6 +250,7 @@ export async function drain(d: Deployment, queue: string) {
   for (;;) {
     const msg = await d.client.channel.get(queue, { noAck: true });
     if (!msg) return messages;
+    checkIfFromRouter(msg, queue);
     messages.push(msg);
   }
 }

@@ -158,8 +158,8 @@ describe('two notifications of one plan at once', () => {
       const nack = nacks.filter((n) => n.trackingIdRef === loser.msg.trackingId);
       expect(nack).toHaveLength(1);
       expect(nack[0]!.result).toBe('Failure');
-      expect(nack[0]!.errors.map((e) => e.code)).toEqual(['2200']);
-      expect(nack[0]!.errors[0]!.diagnostic).toMatch(/version 2\b/);
+      expect(nack[0]!.errors.map((e) => e.code)).toEqual(['DE0012']);
+      expect(nack[0]!.errors[0]!.diagnostic).toMatch(/^2200 .*version 2\b/);
       expect(nacks.some((n) => n.trackingIdRef === winner.msg.trackingId)).toBe(false);
 
       const indexed = await w.plan(p.planId);

@@ -120,7 +120,11 @@ test('of two `updated` notifications with the same next version, one wins and th
     if (delivered.includes(loser.msg.trackingId))
       problems.push(`${planId}: the loser was delivered`);
     const nack = nacks.filter((n) => n.trackingIdRef === loser.msg.trackingId);
-    if (nack.length !== 1 || nack[0]!.errors[0]?.code !== '2200')
+    if (
+      nack.length !== 1 ||
+      nack[0]!.errors[0]?.code !== 'DE0012' ||
+      !nack[0]!.errors[0]?.diagnostic?.startsWith('2200 ')
+    )
       problems.push(`${planId}: the loser's nack: ${JSON.stringify(nack.map((n) => n.errors))}`);
     const reason = (nack[0]?.errors[0]?.diagnostic ?? '').replace(/[0-9A-F-]{36}/g, '<plan>');
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);

@@ -270,9 +270,16 @@ export function readInfAck(body: Buffer | GetMessage): InfAckRead {
   };
 }
 
-/** The rule id a router diagnostic starts with (`RULE-ID: detail`). */
+/** The rule id a router diagnostic names (`[Toolkit code ]RULE-ID: detail`). */
 export const ruleOf = (e: ErrorInfo): string =>
-  /^([A-Z0-9-]+):/.exec(e.diagnostic ?? '')?.[1] ?? '';
+  /^(?:\d{4} )?([A-Z0-9-]+):/.exec(e.diagnostic ?? '')?.[1] ?? '';
+
+/**
+ * The code of the refusal a nack's errorInfo stands for: the Toolkit code opening its diagnostic
+ * text (src/acks/nack-codes.ts), else its DE code.
+ */
+export const findingCodeOf = (e: ErrorInfo): string =>
+  /^(\d{4}) /.exec(e.diagnostic ?? '')?.[1] ?? e.code;
 
 /** Application headers of a received message as strings (the broker's own `x-*` left out). */
 export const headersOf = (msg: GetMessage): Record<string, string> =>

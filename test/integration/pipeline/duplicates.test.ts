@@ -130,7 +130,9 @@ describe('a repeated tracking id from the same sender', () => {
     await h.publish('gp', msg.bytes);
     const again = await h.takeOne(Q('riverside-gp'));
     expect(again.content.equals(first.content)).toBe(true);
-    expect(readInfAck(again).errors.map((e) => e.code)).toEqual(['3000']);
+    expect(readInfAck(again).errors.map((e) => [e.code, e.diagnostic?.slice(0, 5)])).toEqual([
+      ['DE0008', '3000 '],
+    ]);
     await duplicateEvents(msg.trackingId, 1);
     await h.expectEmpty(h.endpointIds.map(Q), 100);
   });

@@ -5,14 +5,7 @@
  */
 import { useRouterHarness } from '../../support/router-harness.js';
 import { publishAs } from '../../support/messages.js';
-import {
-  ADDR,
-  cda,
-  headersOf,
-  OID_TOOLKIT_ERRORS,
-  readInfAck,
-  ROUTER_IDENTITY,
-} from './de-messages.js';
+import { ADDR, cda, headersOf, OID_DE_ERRORS, readInfAck, ROUTER_IDENTITY } from './de-messages.js';
 
 const h = useRouterHarness({ strangers: ['stranger'] });
 const Q = (id: string) => h.queue(id);
@@ -109,8 +102,9 @@ describe("senderAddress must be one of the sending end point's addresses", () =>
     expect(nack.trackingIdRef).toBe(msg.trackingId);
     expect(nack.reportingIdentity).toEqual([ROUTER_IDENTITY]);
     expect(nack.errors.map((e) => [e.code, e.codeSystem, e.text])).toEqual([
-      ['3000', OID_TOOLKIT_ERRORS, 'Access denied'],
+      ['DE0008', OID_DE_ERRORS, 'Distribution Envelope Sender Address Processing Error'],
     ]);
+    expect(nack.errors[0]!.diagnostic).toMatch(/^3000 /);
     expect(nack.errors[0]!.diagnostic).toContain(ADDR.hospice);
     expect(nack.errors[0]!.diagnostic).toContain('riverside-gp');
 
@@ -143,7 +137,9 @@ describe("senderAddress must be one of the sending end point's addresses", () =>
     await h.publish('gp', msg.bytes);
     const nack = readInfAck(await h.takeOne(Q('riverside-gp')));
     expect(nack.trackingIdRef).toBe(msg.trackingId);
-    expect(nack.errors.map((e) => e.code)).toEqual(['3000']);
+    expect(nack.errors.map((e) => [e.code, e.diagnostic?.slice(0, 5)])).toEqual([
+      ['DE0008', '3000 '],
+    ]);
     expect(headersOf(await h.takeOne(h.names.quarantineQueue))['itk-error-code']).toBe('3000');
     await h.expectEmpty(everywhere());
   });

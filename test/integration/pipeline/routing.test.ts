@@ -16,7 +16,6 @@ import {
   headersOf,
   INF_ACK_SERVICE,
   OID_DE_ERRORS,
-  OID_TOOLKIT_ERRORS,
   readInfAck,
   ROUTER_IDENTITY,
 } from './de-messages.js';
@@ -312,11 +311,13 @@ describe('reject routes', () => {
     expect(nack.trackingIdRef).toBe(msg.trackingId);
     expect(nack.serviceRef).toBe('urn:nhs-itk:services:201005:SendDocument-v1-0');
     expect(nack.errors).toHaveLength(1);
+    // a reject route's Toolkit code opens the diagnostic of a DE0001 (src/acks/nack-codes.ts)
     expect(nack.errors[0]).toMatchObject({
-      code: '2200',
-      codeSystem: OID_TOOLKIT_ERRORS,
-      text: 'Processing error, not retryable',
+      code: 'DE0001',
+      codeSystem: OID_DE_ERRORS,
+      text: 'Distribution Envelope Processing Error',
     });
+    expect(nack.errors[0]!.diagnostic).toMatch(/^2200 Service withdrawn/);
     expect(nack.errors[0]!.diagnostic).toContain('Service withdrawn in this locality');
     expect(nack.errors[0]!.diagnostic).toContain('withdrawn-service');
     await h.expectEmpty([...ALL_ENDPOINTS(), h.names.quarantineQueue]);
@@ -334,9 +335,9 @@ describe('reject routes', () => {
     expect(nack.trackingIdRef).toBe(msg.trackingId);
     expect(nack.envelope.addresses.map((a) => a.uri)).toEqual([ADDR.ward7]);
     expect(nack.errors.map((e) => [e.code, e.codeSystem, e.text])).toEqual([
-      ['3000', OID_TOOLKIT_ERRORS, 'Access denied'],
+      ['DE0001', OID_DE_ERRORS, 'Distribution Envelope Processing Error'],
     ]);
-    expect(nack.errors[0]!.diagnostic).toContain('Ward 7 may not send CDA documents');
+    expect(nack.errors[0]!.diagnostic).toMatch(/^3000 Ward 7 may not send CDA documents/);
     await h.expectEmpty([...ALL_ENDPOINTS(), h.names.quarantineQueue]);
   });
 

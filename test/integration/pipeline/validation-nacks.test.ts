@@ -18,9 +18,9 @@ import {
   notification,
   headersOf,
   OID_DE_ERRORS,
-  OID_TOOLKIT_ERRORS,
   readInfAck,
   ROUTER_IDENTITY,
+  findingCodeOf,
   ruleOf,
   ZERO_TRACKING_ID,
   type InfAckRead,
@@ -47,38 +47,29 @@ const expectedFor = (file: string): { code: string; rule: string }[] => {
   return entry.errors.map((e) => ({ code: String(e.code), rule: e.rule }));
 };
 
-/** docs/errors.md: code system and ErrorText of every code. */
+/** TKW's ErrorText of every DE code (TKW-x ITKServiceAcknowledgements.conf lines 60-144). */
 const DE_PARTS: Record<string, string> = {
-  DE0001: 'Envelope',
-  DE0002: 'Header',
-  DE0003: 'Address List',
-  DE0004: 'Audit Identity',
-  DE0005: 'Id',
-  DE0006: 'Manifest',
-  DE0007: 'Manifest Item',
-  DE0008: 'Sender Address',
-  DE0009: 'Handling Specifications',
-  DE0010: 'Spec',
-  DE0011: 'Payloads',
-  DE0012: 'Payload',
+  DE0001: '',
+  DE0002: 'Header ',
+  DE0003: 'Address List ',
+  DE0004: 'Audit Identity ',
+  DE0005: 'Id ',
+  DE0006: 'Manifest ',
+  DE0007: 'Manifest Item ',
+  DE0008: 'Sender Address ',
+  DE0009: 'Handling Specifications ',
+  DE0010: 'Spec ',
+  DE0011: 'Payloads ',
+  DE0012: 'Payload ',
 };
-const TOOLKIT: Record<string, string> = {
-  '1000': 'Invalid message',
-  '2100': 'Processing error, retryable',
-  '2200': 'Processing error, not retryable',
-  '3000': 'Access denied',
-};
+/** Every errorInfo is a DE code with TKW's text; a Toolkit-coded finding opens its diagnostic. */
 function expectDocumentedCodes(nack: InfAckRead): void {
   for (const e of nack.errors) {
-    if (e.code in DE_PARTS) {
-      expect([e.code, e.codeSystem, e.text]).toEqual([
-        e.code,
-        OID_DE_ERRORS,
-        `Distribution Envelope ${DE_PARTS[e.code]} Processing Error`,
-      ]);
-    } else {
-      expect([e.code, e.codeSystem, e.text]).toEqual([e.code, OID_TOOLKIT_ERRORS, TOOLKIT[e.code]]);
-    }
+    expect(Object.keys(DE_PARTS)).toContain(e.code);
+    expect([e.codeSystem, e.text]).toEqual([
+      OID_DE_ERRORS,
+      `Distribution Envelope ${DE_PARTS[e.code]}Processing Error`,
+    ]);
     expect(e.id).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
     expect(e.diagnostic).toBeTruthy();
   }
@@ -117,7 +108,7 @@ async function publishBroken(file: string, { raw = false } = {}) {
   expect(nack.envelope.senderAddress?.uri).toBe(ADDR.router);
   expect(nack.envelope.trackingId).not.toBe(trackingId);
   expectDocumentedCodes(nack);
-  expect(distinct(nack.errors.map((e) => ({ code: e.code, rule: ruleOf(e) })))).toEqual(
+  expect(distinct(nack.errors.map((e) => ({ code: findingCodeOf(e), rule: ruleOf(e) })))).toEqual(
     distinct(expectedFor(file)),
   );
   return { bytes, trackingId, sender, nack };
@@ -150,7 +141,7 @@ describe('stages 1–2: unsafe or unreadable input is nacked and quarantined, ne
     const q = await h.takeOne(h.names.quarantineQueue);
     expect(q.content.equals(bytes)).toBe(true);
     expect(headersOf(q)).toMatchObject({
-      'itk-error-code': nack.errors[0]!.code,
+      'itk-error-code': findingCodeOf(nack.errors[0]!),
       'itk-sender': sender.endpoint,
     });
     expect(headersOf(q)).not.toHaveProperty('itk-tracking-id');
@@ -196,7 +187,9 @@ describe('stages 1–2: unsafe or unreadable input is nacked and quarantined, ne
     const over = padTo(LIMIT + 1);
     await h.publish('gp', over.bytes);
     const nack = readInfAck(await h.takeOne(Q('riverside-gp'), 15000));
-    expect(nack.errors.map((e) => [e.code, ruleOf(e)])).toEqual([['1000', 'SAFE-SIZE']]);
+    expect(nack.errors.map((e) => [e.code, findingCodeOf(e), ruleOf(e)])).toEqual([
+      ['DE0001', '1000', 'SAFE-SIZE'],
+    ]);
     const q = await h.takeOne(h.names.quarantineQueue, 15000);
     expect(q.content.length).toBe(LIMIT + 1);
     await h.expectEmpty(everywhere(), 100);

@@ -142,11 +142,13 @@ describe('an invalid message', () => {
     expectValid(v(), r.outgoing[0]!);
   });
 
-  test('a business-rule failure (bad NHS number check digit): nack 1000', () => {
+  test('a business-rule failure (bad NHS number check digit): nack DE0012, 1000 first in the diagnostic', () => {
     const msg = receive(v(), 'broken/cp-nhs-number-bad-check-digit.xml');
     const r = run(msg, COMMUNITY);
     expect(kinds(r)).toEqual(['inf-nack']);
-    expect(asInfAck(r.outgoing[0]!).errors.map((e) => e.code)).toEqual(['1000']);
+    expect(
+      asInfAck(r.outgoing[0]!).errors.map((e) => [e.code, e.diagnostic?.slice(0, 19)]),
+    ).toEqual([['DE0012', '1000 CP-NHS-NUMBER:']]);
   });
 
   test('nacked even when no inf ack was asked for (the ITK rule for failures)', () => {

@@ -19,8 +19,8 @@ export const staleUpdate: Scene = {
       'the refusal (2200, version conflict) of the stale update',
       (a, about) =>
         about?.label === 'stale update' &&
-        a.ack?.errors[0]?.code === '2200' &&
-        /version conflict/.test(a.ack.errors[0].diagnostic),
+        a.ack?.errors[0]?.code === 'DE0012' &&
+        /^2200 version conflict/.test(a.ack.errors[0].diagnostic),
     ),
   ],
   async play(day) {
