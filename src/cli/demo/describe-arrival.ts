@@ -83,7 +83,11 @@ function meaning(a: Arrival, ctx: DescribeContext): string {
         : `received ${what}, and it is valid (an infrastructure ack)`;
     case 'inf-nack': {
       const e = a.ack?.errors[0];
-      return `refused (${e?.code ?? '?'}): ${humanise(e?.diagnostic || e?.text || 'no reason given')}`;
+      // A Toolkit code opens the diagnostic of a DE-coded nack (src/acks/nack-codes.ts): show it.
+      const finer = /^(\d{4}) (.*)$/s.exec(e?.diagnostic ?? '');
+      const code = finer?.[1] ?? e?.code ?? '?';
+      const why = finer?.[2] || e?.diagnostic || e?.text || 'no reason given';
+      return `refused (${code}): ${humanise(why)}`;
     }
     case 'bus-ack': {
       const t = a.ack?.typeCode;
