@@ -17,7 +17,9 @@ export interface ItkErrorCode {
 const dePart = (code: string, part: string): ItkErrorCode => ({
   code,
   codeSystem: OID.deErrors,
-  text: part ? `Distribution Envelope ${part} Processing Error` : 'Distribution Envelope Processing Error',
+  text: part
+    ? `Distribution Envelope ${part} Processing Error`
+    : 'Distribution Envelope Processing Error',
   retryable: false,
 });
 
