@@ -416,7 +416,10 @@ describe('the command line', () => {
       expect(await run).toBe(0);
       const nack = readInfAck(await h.takeOne(GP_Q()));
       expect(nack).toMatchObject({ result: 'Failure', trackingIdRef: msg.trackingId });
-      expect(nack.errors.map((e) => [e.code, e.diagnostic])).toEqual([['2100', 'simulated fault']]);
+      // the DE part, the fault's Toolkit code first in the diagnostic (src/acks/nack-codes.ts)
+      expect(nack.errors.map((e) => [e.code, e.diagnostic])).toEqual([
+        ['DE0001', '2100 simulated fault'],
+      ]);
       expect(out.join('')).toMatch(
         new RegExp(
           `received a care plan notification .*\\[tracking id ${msg.trackingId}\\]; asks for an inf ack\\n  faults: nack 2100\\nsent inf nack \\(2100\\): simulated fault in reply to ${msg.trackingId}.*\\nstopped \\(count\\): 1 message\\(s\\) received, 1 sent\\n`,
