@@ -50,6 +50,12 @@ export interface RouterHarnessOptions {
   readonly strangers?: readonly string[];
   /** Text of a router.yaml to load (the environment overrides still apply); none by default. */
   readonly routerYaml?: string;
+  /**
+   * The broker user the router connects as: `guest`, or a role (`__USER_<role>__` in the routes,
+   * e.g. to list the router's own user as an end point identity). Default: a user of its own
+   * (role `router`), as `itk-router provision` gives a real deployment.
+   */
+  readonly routerUser?: string;
 }
 
 export interface RouterHarness {
@@ -61,6 +67,10 @@ export interface RouterHarness {
   /** A second connection to the router's SQLite store (read it; the router writes). */
   readonly store: MessageStore;
   readonly storePath: string;
+  /** The AMQP URL the router connects with (its own broker user on the vhost). */
+  readonly routerUrl: string;
+  /** The router's broker user name. */
+  readonly routerUserName: string;
   /** The end point ids of the loaded routes. */
   readonly endpointIds: readonly string[];
   /** Every queue of the contract topology on this vhost. */
@@ -124,6 +134,9 @@ export async function startRouterHarness(
       fs.writeFileSync(path.join(routesDir, file), written);
     }
     for (const role of options.strangers ?? []) await userFor(role);
+    const routerRole = options.routerUser ?? 'router';
+    const routerUser =
+      routerRole === 'guest' ? { name: 'guest', url: vhost.url } : await userFor(routerRole);
 
     let configPath: string | undefined;
     if (options.routerYaml !== undefined) {
@@ -132,7 +145,7 @@ export async function startRouterHarness(
     }
     const storePath = path.join(tmpDir, 'store.sqlite');
     const config = loadRouterConfig(configPath, {
-      AMQP_URL: vhost.url,
+      AMQP_URL: routerUser.url,
       ITK_ROUTER_ROUTES: routesDir,
       ITK_ROUTER_STORE: `sqlite:${storePath}`,
       ITK_ROUTER_HTTP_PORT: '0',
@@ -159,6 +172,8 @@ export async function startRouterHarness(
       router,
       store,
       storePath,
+      routerUrl: routerUser.url,
+      routerUserName: routerUser.name,
       endpointIds,
       queues,
       user(role) {
