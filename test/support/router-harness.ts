@@ -113,30 +113,33 @@ export async function startRouterHarness(
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
   };
   try {
-    const users = new Map<string, TestUser>();
-    const userFor = async (role: string): Promise<TestUser> => {
-      let user = users.get(role);
-      if (!user) {
-        user = await vhost.createUser(vhost.uniqueName(`it-${role}`));
-        users.set(role, user);
-      }
-      return user;
-    };
-
     const sourceDir = options.routesDir ?? ROUTES_IT;
     const routesDir = path.join(tmpDir, 'routes');
     fs.mkdirSync(routesDir);
-    for (const file of fs.readdirSync(sourceDir).filter((f) => f.endsWith('.yaml'))) {
-      const text = fs.readFileSync(path.join(sourceDir, file), 'utf8');
-      const roles = [...new Set([...text.matchAll(USER_TOKEN)].map((m) => m[1]!))];
-      for (const role of roles) await userFor(role);
+    const files = fs
+      .readdirSync(sourceDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((file) => ({ file, text: fs.readFileSync(path.join(sourceDir, file), 'utf8') }));
+    const routerRole = options.routerUser ?? 'router';
+    const roles = new Set([
+      ...files.flatMap(({ text }) => [...text.matchAll(USER_TOKEN)].map((m) => m[1]!)),
+      ...(options.strangers ?? []),
+      ...(routerRole === 'guest' ? [] : [routerRole]),
+    ]);
+    // All at once: each user costs the broker admin a few seconds when it is rabbitmqctl.
+    const users = new Map<string, TestUser>(
+      await Promise.all(
+        [...roles].map(
+          async (role) => [role, await vhost.createUser(vhost.uniqueName(`it-${role}`))] as const,
+        ),
+      ),
+    );
+    for (const { file, text } of files) {
       const written = text.replace(USER_TOKEN, (_, role: string) => users.get(role)!.name);
       fs.writeFileSync(path.join(routesDir, file), written);
     }
-    for (const role of options.strangers ?? []) await userFor(role);
-    const routerRole = options.routerUser ?? 'router';
     const routerUser =
-      routerRole === 'guest' ? { name: 'guest', url: vhost.url } : await userFor(routerRole);
+      routerRole === 'guest' ? { name: 'guest', url: vhost.url } : users.get(routerRole)!;
 
     let configPath: string | undefined;
     if (options.routerYaml !== undefined) {
@@ -236,13 +239,13 @@ export function useRouterHarness(options: RouterHarnessOptions = {}): RouterHarn
   };
   beforeAll(async () => {
     started = await startRouterHarness(options);
-  }, 30000);
+  }, 90000);
   afterEach(async () => {
     await started?.reset();
   });
   afterAll(async () => {
     await started?.stop();
-  }, 30000);
+  }, 90000);
   return new Proxy({} as RouterHarness, {
     get: (_, key) => {
       const h = get();

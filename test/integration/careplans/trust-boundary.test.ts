@@ -10,6 +10,7 @@
  * route and subscription); every mental-health-crisis message is copied to ooh-111.
  */
 import { buildBusinessAck } from '../../../src/acks/business-ack.js';
+import type { MessageStory } from '../../../src/store/message-store.js';
 import {
   ADDR,
   EP,
@@ -88,8 +89,13 @@ describe("a tracking id another end point used grants nothing (the GP's tracking
         },
       );
       await w.publish(role, forged);
-      const story = await w.completed(forged.trackingId);
-      const mine = story.messages.find((m) => m.record.senderEndpointId === EP[role])!;
+      const mineIn = (s: MessageStory) =>
+        s.messages.find((m) => m.record.senderEndpointId === EP[role]);
+      const story = await w.h.waitForStory(
+        forged.trackingId,
+        (s) => mineIn(s)?.record.completedAt != null,
+      );
+      const mine = mineIn(story)!;
       expect(mine.record.outcome).toBe('nacked');
       expect(mine.events.find((e) => e.state === 'nacked')?.code).toMatch(/^(3000|2200)$/);
       await w.h.takeOne(w.queue(role)); // its nack
