@@ -239,13 +239,13 @@ export function useRouterHarness(options: RouterHarnessOptions = {}): RouterHarn
   };
   beforeAll(async () => {
     started = await startRouterHarness(options);
-  }, 90000);
+  }, 180000);
   afterEach(async () => {
     await started?.reset();
   });
   afterAll(async () => {
     await started?.stop();
-  }, 90000);
+  }, 180000);
   return new Proxy({} as RouterHarness, {
     get: (_, key) => {
       const h = get();
