@@ -8,7 +8,7 @@ const routes = {
   routes: [
     {
       name: 'a',
-      when: { service: 'urn:nhs-itk:services:201005:SendDocument-v1-0' },
+      when: { service: ['urn:nhs-itk:services:201005:SendDocument-v1-0'] },
       reject: { code: '2200', text: 'x' },
     },
     { name: 'b', when: { service: ['urn:x:one|two', '*SendCDADocument*'] }, copyTo: [] },
