@@ -37,7 +37,7 @@ const isCopy = (x: Delivery) =>
 
 /**
  * A plan without consent to share goes only to its owner and the addresses its owner chose:
- * whatever message carries it (notification, request, response, update), copy routes and
+ * whatever message carries it (notification, response, update), copy routes and
  * subscriptions apply only when the INDEX says the patient consented. What the message itself
  * claims (a proposed plan, a response's copy, a forged notification) grants nothing; a plan the
  * index does not hold has no consent.
@@ -47,7 +47,7 @@ async function withoutCopiesUnlessConsented(
   facts: CarePlanFacts,
   ctx: CarePlanContext,
 ): Promise<Decision> {
-  const planId = facts.plan?.planId ?? facts.planId;
+  const planId = facts.plan?.planId; // a message that carries no plan (request, locate) shows none
   if (!planId || !d.deliveries.some(isCopy)) return d;
   if ((await ctx.index.getPlan(planId))?.consentToShare) return d;
   return { ...d, deliveries: d.deliveries.filter((x) => !isCopy(x)) };
