@@ -134,3 +134,27 @@ test('a test vhost deletes itself and its users', async () => {
   await expect(connect(user.url)).rejects.toThrow();
   await other.deleteAll(); // twice is fine
 });
+
+describe('properties that do not fit AMQP (issue 12, finding 4)', () => {
+  test.each([
+    ['a 300-byte type', { type: 's'.repeat(300) }, /property type is 300 bytes/],
+    ['a 256-byte messageId of two-byte letters', { messageId: 'é'.repeat(128) }, /messageId/],
+    ['a 2,000-byte header value', { headers: { 'itk-recipient': 'a'.repeat(2000) } }, /header/],
+  ])(
+    '%s: rejected as INVALID_PROPERTIES (not retryable, not a closed channel); the channel publishes on',
+    async (_, properties, why) => {
+      const publisher = new ConfirmPublisher(await broker.connectRouter());
+      const refused = publisher.publish('itk.deliver', 'ooh-111', Buffer.from('x'), properties);
+      await expect(refused).rejects.toMatchObject({
+        code: 'INVALID_PROPERTIES',
+        retryable: false,
+        message: expect.stringMatching(why),
+      });
+      await publisher.publish('itk.deliver', 'ooh-111', Buffer.from('next'), { type: 'ok' });
+      const [got] = await expectMessages(broker.client.channel, 'itk.endpoint.ooh-111', 1);
+      expect(got!.content.toString()).toBe('next');
+      await expectNoMessage(broker.client.channel, 'itk.endpoint.ooh-111', 100);
+      await publisher.close();
+    },
+  );
+});
