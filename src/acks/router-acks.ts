@@ -52,6 +52,8 @@ export interface NackInput {
   readonly errors: readonly AckError[];
   readonly router: RouterIdentity;
   readonly at: Date;
+  /** The tracking id to name when there is no readable original (a bounded scan found it). */
+  readonly trackingIdRef?: string;
 }
 
 const addressOf = (
@@ -63,7 +65,7 @@ const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A
 
 export function buildNack(input: NackInput) {
   const to = addressOf(input.ignoreSenderAddress ? undefined : input.original, input.fallbackTo);
-  const ref = input.original?.trackingId ?? '';
+  const ref = input.original?.trackingId ?? input.trackingIdRef ?? '';
   return buildInfAck({
     original: {
       trackingId: UUID.test(ref) ? ref : UNKNOWN_TRACKING_ID,

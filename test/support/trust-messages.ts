@@ -110,7 +110,7 @@ export const PADDINGS: readonly (readonly [string, (v: string) => string])[] = [
   ['leading &#9;', (v) => `&#9;${v}`],
   ['trailing &#10;', (v) => `${v}&#10;`],
   ['trailing &#13;', (v) => `${v}&#13;`],
-  ['two spaces inside', (v) => v.replace(':', ':  ')],
+  ['two spaces inside', (v) => `${v.slice(0, 4)}  ${v.slice(4)}`],
 ];
 
 /** `value` of attribute `attr` of the first element whose start tag matches `tag`, replaced. */

@@ -5,11 +5,31 @@
  * deliver nothing. See docs/message-safety.md, "Trust boundary: reading and limits".
  */
 import zlib from 'node:zlib';
-import { useRouterHarness } from '../../support/router-harness.js';
+import { startRouterHarness, type StartedRouterHarness } from '../../support/router-harness.js';
 import { buildDe, exampleWith, planXml, setAttr, upperUuid } from '../../support/trust-messages.js';
 import { cda, readInfAck, ruleOf, ZERO_TRACKING_ID, ADDR } from './de-messages.js';
 
-const h = useRouterHarness();
+// The shared useRouterHarness gives setup 30 s; on a loaded machine creating the vhost and its
+// users by rabbitmqctl takes longer, so this file starts its harness with more time.
+let started: StartedRouterHarness | undefined;
+const h = new Proxy({} as StartedRouterHarness, {
+  get: (_, key) => {
+    if (!started) throw new Error('the router harness has not started');
+    const value = started[key as keyof StartedRouterHarness];
+    return typeof value === 'function'
+      ? (value as (...a: unknown[]) => unknown).bind(started)
+      : value;
+  },
+});
+beforeAll(async () => {
+  started = await startRouterHarness();
+}, 180_000);
+afterEach(async () => {
+  await started?.reset();
+}, 60_000);
+afterAll(async () => {
+  await started?.stop();
+}, 180_000);
 const Q = (id: string) => h.queue(id);
 const everywhere = () => [...h.endpointIds.map(Q), h.names.quarantineQueue];
 

@@ -15,8 +15,8 @@ describe('scanTrackingId', () => {
     ['after a UTF-8 BOM', '\uFEFF' + doc],
     ['no XML declaration', doc.replace(/^<\?xml[^>]*>\s*/, '')],
     ['a comment before the root', doc.replace('<itk:Distr', '<!-- hi --><itk:Distr')],
-    ['another prefix', doc.replace(/itk:/g, 'x:').replace('xmlns:x', 'xmlns:x')],
-    ['the default namespace', doc.replace(/itk:/g, '').replace('xmlns:itk', 'xmlns')],
+    ['another prefix', doc.replace(/(<\/?|xmlns:)itk:?/g, (m) => m.replace('itk', 'x'))],
+    ['the default namespace', doc.replace(/(<\/?)itk:/g, '$1').replace('xmlns:itk', 'xmlns')],
     ['single quotes', doc.replace(`trackingid="${ID}"`, `trackingid='${ID}'`)],
     ['attributes reordered', doc.replace(/(service="[^"]*") (trackingid="[^"]*")/, '$2 $1')],
     [
