@@ -148,11 +148,7 @@ function check(
     );
     return;
   }
-  const errors = payloadSchemaFindings(
-    schemaErrors(match, target.dom, target.text, [[target.lite.start, target.lite.end]]),
-    payload.id,
-    target.part,
-  );
+  const errors = payloadSchemaFindings(schemaErrors(match, target.dom), payload.id, target.part);
   findings.push(...errors);
   if (errors.length === 0)
     checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });

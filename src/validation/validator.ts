@@ -5,13 +5,7 @@
  */
 import { ITK_NS } from '../envelope/itk-names.js';
 import { readEnvelope } from '../envelope/read-envelope.js';
-import {
-  childNamed,
-  childrenNamed,
-  contentRange,
-  parseLite,
-  type LiteElement,
-} from '../envelope/lite-xml.js';
+import { parseLite } from '../envelope/lite-xml.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { NIL_TRACKING_ID, scanTrackingId } from '../envelope/scan-tracking-id.js';
 import { CAREPLAN_BULK, type CarePlanFacts } from '../envelope/careplan-payload.js';
@@ -28,7 +22,7 @@ import { deSchemaFindings } from './xsd-findings.js';
 
 export interface ValidatorOptions {
   readonly catalogue: SchemaCatalogue;
-  /** The compiled DE schema and its pattern-free twin (compiled once, see createValidator). */
+  /** The compiled DE schema (compiled once, see createValidator). */
   readonly envelopeSchema: SchemaPair;
   readonly limits?: SafetyLimits;
   readonly unknownPayloads?: 'pass' | 'refuse';
@@ -68,22 +62,6 @@ const result = (
 ): ValidationResult =>
   Object.freeze({ valid: !hasErrors(findings), findings: Object.freeze(findings), ...more });
 
-/**
- * What the DE schema validates of the envelope's text: all of it but its payloads' content,
- * which the schema skips (xs:any processContents="skip") and the payload stage validates.
- */
-function envelopeRanges(source: string, root: LiteElement): [number, number][] {
-  const ranges: [number, number][] = [];
-  let from = root.start;
-  for (const payload of childrenNamed(childNamed(root, 'payloads', ITK_NS), 'payload', ITK_NS)) {
-    const [start, end] = contentRange(source, payload);
-    ranges.push([from, start]);
-    from = end;
-  }
-  ranges.push([from, root.end]);
-  return ranges;
-}
-
 export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const source = utf8Text(bytes);
@@ -120,9 +98,7 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
       );
     }
     const lite = parseLite(source, CAREPLAN_BULK);
-    const findings = deSchemaFindings(
-      schemaErrors(options.envelopeSchema, doc, source, envelopeRanges(source, lite)),
-    );
+    const findings = deSchemaFindings(schemaErrors(options.envelopeSchema, doc));
     const read = readEnvelope(source, lite, {
       payloadContent: options.payloadContent,
       maxDecodedBytes: limits.maxDecodedBytes ?? DEFAULT_LIMITS.maxDecodedBytes,
