@@ -59,6 +59,8 @@ export interface NackInput {
   readonly outcome?: string;
   readonly router: RouterIdentity;
   readonly at: Date;
+  /** The tracking id to name when there is no readable original (a bounded scan found it). */
+  readonly trackingIdRef?: string;
 }
 
 const addressOf = (
@@ -70,7 +72,7 @@ const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A
 
 export function buildNack(input: NackInput) {
   const to = addressOf(input.ignoreSenderAddress ? undefined : input.original, input.fallbackTo);
-  const ref = input.original?.trackingId ?? '';
+  const ref = input.original?.trackingId ?? input.trackingIdRef ?? '';
   const part = input.outcome ? DE_CODE_BY_OUTCOME[input.outcome] : undefined;
   return buildInfAck({
     original: {

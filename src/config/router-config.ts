@@ -45,7 +45,12 @@ export interface RouterConfig {
   /** Lowest winston level written. */
   readonly log: { readonly level: LogLevel };
   /** Safety limits applied before parsing. */
-  readonly limits: { readonly maxMessageBytes: number; readonly maxDepth: number };
+  readonly limits: {
+    readonly maxMessageBytes: number;
+    readonly maxDepth: number;
+    /** Total decoded (base64 / gzip) payload bytes per message. */
+    readonly maxDecodedBytes: number;
+  };
   readonly validation: {
     /** A payload no catalogue knows: `pass` (warning) or `refuse` (nack 1000). */
     readonly unknownPayloads: 'pass' | 'refuse';

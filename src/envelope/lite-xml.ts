@@ -2,8 +2,10 @@
  * A light, read-only element tree of a document that libxml2 has ALREADY parsed and found
  * well-formed (and free of any DOCTYPE, refused at stage 1). Reading the envelope and payload
  * facts from this tree in JavaScript is ~10× faster than walking libxml2-wasm's DOM node by node
- * across the WebAssembly boundary. Never call it on bytes libxml2 has not accepted: it trusts
- * well-formedness and only knows the five predefined entities and character references.
+ * across the WebAssembly boundary. Never act on a tree of bytes libxml2 has not accepted: it
+ * trusts well-formedness and only knows the five predefined entities and character references.
+ * It never throws, though, whatever it is given (test/unit/validation/trust-boundary.test.ts):
+ * text that is not XML gives some tree, an element named '' when there is none.
  */
 
 export interface LiteElement {
@@ -69,11 +71,12 @@ const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', a
 export const decodeEntities = (s: string): string =>
   s.indexOf('&') === -1
     ? s
-    : s.replace(ENTITY, (_, e: string) =>
-        e[0] === '#'
-          ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
-          : NAMED[e]!,
-      );
+    : s.replace(ENTITY, (ref, e: string) => {
+        if (e[0] !== '#') return NAMED[e]!;
+        const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+        // libxml2 refuses a reference to no character; the light reader leaves it as written
+        return cp <= 0x10ffff ? String.fromCodePoint(cp) : ref;
+      });
 
 /**
  * An attribute value as XML reads it: each literal tab, line break or carriage return (a CR LF
@@ -118,7 +121,7 @@ function skipElement(source: string, from: number, qname: string): number {
     if (source[at - 1] === '<') break;
     if (source[at - 1] === '/' && source[at - 2] === '<') {
       if (markupIn(source, from, at, '!') || markupIn(source, from, at, '?')) break;
-      return source.indexOf('>', at + qname.length) + 1;
+      return after(source, '>', at + qname.length);
     }
   }
   return countToEnd(source, from);
@@ -204,11 +207,16 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
       next = after(source, '?>', i + 2);
     } else if (c === '/') {
       next = after(source, '>', i + 2);
-      const done = stack.pop()!;
-      done.end = next;
+      const done = stack.pop();
+      if (done) done.end = next;
     } else {
       NAME.lastIndex = i + 1;
-      const qname = NAME.exec(source)![0];
+      const qname = NAME.exec(source)?.[0];
+      if (qname === undefined) {
+        // '<' not followed by a name: not XML (libxml2 refuses it); step over it
+        i = source.indexOf('<', i + 1);
+        continue;
+      }
       let pos = NAME.lastIndex;
       let attrs = NO_ATTRIBUTES;
       let scope = top?.scope ?? new Map<string, string>([['xml', XML_NS]]);
@@ -234,7 +242,8 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
           attrs.set(key, value);
         }
       }
-      const close = source.indexOf('>', pos);
+      const gt = source.indexOf('>', pos);
+      const close = gt === -1 ? source.length : gt;
       const selfClosing = source[close - 1] === '/';
       const colon = qname.indexOf(':');
       const el = new Building(
@@ -262,9 +271,8 @@ export function parseLite(source: string, opaque?: OpaqueElements): LiteElement 
     if (current && lt > next) current.runs.push(next, lt);
     i = lt;
   }
-  if (!root)
-    throw new Error('parseLite: no element found (was the document checked by libxml2 first?)');
-  return root;
+  // No element at all (text libxml2 would refuse): an empty element named '', never a throw.
+  return root ?? new Building(source, '', '', NO_ATTRIBUTES, 1, 0, 0, new Map(), NO_DECLARATIONS);
 }
 
 /** Where the content of `el` lies in `source`: after its start tag, before its end tag. */

@@ -6,7 +6,7 @@
  */
 import { ITK_NS } from './itk-names.js';
 import { childNamed, childrenNamed, standaloneXml, type LiteElement } from './lite-xml.js';
-import { decodePayload, type DecodedPayload } from './payload-codec.js';
+import { decodePayload, DEFAULT_MAX_DECODED_BYTES, type DecodedPayload } from './payload-codec.js';
 import type { Envelope, HandlingSpec, ItkAddress, ManifestItem, Payload } from './envelope.js';
 
 export interface At {
@@ -38,12 +38,17 @@ export interface ReadEnvelope {
 export type PayloadBody =
   | { readonly kind: 'element'; readonly element: LiteElement; readonly elementCount: number }
   | { readonly kind: 'decoded'; readonly decoded: DecodedPayload }
+  /** Not decoded: the message's decoded-bytes budget ran out at an earlier payload. */
+  | { readonly kind: 'undecoded' }
   | { readonly kind: 'empty'; readonly text: boolean };
 
 export interface ReadOptions {
   /** Put each XML payload's standalone text into `Payload.content` (off on the hot path). */
   readonly payloadContent?: boolean;
-  /** Largest decoded (inflated) payload accepted, in bytes. */
+  /**
+   * Largest total of decoded (base64 / inflated gzip) payload bytes of the message; decoding
+   * stops at the payload that would pass it (limits.maxDecodedBytes, default 20 MiB).
+   */
   readonly maxDecodedBytes?: number;
 }
 
@@ -79,18 +84,32 @@ const manifestItem = (el: LiteElement): ManifestItem =>
 const encodingOf = (item: ManifestItem | undefined): Payload['encoding'] =>
   item?.encrypted ? 'encrypted' : item?.compressed ? 'compressed' : item?.base64 ? 'base64' : 'xml';
 
+/** What is left of the message's decoded-bytes budget (shared by its payloads, in order). */
+interface Budget {
+  readonly limit: number;
+  left: number;
+}
+
 function readPayload(
   source: string,
   el: LiteElement,
   item: ManifestItem | undefined,
   options: ReadOptions,
+  budget: Budget,
 ): { payload: Payload; body: PayloadBody } {
   const id = el.attrs.get('id') ?? '';
   const encoding = encodingOf(item);
   if (encoding === 'base64' || encoding === 'compressed') {
-    const decoded = decodePayload(el.text, encoding, options.maxDecodedBytes);
+    if (budget.left < 0)
+      return { payload: Object.freeze({ id, encoding }), body: { kind: 'undecoded' } };
+    const decoded = decodePayload(el.text, encoding, budget.left, budget.limit);
+    if (decoded.ok) budget.left -= decoded.bytes.length;
+    else if (decoded.overBudget) budget.left = -1;
+    // The decoded text is kept only where a caller asked for payload contents (tools, tests).
+    const content =
+      decoded.ok && options.payloadContent ? decoded.bytes.toString('utf8') : undefined;
     return {
-      payload: Object.freeze(compact({ id, encoding, content: decoded.text })),
+      payload: Object.freeze(compact({ id, encoding, content })),
       body: { kind: 'decoded', decoded },
     };
   }
@@ -139,8 +158,10 @@ export function readEnvelope(
 
   const manifest = itemEls.map(manifestItem);
   const byId = new Map(manifest.map((m) => [m.id, m]));
+  const limit = options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
+  const budget: Budget = { limit, left: limit };
   const read = payloadEls.map((el, i) =>
-    readPayload(source, el, byId.get(el.attrs.get('id') ?? '') ?? manifest[i], options),
+    readPayload(source, el, byId.get(el.attrs.get('id') ?? '') ?? manifest[i], options, budget),
   );
 
   const envelope: Envelope = Object.freeze(

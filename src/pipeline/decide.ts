@@ -25,6 +25,8 @@ export interface Decision {
   readonly interaction?: string;
   /** What a nack carries (empty when none is sent). */
   readonly errors: readonly AckError[];
+  /** An unreadable message's tracking id, as far as a bounded scan could read it (its nack names it). */
+  readonly unreadableTrackingId?: string;
   /** Why the message is quarantined, when it is. */
   readonly reason?: { readonly code: string; readonly text: string };
   readonly deliveries: readonly Delivery[];
@@ -61,6 +63,7 @@ export function decide(
       ...withSender,
       kind: 'unreadable',
       errors,
+      ...(v.unreadableTrackingId ? { unreadableTrackingId: v.unreadableTrackingId } : {}),
       reason: { code: errors[0]?.code ?? '1000', text: errors[0]?.diagnostic ?? 'unreadable' },
     };
   }

@@ -37,6 +37,7 @@ export async function answer(
     const nack = buildNack({
       ...(d.envelope ? { original: d.envelope } : {}),
       ...(forged ? { ignoreSenderAddress: true } : {}),
+      ...(d.unreadableTrackingId ? { trackingIdRef: d.unreadableTrackingId } : {}),
       fallbackTo: ownAddress,
       errors: d.errors,
       outcome: d.kind,

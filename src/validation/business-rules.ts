@@ -221,17 +221,34 @@ function ackRules(root: LiteElement, id: string, part?: string): Finding[] {
   return [];
 }
 
-/** Stage 5 over every schema-valid payload; returns findings and the primary care-plan facts. */
+/**
+ * Stage 5 over every schema-valid payload; returns findings, the message's care-plan facts and
+ * its acknowledgement facts. A message carries at most one care-plan payload (docs/decisions.md,
+ * "One care-plan payload per message"): a second one is refused, so the facts returned are those
+ * of the only care-plan payload, and no care-plan rule can be skipped for a plan the pipeline
+ * never sees.
+ */
 export function checkBusinessRules(
   checked: readonly CheckedPayload[],
   options: BusinessRuleOptions,
 ): { findings: Finding[]; carePlan?: CarePlanFacts; ack?: AckFacts } {
   const findings: Finding[] = [];
   let carePlan: CarePlanFacts | undefined;
+  let carePlans = 0;
   let ack: AckFacts | undefined;
   for (const { payload, root, part } of checked) {
     const facts = readCarePlanFacts(root);
     if (facts) {
+      if (++carePlans === 2) {
+        findings.push(
+          finding(
+            '1000',
+            'CP-ONE-PLAN-PAYLOAD',
+            `payload ${payload.id}: a second care-plan payload; a message carries at most one (send one message per plan)`,
+            { line: root.line, part },
+          ),
+        );
+      }
       carePlan ??= facts;
       findings.push(...carePlanRules(root, facts, options, payload.id, part));
     } else {
@@ -239,5 +256,6 @@ export function checkBusinessRules(
       findings.push(...ackRules(root, payload.id, part));
     }
   }
-  return { findings, ...(carePlan ? { carePlan } : {}), ...(ack ? { ack } : {}) };
+  const one = carePlan && carePlans === 1 ? { carePlan } : {};
+  return { findings, ...one, ...(ack ? { ack } : {}) };
 }

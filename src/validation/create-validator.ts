@@ -26,7 +26,6 @@ export function createValidator(options: CreateValidatorOptions = {}): Validator
   const envelope = compileSchema(
     packagePath('schemas', 'itk', 'distribution-envelope-v2-0.xsd'),
     schemasDir,
-    { bundled: true },
   );
   let catalogue: SchemaCatalogue;
   try {

@@ -229,6 +229,8 @@ function payloadContent(r: ReadEnvelope, out: Finding[]): void {
       out.push(finding('DE0012', 'DE-PAYLOAD-CONTENT', `payload ${payload.id}: ${detail}`, where));
     if (body.kind === 'decoded') {
       if (!body.decoded.ok) bad(body.decoded.problem);
+    } else if (body.kind === 'undecoded') {
+      // not decoded: the payload before it reached the decoded-bytes limit (one finding says so)
     } else if (body.kind === 'empty') {
       bad(
         body.text
@@ -245,9 +247,64 @@ function payloadContent(r: ReadEnvelope, out: Finding[]): void {
   });
 }
 
+/** A value as xs:anyURI / xs:token read it: runs of XML white space as one space, trimmed. */
+const collapsed = (v: string) => v.replace(/[ \t\n\r]+/g, ' ').trim();
+const shown = (v: string) => JSON.stringify(v).replace(/\\u0020/g, ' ');
+
+/**
+ * Padded values (docs/product.md, "What the router reads is what it validated"): the schema
+ * collapses white space in a URI (xs:anyURI) before it checks it, the router reads each value as
+ * written. Every header attribute the router reads must already be in the form the schema
+ * checked: one without leading or trailing white space, tabs, line breaks (literal or written as
+ * character references) or runs of spaces. Anything else is refused, naming the attribute.
+ */
+function whiteSpace(r: ReadEnvelope, out: Finding[]): void {
+  const e = r.envelope;
+  const check = (
+    code: Parameters<typeof finding>[0],
+    where: At | undefined,
+    attribute: string,
+    value: string | undefined,
+  ) => {
+    if (value === undefined || value === collapsed(value)) return;
+    const at = loc(where, attribute);
+    out.push(
+      finding(
+        code,
+        'DE-WHITESPACE',
+        `${at.path ?? `@${attribute}`} is ${shown(value)}: white space around or inside a value is refused (the schema would read ${shown(collapsed(value))}, the router reads it as written)`,
+        at,
+      ),
+    );
+  };
+  check('DE0002', r.at.header, 'service', e.service);
+  check('DE0002', r.at.header, 'trackingid', e.trackingId);
+  e.addresses.forEach((a, i) => {
+    check('DE0003', r.at.addresses[i], 'uri', a.uri);
+    check('DE0003', r.at.addresses[i], 'type', a.type);
+  });
+  e.auditIdentity.forEach((a, i) => {
+    check('DE0005', r.at.identities[i], 'uri', a.uri);
+    check('DE0005', r.at.identities[i], 'type', a.type);
+  });
+  e.manifest.forEach((m, i) => {
+    check('DE0007', r.at.manifestItems[i], 'id', m.id);
+    check('DE0007', r.at.manifestItems[i], 'mimetype', m.mimeType);
+    check('DE0007', r.at.manifestItems[i], 'profileid', m.profileId);
+  });
+  check('DE0008', r.at.sender, 'uri', e.senderAddress?.uri);
+  check('DE0008', r.at.sender, 'type', e.senderAddress?.type);
+  e.handlingSpecs.forEach((s, i) => {
+    check('DE0010', r.at.specs[i], 'key', s.key);
+    check('DE0010', r.at.specs[i], 'value', s.value);
+  });
+  e.payloads.forEach((p, i) => check('DE0012', r.at.payloadItems[i], 'id', p.id));
+}
+
 /** Every DE consistency finding for an envelope read from a document whose root is a DE. */
 export function checkEnvelopeRules(r: ReadEnvelope): Finding[] {
   const out: Finding[] = [];
+  whiteSpace(r, out);
   counts(r, out);
   ids(r, out);
   addressing(r, out);

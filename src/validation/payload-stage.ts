@@ -3,15 +3,15 @@
  * validated in place (a subtree of the envelope document); decoded base64 / gzip payloads are
  * safety-checked and parsed as documents of their own. Encrypted payloads pass unvalidated.
  */
-import type { Envelope, Payload } from '../envelope/envelope.js';
+import type { Envelope, ManifestItem, Payload } from '../envelope/envelope.js';
 import type { PayloadBody, ReadEnvelope } from '../envelope/read-envelope.js';
 import { parseLite, type LiteElement } from '../envelope/lite-xml.js';
 import { CAREPLAN_BULK } from '../envelope/careplan-payload.js';
-import { ITK_NS, SPEC_KEY } from '../envelope/itk-names.js';
+import { CAREPLAN_NS, ITK_NS, SPEC_KEY } from '../envelope/itk-names.js';
 import { finding, warning } from './findings.js';
 import type { Finding } from './finding.js';
 import { schemaErrors } from './compiled-schema.js';
-import { checkSafety, type SafetyLimits } from './safety.js';
+import { checkSafety, utf8Text, type SafetyLimits } from './safety.js';
 import type { CatalogueMatch, SchemaCatalogue } from './schema-catalogue.js';
 import {
   childElements,
@@ -45,6 +45,8 @@ interface Target {
   readonly lite: LiteElement;
   readonly text: string;
   readonly part?: string;
+  /** A decoded payload's own document: disposed as soon as its schema check is done. */
+  readonly doc?: XmlDocument;
 }
 
 /** The root element of the envelope's payload number `index` (0-based) in the libxml2 tree. */
@@ -59,13 +61,15 @@ const XML_MIME = /(^|\/|\+)xml$/i;
 const interactionOf = (e: Envelope) =>
   e.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;
 
-/** Runs stage 4. Decoded payload documents are pushed onto `owned` for the caller to dispose. */
+/**
+ * Runs stage 4. A decoded payload's document lives only while its schema is checked: no decoded
+ * copy is kept beyond the light tree the business rules read.
+ */
 export function checkPayloads(
   doc: XmlDocument,
   source: string,
   read: ReadEnvelope,
   options: PayloadStageOptions,
-  owned: XmlDocument[],
 ): { findings: Finding[]; checked: CheckedPayload[] } {
   const findings: Finding[] = [];
   const checked: CheckedPayload[] = [];
@@ -88,45 +92,66 @@ export function checkPayloads(
       payload,
       options,
       findings,
-      owned,
       match !== undefined || XML_MIME.test(item?.mimeType ?? ''),
     );
     if (!target) return;
-    if (!match) {
-      const detail = `payload ${payload.id}: no schema in the catalogue for profile ${item?.profileId ?? '(none)'}, interaction ${interactionOf(envelope) ?? '(none)'}, service ${envelope.service}`;
-      findings.push(
-        options.unknownPayloads === 'refuse'
-          ? finding('1000', 'PAYLOAD-UNKNOWN', detail, {
-              line: target.lite.line,
-              part: target.part,
-            })
-          : warning('1000', 'PAYLOAD-UNKNOWN', `${detail}; passed through unvalidated`, {
-              line: target.lite.line,
-              part: target.part,
-            }),
-      );
-      return;
+    try {
+      check(target, match, payload, item, envelope, options, findings, checked);
+    } finally {
+      target.doc?.dispose();
     }
-    const rootProblem = checkRoot(target.lite, match);
-    if (rootProblem) {
-      findings.push(
-        finding('1000', 'PAYLOAD-ROOT', `payload ${payload.id}: ${rootProblem}`, {
-          line: target.lite.line,
-          part: target.part,
-        }),
-      );
-      return;
-    }
-    const errors = payloadSchemaFindings(
-      schemaErrors(match, target.dom, target.text, [[target.lite.start, target.lite.end]]),
-      payload.id,
-      target.part,
-    );
-    findings.push(...errors);
-    if (errors.length === 0)
-      checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });
   });
   return { findings, checked };
+}
+
+function check(
+  target: Target,
+  match: CatalogueMatch | undefined,
+  payload: Payload,
+  item: ManifestItem | undefined,
+  envelope: Envelope,
+  options: PayloadStageOptions,
+  findings: Finding[],
+  checked: CheckedPayload[],
+): void {
+  if (!match) {
+    const detail = `payload ${payload.id}: no schema in the catalogue for profile ${item?.profileId ?? '(none)'}, interaction ${interactionOf(envelope) ?? '(none)'}, service ${envelope.service}`;
+    // A care-plan payload is never passed through unread: its rules would be skipped.
+    const carePlan = target.lite.ns === CAREPLAN_NS;
+    findings.push(
+      options.unknownPayloads === 'refuse' || carePlan
+        ? finding(
+            '1000',
+            'PAYLOAD-UNKNOWN',
+            carePlan
+              ? `${detail}; a payload in the care-plan namespace ${CAREPLAN_NS} must be one the catalogue names`
+              : detail,
+            {
+              line: target.lite.line,
+              part: target.part,
+            },
+          )
+        : warning('1000', 'PAYLOAD-UNKNOWN', `${detail}; passed through unvalidated`, {
+            line: target.lite.line,
+            part: target.part,
+          }),
+    );
+    return;
+  }
+  const rootProblem = checkRoot(target.lite, match);
+  if (rootProblem) {
+    findings.push(
+      finding('1000', 'PAYLOAD-ROOT', `payload ${payload.id}: ${rootProblem}`, {
+        line: target.lite.line,
+        part: target.part,
+      }),
+    );
+    return;
+  }
+  const errors = payloadSchemaFindings(schemaErrors(match, target.dom), payload.id, target.part);
+  findings.push(...errors);
+  if (errors.length === 0)
+    checked.push({ payload, root: target.lite, ...(target.part ? { part: target.part } : {}) });
 }
 
 function checkRoot(root: LiteElement, match: CatalogueMatch): string | undefined {
@@ -143,16 +168,18 @@ function targetOf(
   payload: Payload,
   options: PayloadStageOptions,
   findings: Finding[],
-  owned: XmlDocument[],
   isXml: boolean,
 ): Target | undefined {
   if (body.kind === 'element') {
     const dom = domPayloadRoot(doc, index);
     return dom ? { dom, lite: body.element, text: source } : undefined;
   }
-  if (body.kind !== 'decoded' || !body.decoded.ok || !isXml) return undefined;
+  if (body.kind !== 'decoded' || !body.decoded.ok) return undefined;
+  const text = utf8Text(body.decoded.bytes);
+  // A payload that names the care-plan namespace is read whatever its MIME type says.
+  if (!isXml && !text.includes(CAREPLAN_NS)) return undefined;
   const part = `payload ${payload.id}`;
-  const safety = checkSafety(body.decoded.bytes, options.limits, body.decoded.text);
+  const safety = checkSafety(body.decoded.bytes, options.limits, text);
   if (safety.length > 0) {
     findings.push(
       ...safety.map((f) =>
@@ -163,9 +190,13 @@ function targetOf(
   }
   try {
     const decodedDoc = parseUntrusted(body.decoded.bytes, part);
-    owned.push(decodedDoc);
-    const text = body.decoded.text;
-    return { dom: decodedDoc.root, lite: parseLite(text, CAREPLAN_BULK), text, part };
+    return {
+      dom: decodedDoc.root,
+      lite: parseLite(text, CAREPLAN_BULK),
+      text,
+      part,
+      doc: decodedDoc,
+    };
   } catch (err) {
     if (!(err instanceof XmlLibError)) throw err;
     const d = err.details[0];

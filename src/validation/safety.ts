@@ -1,21 +1,28 @@
 /**
  * Stage 1: safety before any parser sees the bytes. Refuses oversize messages, any DOCTYPE or
- * entity declaration, nesting deeper than the limit, and anything that is not UTF-8.
+ * entity declaration, nesting deeper than the limit, and anything that is not UTF-8 markup (a NUL
+ * byte, or a first character other than '<' after an optional UTF-8 BOM and white space).
  * A single pass over the markup with indexOf (over the UTF-8 text once the bytes are known to be
  * UTF-8); the content between tags is never looked at.
  */
 import { isUtf8 } from 'node:buffer';
+import { DEFAULT_MAX_DECODED_BYTES } from '../envelope/payload-codec.js';
 import { finding } from './findings.js';
 import type { Finding } from './finding.js';
 
 export interface SafetyLimits {
   readonly maxMessageBytes: number;
   readonly maxDepth: number;
+  /** Total decoded (base64 / gzip) payload bytes per message; default 20 MiB. */
+  readonly maxDecodedBytes?: number;
 }
+
+export { DEFAULT_MAX_DECODED_BYTES };
 
 export const DEFAULT_LIMITS: SafetyLimits = Object.freeze({
   maxMessageBytes: 5 * 1024 * 1024,
   maxDepth: 100,
+  maxDecodedBytes: DEFAULT_MAX_DECODED_BYTES,
 });
 
 const GT = 0x3e;
@@ -44,12 +51,29 @@ function position(text: string, offset: number): { line: number; column: number 
   return { line, column: offset - lineStart + 1 };
 }
 
+/** XML white space: space, tab, line feed, carriage return. */
+const isXmlSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/**
+ * The contract is UTF-8 only (docs/message-safety.md, "Trust boundary"): no NUL byte anywhere,
+ * and after an optional UTF-8 byte-order mark and white space the first character is '<'. That
+ * refuses UTF-16 and UTF-32 with or without a byte-order mark (their first bytes are a BOM or a
+ * NUL), text before the first tag, and empty input, before any parser guesses an encoding.
+ */
 function encodingProblem(bytes: Uint8Array): string | undefined {
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
-    return 'the message is UTF-16 (byte order mark); ITK messages must be UTF-8';
+    return 'the message is UTF-16 or UTF-32 (byte order mark); ITK messages must be UTF-8';
   }
-  if (bytes[0] === 0x3c && bytes[1] === 0x00)
-    return 'the message is UTF-16; ITK messages must be UTF-8';
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return `the message contains a NUL byte (at byte ${nul}); ITK messages are UTF-8 text without NUL (UTF-16 and UTF-32 are refused)`;
+  }
+  let first = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (isXmlSpace(bytes[first])) first++;
+  if (first >= bytes.length) return 'the message is empty: no XML markup';
+  if (bytes[first] !== 0x3c) {
+    return `the message does not start with '<' (byte ${first} is 0x${bytes[first]!.toString(16).padStart(2, '0')}); ITK messages are UTF-8 XML`;
+  }
   if (!isUtf8(bytes)) return 'the message contains bytes that are not valid UTF-8';
   const start = bytes[0] === 0xef ? 3 : 0;
   if (latin1(bytes, start, start + 5) === '<?xml') {

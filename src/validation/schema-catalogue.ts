@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { packagePath } from '../package-root.js';
-import { compileSchema, type CompiledSchema, type PatternFreeTwin } from './compiled-schema.js';
+import { compileSchema, type CompiledSchema } from './compiled-schema.js';
 import type { XsdValidator } from './xml-engine.js';
 
 export interface CatalogueMatch {
@@ -18,8 +18,6 @@ export interface CatalogueMatch {
   readonly namespace: string;
   /** Root local names the payload may have. */
   readonly roots: readonly string[];
-  /** The schema without its patterns, and the check of the patterns in JavaScript (pattern-free.ts). */
-  readonly patternFree?: PatternFreeTwin;
 }
 
 interface RawEntry {
@@ -68,12 +66,11 @@ export class SchemaCatalogue {
   private add(file: string): void {
     const entries = readCatalogue(file);
     const folder = path.dirname(file);
-    const bundled = file === path.resolve(BUNDLED_CATALOGUE());
     for (const entry of entries) {
       const xsdFile = path.resolve(folder, entry.file);
       let xsd: CompiledSchema;
       try {
-        xsd = compileSchema(xsdFile, path.dirname(xsdFile), { bundled });
+        xsd = compileSchema(xsdFile, path.dirname(xsdFile));
       } catch (err) {
         const details = (err as { details?: { message: string; line: number }[] }).details ?? [];
         const why = details.map((d) => `line ${d.line}: ${d.message.trim()}`).join('; ');
@@ -86,7 +83,6 @@ export class SchemaCatalogue {
         schemaId: entry.id,
         validator: xsd.validator,
         namespace: entry.namespace,
-        ...(xsd.patternFree ? { patternFree: xsd.patternFree } : {}),
       };
       for (const kind of ['profiles', 'interactions', 'services'] as const) {
         for (const key of entry.match[kind] ?? []) {

@@ -5,14 +5,9 @@
  */
 import { ITK_NS } from '../envelope/itk-names.js';
 import { readEnvelope } from '../envelope/read-envelope.js';
-import {
-  childNamed,
-  childrenNamed,
-  contentRange,
-  parseLite,
-  type LiteElement,
-} from '../envelope/lite-xml.js';
+import { parseLite } from '../envelope/lite-xml.js';
 import type { Envelope } from '../envelope/envelope.js';
+import { NIL_TRACKING_ID, scanTrackingId } from '../envelope/scan-tracking-id.js';
 import { CAREPLAN_BULK, type CarePlanFacts } from '../envelope/careplan-payload.js';
 import { checkBusinessRules, type AckFacts } from './business-rules.js';
 import { checkEnvelopeRules } from './envelope-rules.js';
@@ -27,7 +22,7 @@ import { deSchemaFindings } from './xsd-findings.js';
 
 export interface ValidatorOptions {
   readonly catalogue: SchemaCatalogue;
-  /** The compiled DE schema and its pattern-free twin (compiled once, see createValidator). */
+  /** The compiled DE schema (compiled once, see createValidator). */
   readonly envelopeSchema: SchemaPair;
   readonly limits?: SafetyLimits;
   readonly unknownPayloads?: 'pass' | 'refuse';
@@ -41,39 +36,37 @@ export interface ValidationResult {
   readonly findings: readonly Finding[];
   /** The envelope, when the message was a readable Distribution Envelope (even an invalid one). */
   readonly envelope?: Envelope;
-  /** The facts of the primary care-plan payload, when it is one and passed its schema. */
+  /**
+   * The facts of the message's care-plan payload, when it has one and it passed its schema. A
+   * message carries at most one (a second is refused, CP-ONE-PLAN-PAYLOAD), so these are the facts
+   * of every plan in it: the care-plan step judges all there is.
+   */
   readonly carePlan?: CarePlanFacts;
   /** The facts of an acknowledgement payload (inf ack or business ack) that passed its schema. */
   readonly ack?: AckFacts;
+  /**
+   * For a message refused in stage 1 or 2 (no envelope): its header's tracking id when a bounded
+   * scan of its start can read it (scan-tracking-id.ts), else the nil UUID. What its nack names.
+   */
+  readonly unreadableTrackingId?: string;
 }
 
 const result = (
   findings: Finding[],
-  more: { envelope?: Envelope; carePlan?: CarePlanFacts; ack?: AckFacts } = {},
+  more: {
+    envelope?: Envelope;
+    carePlan?: CarePlanFacts;
+    ack?: AckFacts;
+    unreadableTrackingId?: string;
+  } = {},
 ): ValidationResult =>
   Object.freeze({ valid: !hasErrors(findings), findings: Object.freeze(findings), ...more });
-
-/**
- * What the DE schema validates of the envelope's text: all of it but its payloads' content,
- * which the schema skips (xs:any processContents="skip") and the payload stage validates.
- */
-function envelopeRanges(source: string, root: LiteElement): [number, number][] {
-  const ranges: [number, number][] = [];
-  let from = root.start;
-  for (const payload of childrenNamed(childNamed(root, 'payloads', ITK_NS), 'payload', ITK_NS)) {
-    const [start, end] = contentRange(source, payload);
-    ranges.push([from, start]);
-    from = end;
-  }
-  ranges.push([from, root.end]);
-  return ranges;
-}
 
 export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): ValidationResult {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const source = utf8Text(bytes);
   const safety = checkSafety(bytes, limits, source);
-  if (safety.length > 0) return result(safety);
+  if (safety.length > 0) return result(safety, { unreadableTrackingId: scanTrackingId(bytes) });
 
   let doc: XmlDocument;
   try {
@@ -82,40 +75,40 @@ export function validateMessage(bytes: Uint8Array, options: ValidatorOptions): V
     if (!(err instanceof XmlLibError)) throw err;
     const d = err.details.find((x) => x.level >= 2) ?? err.details[0];
     const detail = d ? `not well-formed XML: ${d.message.trim()}` : 'not well-formed XML';
-    return result([
-      finding('1000', 'XML-WELLFORMED', detail, d ? { line: d.line, column: d.col } : {}),
-    ]);
+    return result(
+      [finding('1000', 'XML-WELLFORMED', detail, d ? { line: d.line, column: d.col } : {})],
+      { unreadableTrackingId: scanTrackingId(bytes) },
+    );
   }
   const owned: XmlDocument[] = [doc];
   try {
     const root = doc.root;
     if (root.name !== 'DistributionEnvelope' || root.namespaceUri !== ITK_NS) {
       const found = `{${root.namespaceUri}}${root.name}`;
-      return result([
-        finding(
-          'DE0001',
-          'DE-ROOT',
-          `the root element is ${found}, not {${ITK_NS}}DistributionEnvelope`,
-          { line: root.line, path: '/' + root.name },
-        ),
-      ]);
+      return result(
+        [
+          finding(
+            'DE0001',
+            'DE-ROOT',
+            `the root element is ${found}, not {${ITK_NS}}DistributionEnvelope`,
+            { line: root.line, path: '/' + root.name },
+          ),
+        ],
+        { unreadableTrackingId: NIL_TRACKING_ID },
+      );
     }
     const lite = parseLite(source, CAREPLAN_BULK);
-    const findings = deSchemaFindings(
-      schemaErrors(options.envelopeSchema, doc, source, envelopeRanges(source, lite)),
-    );
+    const findings = deSchemaFindings(schemaErrors(options.envelopeSchema, doc));
     const read = readEnvelope(source, lite, {
       payloadContent: options.payloadContent,
-      maxDecodedBytes: limits.maxMessageBytes,
+      maxDecodedBytes: limits.maxDecodedBytes ?? DEFAULT_LIMITS.maxDecodedBytes,
     });
     findings.push(...checkEnvelopeRules(read));
-    const payloads = checkPayloads(
-      doc,
-      source,
-      read,
-      { catalogue: options.catalogue, unknownPayloads: options.unknownPayloads ?? 'pass', limits },
-      owned,
-    );
+    const payloads = checkPayloads(doc, source, read, {
+      catalogue: options.catalogue,
+      unknownPayloads: options.unknownPayloads ?? 'pass',
+      limits,
+    });
     findings.push(...payloads.findings);
     const { findings: ruleFindings, ...facts } = checkBusinessRules(payloads.checked, {
       planTypes: options.planTypes,

@@ -24,7 +24,7 @@ const DEFAULTS = {
   },
   http: { port: 8080, host: '127.0.0.1' },
   log: { level: 'info' },
-  limits: { maxMessageBytes: 5_242_880, maxDepth: 100 },
+  limits: { maxMessageBytes: 5_242_880, maxDepth: 100, maxDecodedBytes: 20_971_520 },
   validation: { unknownPayloads: 'pass', catalogues: [] },
   retry: { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
   acks: { infAckTimeoutSeconds: 300, busAckTimeoutSeconds: 86_400 },

@@ -140,7 +140,7 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
       expect.objectContaining({
         code: 'DE0012',
         rule: 'DE-PAYLOAD-CONTENT',
-        detail: expect.stringContaining('inflates beyond the limit'),
+        detail: expect.stringContaining('over the limit of'),
       }),
     ]);
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);

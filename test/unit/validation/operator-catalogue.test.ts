@@ -1,14 +1,13 @@
 /**
  * An operator's own schema, added by a catalogue file without code: it is matched before the
  * bundled catalogue, its findings are reported like any payload schema's, and it is validated as
- * written (no pattern-free twin: an operator's pattern may backtrack for hours in V8, where
- * libxml2's automaton takes microseconds).
+ * written by libxml2, like every schema (a pattern that would backtrack for hours in V8 takes
+ * libxml2's automaton microseconds).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
-import { SchemaCatalogue } from '../../../src/validation/schema-catalogue.js';
 import { fixture } from '../../support/fixture-files.js';
 
 const PROFILE = 'urn:example:profile:Letter-v1-0';
@@ -84,23 +83,6 @@ test('a payload breaking an operator pattern is refused with the schema finding'
       detail: expect.stringContaining("'94347659' is not accepted by the pattern '[0-9]{10}'"),
     }),
   ]);
-});
-
-test('operator schemas have no pattern-free twin; the bundled ones keep theirs', () => {
-  const catalogue = SchemaCatalogue.withOperatorCatalogues([catalogueFile]);
-  try {
-    const operator = catalogue.lookup({ profileId: PROFILE, primary: true });
-    expect(operator?.schemaId).toBe('letter-v1');
-    expect(operator?.patternFree).toBeUndefined();
-    const bundled = catalogue.lookup({
-      service: 'urn:itk-router:services:CarePlanNotification-v1-0',
-      primary: true,
-    });
-    expect(bundled?.schemaId).toBe('careplan-v1');
-    expect(bundled?.patternFree).toBeDefined();
-  } finally {
-    catalogue.dispose();
-  }
 });
 
 test('a value that makes a backtracking regex run for seconds is refused by libxml2 at once', () => {
