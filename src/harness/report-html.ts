@@ -54,9 +54,37 @@ ${pack.cases.map((c) => caseSection(pack.label, c)).join('\n')}
 </section>`;
 }
 
+/** The self-test's faulty routers: what each did wrong and which cases caught it. */
+function faultSection(run: HarnessRun): string {
+  const faults = run.faultyRouters ?? [];
+  if (faults.length === 0) return '';
+  const rows = faults
+    .map((f) => {
+      const caught = f.caughtBy.length > 0;
+      const by = f.caughtBy
+        .map(
+          (c) =>
+            `<div><b>${h(c.id)}</b> (${h(c.requirement)}): <span class="detail">${h(c.summary)}</span></div>`,
+        )
+        .join('');
+      const notRun = f.notRun
+        .map((c) => `<div class="muted">${h(c.id)} not run: ${h(c.reason)}</div>`)
+        .join('');
+      return `<tr class="${caught ? 'passed' : 'failed'}"><td><b>${h(f.fault)}</b></td><td>${h(f.does)}</td><td>${h(f.breaks)}</td><td>${h(f.cases.join(', '))}</td><td>${caught ? badge('caught') : badge('not caught')}${by}${notRun}</td></tr>`;
+    })
+    .join('');
+  const caught = faults.filter((f) => f.caughtBy.length > 0).length;
+  return `<section class="faults"><h2>Faulty routers: ${caught} of ${faults.length} caught</h2>
+<p>The router was restarted with one deliberate fault at a time (src/harness/faults/, reachable from the self-test only) and the cases named for it were run; a fault is caught when at least one of them fails.</p>
+<table class="coverage"><tr><th>fault</th><th>what the router does wrong</th><th>clauses broken</th><th>cases run</th><th>caught by</th></tr>${rows}</table></section>`;
+}
+
 export function htmlReport(run: HarnessRun): string {
   const t = run.totals;
-  const ok = t.total > 0 && t.passed === t.total;
+  const ok =
+    t.total > 0 &&
+    t.passed === t.total &&
+    (run.faultyRouters ?? []).every((f) => f.caughtBy.length > 0);
   const target = run.target;
   const endpoints = target.endpoints
     .map(
@@ -95,6 +123,7 @@ ${failures.length ? `<section class="summary"><h2>What broke</h2><ul>${failures.
 ${run.notes.length ? `<ul class="notes">${run.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>
 ${run.packs.map(packSection).join('\n')}
+${faultSection(run)}
 </main>
 <footer>Each message was checked by the project's validator (the five stages of docs/product.md); message bodies are shown exactly as sent or received.</footer>
 </body></html>

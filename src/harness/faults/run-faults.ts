@@ -1,0 +1,75 @@
+/**
+ * The self-test's second half: the router restarted with one deliberate fault at a time
+ * (router-faults.ts), on the same sandbox with a store of its own, and only the cases named for
+ * that fault run against it. A fault is caught when at least one of them fails.
+ */
+import path from 'node:path';
+import { loadRouterConfig } from '../../config/index.js';
+import { startRouter, type RunningRouter } from '../../main.js';
+import { silentLogger } from '../../ops/logger.js';
+import type { Pack } from '../model.js';
+import type { Progress } from '../progress.js';
+import type { FaultyRouterResult } from '../results.js';
+import { runPacks } from '../run-packs.js';
+import type { ActionHook } from '../run-context.js';
+import type { Target } from '../target.js';
+import type { RouterFault } from './router-faults.js';
+
+export interface FaultRunOptions {
+  readonly faults: readonly RouterFault[];
+  readonly pack: Pack;
+  readonly target: Target;
+  readonly configPath?: string;
+  /** The sandbox's environment (AMQP_URL, routes, …); the store is replaced per fault. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly workDir: string;
+  readonly actions?: Readonly<Record<string, ActionHook>>;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+}
+
+export async function runFaultyRouters(o: FaultRunOptions): Promise<FaultyRouterResult[]> {
+  const results: FaultyRouterResult[] = [];
+  for (const fault of o.faults) {
+    if (o.signal?.aborted) break;
+    const started = Date.now();
+    o.progress?.note(`faulty router: ${fault.name} (${fault.cases.join(', ')})`);
+    const env = {
+      ...o.env,
+      ITK_ROUTER_STORE: `sqlite:${path.join(o.workDir, `store-${fault.name}.sqlite`)}`,
+    };
+    let router: RunningRouter | undefined;
+    try {
+      router = await startRouter(loadRouterConfig(o.configPath, env), silentLogger(), {
+        watchRoutes: false,
+        selftestFault: fault,
+      });
+      const run = await runPacks([{ pack: o.pack }], o.target, {
+        caseFilter: (id) => fault.cases.includes(id),
+        ...(o.actions ? { actions: o.actions } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      const cases = run.packs.flatMap((p) => p.cases);
+      results.push({
+        fault: fault.name,
+        does: fault.does,
+        breaks: fault.breaks,
+        cases: fault.cases,
+        caughtBy: cases
+          .filter((c) => c.status === 'failed' && c.failure)
+          .map((c) => ({
+            id: c.id,
+            requirement: c.failure!.requirement.id,
+            summary: c.failure!.summary,
+          })),
+        notRun: cases
+          .filter((c) => c.status === 'error' || c.status === 'skipped')
+          .map((c) => ({ id: c.id, reason: c.reason ?? c.status })),
+        durationMs: Date.now() - started,
+      });
+    } finally {
+      await router?.stop().catch(() => undefined);
+    }
+  }
+  return results;
+}
