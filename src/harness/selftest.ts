@@ -129,7 +129,7 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
       actions: lab.actions,
       notes,
     });
-    const conformance = packs.find((p) => p.target === 'router');
+    const conformance = packs.find((p) => p.name === 'router-conformance');
     let run: HarnessRun = packsRun;
     if (conformance && faultyRouters.length > 0) {
       await router.stop();
