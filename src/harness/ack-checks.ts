@@ -59,7 +59,8 @@ export function infAckChecks(
         },
       });
     else checks.push(xpathEquals('trackingIdRef', `${INF}/@trackingIdRef`, acked.trackingId, ns));
-    if (acked.service)
+    // the service of a message the router could not read is unknown to it
+    if (acked.service && !unreadable)
       checks.push(xpathEquals('serviceRef', `${INF}/@serviceRef`, acked.service, ns));
   }
   if (m.reportingIdentity) {

@@ -166,7 +166,7 @@ export interface FaultyRouterResult {
   readonly cases: readonly string[];
   /** The cases that failed it: each with the requirement that broke and why. */
   readonly caughtBy: readonly { id: string; requirement: string; summary: string }[];
-  /** Cases that could not run (error or skipped), with the reason. */
+  /** Cases that could not run (error or skipped) or do not count (failing without the fault too), with the reason. */
   readonly notRun: readonly { id: string; reason: string }[];
   readonly durationMs: number;
 }

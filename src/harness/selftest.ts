@@ -143,6 +143,11 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
           ...(options.configPath ? { configPath: options.configPath } : {}),
           env,
           workDir: sandbox.dir,
+          passedUnfaulted: new Set(
+            packsRun.packs
+              .filter((p) => p.pack.name === conformance.name)
+              .flatMap((p) => p.cases.filter((c) => c.status === 'passed').map((c) => c.id)),
+          ),
           actions: lab.actions,
           ...(options.progress ? { progress: options.progress } : {}),
           ...(options.signal ? { signal: options.signal } : {}),

@@ -26,6 +26,11 @@ export interface FaultRunOptions {
   readonly actions?: Readonly<Record<string, ActionHook>>;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /**
+   * The cases that passed against the router without a fault in this self-test: only their
+   * failures count as catching a fault (a case that fails anyway proves nothing).
+   */
+  readonly passedUnfaulted: ReadonlySet<string>;
 }
 
 export async function runFaultyRouters(o: FaultRunOptions): Promise<FaultyRouterResult[]> {
@@ -56,15 +61,19 @@ export async function runFaultyRouters(o: FaultRunOptions): Promise<FaultyRouter
         breaks: fault.breaks,
         cases: fault.cases,
         caughtBy: cases
-          .filter((c) => c.status === 'failed' && c.failure)
+          .filter((c) => c.status === 'failed' && c.failure && o.passedUnfaulted.has(c.id))
           .map((c) => ({
             id: c.id,
             requirement: c.failure!.requirement.id,
             summary: c.failure!.summary,
           })),
-        notRun: cases
-          .filter((c) => c.status === 'error' || c.status === 'skipped')
-          .map((c) => ({ id: c.id, reason: c.reason ?? c.status })),
+        notRun: cases.flatMap((c) =>
+          c.status === 'error' || c.status === 'skipped'
+            ? [{ id: c.id, reason: c.reason ?? c.status }]
+            : c.status === 'failed' && !o.passedUnfaulted.has(c.id)
+              ? [{ id: c.id, reason: 'failed, but it fails without the fault too: does not count' }]
+              : [],
+        ),
         durationMs: Date.now() - started,
       });
     } finally {
