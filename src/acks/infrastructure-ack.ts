@@ -6,13 +6,17 @@
 import { create } from 'xmlbuilder2';
 import type { Envelope, ItkAddress } from '../envelope/envelope.js';
 import { buildSimpleMessage, newItkId } from '../envelope/build-envelope.js';
-import { ITK_NS, SERVICE } from '../envelope/itk-names.js';
-import { ITK_ERRORS, type ItkErrorKey } from '../validation/itk-errors.js';
+import { INTERACTION, ITK_NS, SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
+import type { ItkErrorKey } from '../validation/itk-errors.js';
+import { nackErrorInfo, type DeCode } from './nack-codes.js';
 
 export interface AckError {
+  /** A DE code, or the Toolkit code of the refusal (nack-codes.ts turns it into a DE code). */
   readonly code: ItkErrorKey;
-  /** ErrorDiagnosticText: exactly what failed. */
+  /** ErrorDiagnosticText: exactly what failed (after the Toolkit code, for a Toolkit-coded error). */
   readonly diagnostic?: string;
+  /** The DE part a Toolkit-coded refusal concerns, when the caller knows it. */
+  readonly part?: DeCode;
 }
 
 export interface InfrastructureResponse {
@@ -39,16 +43,16 @@ export function buildInfrastructureResponse(
   });
   const identity = root.ele(ITK_NS, 'itk:reportingIdentity');
   for (const uri of r.reportingIdentity) identity.ele(ITK_NS, 'itk:id', { uri });
-  if (r.errors.length > 0) {
-    const errors = root.ele(ITK_NS, 'itk:errors');
-    for (const e of r.errors) {
-      const info = errors.ele(ITK_NS, 'itk:errorInfo');
-      const known = ITK_ERRORS[e.code];
-      info.ele(ITK_NS, 'itk:ErrorID').txt(errorId());
-      info.ele(ITK_NS, 'itk:ErrorCode', { codeSystem: known.codeSystem }).txt(known.code);
-      info.ele(ITK_NS, 'itk:ErrorText').txt(known.text);
-      if (e.diagnostic) info.ele(ITK_NS, 'itk:ErrorDiagnosticText').txt(e.diagnostic);
-    }
+  // `errors` is required by the official schema, empty for a positive ack
+  // (UECIT/cdss-tkw TKW/contrib/DMS_Schema/ITK_Core/Schemas/GenericInfrastructureResponse-v1-0.xsd).
+  const errors = root.ele(ITK_NS, 'itk:errors');
+  for (const e of r.errors) {
+    const info = errors.ele(ITK_NS, 'itk:errorInfo');
+    const de = nackErrorInfo(e);
+    info.ele(ITK_NS, 'itk:ErrorID').txt(errorId());
+    info.ele(ITK_NS, 'itk:ErrorCode', { codeSystem: de.codeSystem }).txt(de.code);
+    info.ele(ITK_NS, 'itk:ErrorText').txt(de.text);
+    if (de.diagnostic) info.ele(ITK_NS, 'itk:ErrorDiagnosticText').txt(de.diagnostic);
   }
   return root.end({ headless: true });
 }
@@ -76,6 +80,8 @@ export function buildInfAck(req: InfAckRequest): {
     service: SERVICE.infAck,
     ...(req.to ? { to: req.to } : {}),
     from: req.from,
+    // TKW identifies an inf ack by this interaction (ITKServiceAcknowledgements.conf lines 1-5).
+    handlingSpecs: [{ key: SPEC_KEY.interaction, value: INTERACTION.infAck }],
     ...(req.trackingId ? { trackingId: req.trackingId } : {}),
     payload: buildInfrastructureResponse({
       result: req.result,

@@ -7,6 +7,7 @@ import { INTERACTION, SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
 import type { Finding } from '../validation/finding.js';
 import { ITK_ERRORS, type ItkErrorKey } from '../validation/itk-errors.js';
 import { buildInfAck, type AckError } from './infrastructure-ack.js';
+import { DE_CODE_BY_OUTCOME, deCodeForRule } from './nack-codes.js';
 
 export interface RouterIdentity {
   readonly address: string;
@@ -38,10 +39,14 @@ export function isBusinessAck(envelope: Envelope): boolean {
 export const errorsFromFindings = (findings: readonly Finding[]): AckError[] =>
   findings
     .filter((f) => f.severity === 'error' && isItkErrorKey(f.code))
-    .map((f) => ({
-      code: f.code as ItkErrorKey,
-      diagnostic: `${f.rule}: ${f.detail}${f.location.line !== undefined ? ` (line ${f.location.line})` : ''}`,
-    }));
+    .map((f) => {
+      const part = deCodeForRule(f.rule, f.location.part);
+      return {
+        code: f.code as ItkErrorKey,
+        diagnostic: `${f.rule}: ${f.detail}${f.location.line !== undefined ? ` (line ${f.location.line})` : ''}`,
+        ...(part ? { part } : {}),
+      };
+    });
 
 export interface NackInput {
   readonly original?: Envelope;
@@ -50,6 +55,8 @@ export interface NackInput {
   /** Address the nack to `fallbackTo` even when the original names a sender address (a forged one). */
   readonly ignoreSenderAddress?: boolean;
   readonly errors: readonly AckError[];
+  /** The pipeline outcome refused: the DE part its errors concern when they name none (nack-codes.ts). */
+  readonly outcome?: string;
   readonly router: RouterIdentity;
   readonly at: Date;
 }
@@ -64,15 +71,18 @@ const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A
 export function buildNack(input: NackInput) {
   const to = addressOf(input.ignoreSenderAddress ? undefined : input.original, input.fallbackTo);
   const ref = input.original?.trackingId ?? '';
+  const part = input.outcome ? DE_CODE_BY_OUTCOME[input.outcome] : undefined;
   return buildInfAck({
     original: {
-      trackingId: UUID.test(ref) ? ref : UNKNOWN_TRACKING_ID,
+      // The official response schema takes an upper-case UUID only: a lower-case reference is
+      // upper-cased (it still names the message), anything else is the nil UUID.
+      trackingId: UUID.test(ref) ? ref.toUpperCase() : UNKNOWN_TRACKING_ID,
       service: input.original?.service || 'unknown',
     },
     ...(to ? { to } : {}),
     from: input.router,
     result: 'Failure',
-    errors: input.errors,
+    errors: part ? input.errors.map((e) => (e.part ? e : { ...e, part })) : input.errors,
     at: input.at,
   });
 }

@@ -40,7 +40,9 @@ export const INTERACTION = {
 } as const;
 
 export const PROFILE = {
-  busAck: 'urn:nhs-en:profile:ITKBusinessAcknowledgement-v1-0',
+  /** What TKW's ITK 2.2 rules expect (ITKServiceAcknowledgements.conf line 191); -v1-0 is older. */
+  busAck: 'urn:nhs-en:profile:ITKBusinessAcknowledgement-v2-0',
+  busAckV1: 'urn:nhs-en:profile:ITKBusinessAcknowledgement-v1-0',
 } as const;
 
 /** The six care-plan messages of the product contract. */

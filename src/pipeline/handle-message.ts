@@ -116,6 +116,7 @@ async function quarantinePoison(
       original: envelope,
       fallbackTo: ownAddressOf(endpoint),
       errors: [{ code: '2100', diagnostic: text }],
+      outcome: 'poison',
       router: deps.router,
       at,
     });

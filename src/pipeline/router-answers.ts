@@ -38,6 +38,7 @@ export async function answer(
       ...(forged ? { ignoreSenderAddress: true } : {}),
       fallbackTo: ownAddress,
       errors: d.errors,
+      outcome: d.kind,
       router: deps.router,
       at,
     });

@@ -5,7 +5,7 @@
 import { CAREPLAN_NS, HL7_NS, ITK_NS } from '../envelope/itk-names.js';
 import { readCarePlanFacts, type CarePlanFacts } from '../envelope/careplan-payload.js';
 import { childNamed, type LiteElement } from '../envelope/lite-xml.js';
-import { finding } from './findings.js';
+import { finding, warning } from './findings.js';
 import type { Finding } from './finding.js';
 import { isValidNhsNumber } from './nhs-number.js';
 import type { CheckedPayload } from './payload-stage.js';
@@ -122,20 +122,74 @@ function carePlanRules(
   return out;
 }
 
+const DE_CODE = /^DE00(0[1-9]|1[0-2])$/;
+const DE_CODE_SYSTEM = '2.16.840.1.113883.2.1.3.2.4.17.516';
+
+/**
+ * What TKW's ITK 2.2 ack rules want of a received inf ack beyond the official schema (TKW-x
+ * ITKServiceAcknowledgements.conf lines 39-147), and the official schema's `errors` the contract
+ * lets a positive ack leave out: warnings only. An ack that can be correlated must be delivered.
+ */
+function infAckWarnings(root: LiteElement, id: string, part?: string): Finding[] {
+  const out: Finding[] = [];
+  const errors = childNamed(root, 'errors', ITK_NS);
+  if (!errors) {
+    out.push(
+      warning(
+        '1000',
+        'ACK-INF-ERRORS-ABSENT',
+        `payload ${id}: no errors element (the official schema requires one, empty for OK)`,
+        {
+          line: root.line,
+          part,
+        },
+      ),
+    );
+  }
+  if (root.attrs.get('result') !== 'Failure') return out;
+  for (const info of errors?.children ?? []) {
+    const at = { line: info.line, part };
+    const errorId = childNamed(info, 'ErrorID', ITK_NS)?.text.trim() ?? '';
+    if (!UUID_UPPER.test(errorId))
+      out.push(
+        warning(
+          '1000',
+          'ACK-INF-ERROR-ID',
+          `payload ${id}: ErrorID "${errorId}" is not an upper-case UUID (TKW)`,
+          at,
+        ),
+      );
+    const code = childNamed(info, 'ErrorCode', ITK_NS);
+    const system = code?.attrs.get('codeSystem');
+    if (!DE_CODE.test(code?.text.trim() ?? '') || system !== DE_CODE_SYSTEM)
+      out.push(
+        warning(
+          '1000',
+          'ACK-INF-DE-CODE',
+          `payload ${id}: ErrorCode "${code?.text.trim() ?? ''}" (code system ${system ?? 'absent'}) is not DE0001-DE0012 in ${DE_CODE_SYSTEM} (TKW)`,
+          at,
+        ),
+      );
+  }
+  return out;
+}
+
 function ackRules(root: LiteElement, id: string, part?: string): Finding[] {
   const at = { line: root.line, part };
   if (root.ns === ITK_NS && root.name === 'InfrastructureResponse') {
     const errors = childNamed(root, 'errors', ITK_NS);
+    const out = infAckWarnings(root, id, part);
     if (root.attrs.get('result') === 'Failure' && !childNamed(errors, 'errorInfo', ITK_NS)) {
-      return [
+      out.push(
         finding(
           '1000',
           'ACK-INF-ERRORS',
           `payload ${id}: a Failure response must carry at least one errorInfo`,
           at,
         ),
-      ];
+      );
     }
+    return out;
   }
   if (root.ns === HL7_NS && root.name === 'BusinessResponseMessage') {
     const ack = childNamed(root, 'acknowledgedBy3', HL7_NS);

@@ -9,7 +9,10 @@ import type { Finding } from './finding.js';
 
 const ADDRESS = /^urn:nhs-uk:addressing:[a-zA-Z_:0-9]+$/;
 const IDENTITY = /^urn:nhs-uk:identity:\S+$/;
-const HAS_LOWER = /[a-f]/;
+/** TKW's id rule (TKW-x subGeneric.conf lines 368 and 403): letters, `_` or `:`, then an upper-case UUID. */
+const TKW_ID = /^[a-zA-Z_:]*[A-F0-9]{8}-[A-F0-9]{4}-[A-F0-9]{4}-[A-F0-9]{4}-[A-F0-9]{12}/;
+const UUID_IN = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/;
+const OID_FORM = /^[0-2](\.(0|[1-9][0-9]*))+$/;
 const loc = (a: At | undefined, attribute?: string) =>
   a ? { line: a.line, path: attribute ? `${a.path}/@${attribute}` : a.path } : {};
 
@@ -61,7 +64,7 @@ function ids(r: ReadEnvelope, out: Finding[]): void {
       );
     }
     seenManifest.add(m.id);
-    if (m.id.slice(5).toUpperCase() === trackingId.toUpperCase()) {
+    if (UUID_IN.exec(m.id)?.[0].toUpperCase() === trackingId.toUpperCase()) {
       out.push(
         finding(
           'DE0002',
@@ -81,12 +84,22 @@ function ids(r: ReadEnvelope, out: Finding[]): void {
         ),
       );
     }
-    if (HAS_LOWER.test(m.id.slice(5))) {
+    if (m.profileId === '') {
       out.push(
         warning(
           'DE0007',
-          'DE-MANIFEST-ID-CASE',
-          `manifest item id ${m.id} should be upper case`,
+          'DE-PROFILEID-EMPTY',
+          `manifest item ${m.id} has an empty profileid (TKW warns of blank attributes); the payload is matched as if it had none`,
+          loc(r.at.manifestItems[i], 'profileid'),
+        ),
+      );
+    }
+    if (!TKW_ID.test(m.id)) {
+      out.push(
+        warning(
+          'DE0007',
+          'DE-MANIFEST-ID-FORMAT',
+          `manifest item id ${m.id} should be letters, _ or : before an upper-case UUID (TKW)`,
           where,
         ),
       );
@@ -104,22 +117,22 @@ function ids(r: ReadEnvelope, out: Finding[]): void {
       out.push(finding('DE0012', 'DE-PAYLOAD-ID', `payload ${p.id} has no manifest item`, where));
     }
   });
-  if (HAS_LOWER.test(trackingId)) {
-    out.push(
-      warning(
-        'DE0002',
-        'DE-TRACKING-ID-CASE',
-        `tracking id ${trackingId} should be upper case`,
-        loc(r.at.header, 'trackingid'),
-      ),
-    );
-  }
 }
 
 function addressing(r: ReadEnvelope, out: Finding[]): void {
   const { addresses, auditIdentity, senderAddress } = r.envelope;
   const isItk = (type: string | undefined, oid: string) => type === undefined || type === oid;
   addresses.forEach((a, i) => {
+    if (a.type !== undefined && !OID_FORM.test(a.type)) {
+      out.push(
+        warning(
+          'DE0003',
+          'DE-ADDRESS-TYPE',
+          `address type ${a.type} should be an OID`,
+          loc(r.at.addresses[i], 'type'),
+        ),
+      );
+    }
     if (a.uri !== '' && isItk(a.type, OID.itkAddress) && !ADDRESS.test(a.uri)) {
       out.push(
         finding(

@@ -1,6 +1,7 @@
 /**
- * The one table of ITK error codes: the code, its code system and the exact ErrorText a nack
- * carries. docs/errors.md documents the same table; findings and nacks both read from here.
+ * The one table of ITK error codes: the code, its code system and its exact ErrorText. Findings
+ * carry either kind; an inf nack carries only the DE codes (src/acks/nack-codes.ts maps a Toolkit
+ * code to the DE part it concerns). docs/errors.md documents the same table.
  */
 import { OID } from '../envelope/itk-names.js';
 
@@ -12,10 +13,11 @@ export interface ItkErrorCode {
   readonly retryable: boolean;
 }
 
+/** TKW-x contrib/Common/ITKService/ITKServiceAcknowledgements.conf lines 60-144: the exact texts. */
 const dePart = (code: string, part: string): ItkErrorCode => ({
   code,
   codeSystem: OID.deErrors,
-  text: `Distribution Envelope ${part} Processing Error`,
+  text: part ? `Distribution Envelope ${part} Processing Error` : 'Distribution Envelope Processing Error',
   retryable: false,
 });
 
@@ -27,7 +29,7 @@ const toolkit = (code: string, text: string, retryable = false): ItkErrorCode =>
 });
 
 export const ITK_ERRORS = {
-  DE0001: dePart('DE0001', 'Envelope'),
+  DE0001: dePart('DE0001', ''),
   DE0002: dePart('DE0002', 'Header'),
   DE0003: dePart('DE0003', 'Address List'),
   DE0004: dePart('DE0004', 'Audit Identity'),

@@ -13,6 +13,7 @@ import {
 import type { Finding } from '../../../src/validation/finding.js';
 import { FIXTURES, fixture, fixtureNames } from '../../support/fixture-files.js';
 import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
+import { conformanceProblems } from '../../support/conformance.js';
 
 interface Entry {
   file: string;
@@ -55,6 +56,7 @@ describe('fixture corpus (test/fixtures/manifest.yaml)', () => {
       ...fixtureNames('examples'),
       ...fixtureNames('valid'),
       ...fixtureNames('broken'),
+      ...fixtureNames('real'),
     ]) {
       expect(listed).toContain(file);
     }
@@ -96,4 +98,16 @@ describe('fixture corpus (test/fixtures/manifest.yaml)', () => {
       }
     },
   );
+
+  // The real corpus (test/fixtures/real/README.md): the router's verdict is the official schemas'
+  // and TKW's DE rules' verdict (test/support/conformance.ts), message by message.
+  test.each(
+    manifest.fixtures.filter((f) => f.file.startsWith('real/')).map((f) => [f.file, f] as const),
+  )('real message judged as the official schemas and TKW do: %s', (_, entry) => {
+    const problems = conformanceProblems(fixture(entry.file));
+    expect({ valid: validate(entry).valid, problems }).toEqual({
+      valid: entry.valid,
+      problems: entry.valid ? [] : expect.arrayContaining([expect.any(String)]),
+    });
+  });
 });

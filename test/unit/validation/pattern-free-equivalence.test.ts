@@ -131,7 +131,10 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
         primary: true,
       })?.patternFree,
     ).toBeDefined();
-    for (const [name, source] of sources) {
+    // An address type that is not an OID is valid (the official schema takes any string), but the
+    // guard checks every `type` attribute against the identity type's OID pattern: it defers.
+    const deferred = new Set(['valid/address-type-not-oid.xml']);
+    for (const [name, source] of sources.filter(([n]) => !deferred.has(n))) {
       const before = { ...guardSaid };
       const result = validateMessage(Buffer.from(source), twins);
       expect({ name, valid: result.valid }).toEqual({ name, valid: true });
@@ -196,7 +199,7 @@ describe('with the pattern-free twins, the validator reports exactly what it doe
       'a look-alike attribute in a comment',
       'valid/careplan-request-by-planid.xml',
       ADDRESS,
-      `<!-- value='--><itk:address uri="urn:nhs-uk:addressing:ods:A83001" type="ODS"/><!--'-->`,
+      `<!-- value='--><itk:address uri=""/><!--'-->`,
     ],
     [
       'a second handling spec hidden between comments',
