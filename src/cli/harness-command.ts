@@ -79,7 +79,7 @@ async function guarded(
 function summary(run: HarnessRun, reports: { html: string; junit: string }): string {
   const t = run.totals;
   const lines = [
-    `${allPassed(run) && allFaultsCaught(run) ? 'PASSED' : 'FAILED'}: ${t.passed} passed, ${t.failed} failed, ${t.error} errors, ${t.skipped} skipped of ${t.total} cases in ${(run.durationMs / 1000).toFixed(1)} s`,
+    `${allPassed(run) && allFaultsCaught(run) ? 'PASSED' : 'FAILED'}: ${t.passed} passed, ${t.failed} failed, ${t.error} errors, ${t.skipped} skipped of ${t.total} cases in ${(run.durationMs / 1000).toFixed(1)} s, against ${run.environment.contract}`,
   ];
   const skippedSteps = run.packs.flatMap((p) =>
     p.cases.flatMap((c) => c.steps.filter((x) => x.status === 'skipped')),
@@ -119,6 +119,7 @@ interface RunOptions {
   quarantine?: boolean;
   case?: string[];
   timeScale: string;
+  routerVersion?: string;
 }
 
 export function registerHarness(program: Command): void {
@@ -157,6 +158,10 @@ export function registerHarness(program: Command): void {
     )
     .option('--case <glob>', 'run only the cases whose id matches (repeatable; * globs)', collect)
     .option('--time-scale <n>', 'multiply every wait, for a slow router', '1')
+    .option(
+      '--router-version <text>',
+      'the version (and commit, build) of the router under test, for the evidence report',
+    )
     .action(async (names: string[], options: RunOptions, command: Command) =>
       guarded(command, async (signal) => {
         const packs = names.map((name) => loadPack(name));
@@ -178,6 +183,7 @@ export function registerHarness(program: Command): void {
             vars: pairs(options.var, '--var'),
             timeScale: scale,
             ...(filter ? { caseFilter: (id: string) => filter.test(id) } : {}),
+            ...(options.routerVersion ? { router: { stated: options.routerVersion } } : {}),
             progress: progressFor(process.stderr),
             signal,
           },

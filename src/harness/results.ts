@@ -4,6 +4,7 @@
  * requirement it broke, the conditions and the offending message.
  */
 import type { CheckResult } from './checks.js';
+import type { RunEnvironment } from './environment.js';
 import type { Origin, PackTarget, Requirement, Step } from './model.js';
 
 export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'error';
@@ -130,6 +131,8 @@ export interface Totals {
 
 export interface HarnessRun {
   readonly tool: string;
+  /** The contract version, the router, harness, Node, broker and store, the host. */
+  readonly environment: RunEnvironment;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly target: {

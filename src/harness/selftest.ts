@@ -15,6 +15,7 @@ import { HarnessError } from './harness-error.js';
 import { bundledPacks, loadPack } from './load-pack.js';
 import type { Pack } from './model.js';
 import type { Progress } from './progress.js';
+import { packageFacts } from './environment.js';
 import { routerFaults } from './faults/router-faults.js';
 import { runFaultyRouters } from './faults/run-faults.js';
 import { allFaultsCaught, allPassed, type HarnessRun } from './results.js';
@@ -67,6 +68,17 @@ function supplierRuns(pack: Pack, target: Target): { supplier: string; peer: str
         : own.find((e) => e.id !== s.id)?.id;
     return peer ? [{ supplier: s.id, peer }] : [];
   });
+}
+
+/** The SQLite library the self-test's router stores its messages with. */
+async function sqliteVersion(): Promise<string> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(':memory:');
+  try {
+    return `SQLite ${(db.prepare('select sqlite_version() as v').get() as { v: string }).v} (temporary file)`;
+  } finally {
+    db.close();
+  }
 }
 
 export async function runSelftest(options: SelftestOptions): Promise<SelftestResult> {
@@ -124,6 +136,8 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
         : []),
     ];
     const packsRun = await runPacks(requests, target, {
+      router: packageFacts(), // the router under test is this package, in this process
+      store: await sqliteVersion(),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       actions: lab.actions,

@@ -1,7 +1,8 @@
 /**
  * The self-test's second half: the router restarted with one deliberate fault at a time
- * (router-faults.ts), on the same sandbox with a store of its own, and only the cases named for
- * that fault run against it. A fault is caught when at least one of them fails.
+ * (router-faults.ts), on the same sandbox with a store of its own, and the cases named for that
+ * fault run against it one at a time until one catches it: fails, having passed against the
+ * router without the fault.
  */
 import path from 'node:path';
 import { loadRouterConfig } from '../../config/index.js';
@@ -9,7 +10,7 @@ import { startRouter, type RunningRouter } from '../../main.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { Pack } from '../model.js';
 import type { Progress } from '../progress.js';
-import type { FaultyRouterResult } from '../results.js';
+import type { CaseResult, FaultyRouterResult } from '../results.js';
 import { runPacks } from '../run-packs.js';
 import type { ActionHook } from '../run-context.js';
 import type { Target } from '../target.js';
@@ -49,17 +50,23 @@ export async function runFaultyRouters(o: FaultRunOptions): Promise<FaultyRouter
         watchRoutes: false,
         selftestFault: fault,
       });
-      const run = await runPacks([{ pack: o.pack }], o.target, {
-        caseFilter: (id) => fault.cases.includes(id),
-        ...(o.actions ? { actions: o.actions } : {}),
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      const cases = run.packs.flatMap((p) => p.cases);
+      // one case at a time, stopping at the first that catches the fault
+      const cases: CaseResult[] = [];
+      for (const id of fault.cases) {
+        if (o.signal?.aborted) break;
+        const run = await runPacks([{ pack: o.pack }], o.target, {
+          caseFilter: (c) => c === id,
+          ...(o.actions ? { actions: o.actions } : {}),
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
+        cases.push(...run.packs.flatMap((p) => p.cases));
+        if (cases.some((c) => c.status === 'failed' && o.passedUnfaulted.has(c.id))) break;
+      }
       results.push({
         fault: fault.name,
         does: fault.does,
         breaks: fault.breaks,
-        cases: fault.cases,
+        cases: cases.map((c) => c.id),
         caughtBy: cases
           .filter((c) => c.status === 'failed' && c.failure && o.passedUnfaulted.has(c.id))
           .map((c) => ({
