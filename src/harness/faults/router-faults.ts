@@ -95,8 +95,7 @@ export const ROUTER_FAULTS: readonly RouterFault[] = [
     wrap: (deps) =>
       withValidation(deps, (v) => {
         if (!v.envelope?.senderAddress) return v;
-        const { senderAddress: _unchecked, ...envelope } = v.envelope;
-        return { ...v, envelope };
+        return { ...v, envelope: { ...v.envelope, senderAddress: undefined } };
       }),
   },
   {
@@ -129,9 +128,7 @@ export const ROUTER_FAULTS: readonly RouterFault[] = [
     cases: ['RC-CP-005', 'RC-CP-007'],
     wrap: (deps) =>
       withValidation(deps, (v) => {
-        if (!v.carePlan) return v;
-        const { carePlan: _skipped, ...rest } = v;
-        return rest;
+        return v.carePlan ? { ...v, carePlan: undefined } : v;
       }),
   },
   {
