@@ -17,7 +17,8 @@ import { LiveRoutes } from './routing/live-routes.js';
 import { loadRoutesAndTable, loadRoutesSnapshot } from './routing/load-snapshot.js';
 import { createRoutesReloader } from './ops/routes-reloader.js';
 import { declareEndpointQueues } from './transport/topology.js';
-import { brokerUserOf } from './quarantine/replay-headers.js';
+import { brokerUserOf, replayTrustRefusal } from './quarantine/replay-headers.js';
+import { InPlaceRetries } from './pipeline/in-place-retries.js';
 import { openStore } from './store/open-store.js';
 import { BrokerConnection } from './transport/connection.js';
 import { QueueConsumer } from './transport/consumer.js';
@@ -82,6 +83,10 @@ export async function startRouter(
     acksOverdue: () => store.acks.countOverdue(),
   });
   const aborter = new AbortController();
+  const inPlace = new InPlaceRetries();
+  const brokerUser = brokerUserOf(config.amqp.url);
+  const untrusted = replayTrustRefusal(brokerUser, live.current.table);
+  if (untrusted) log.warn(`${untrusted} (docs/security.md)`);
   const fault = options.selftestFault;
   if (fault) log.warn('deliberately faulty router (harness self-test only)', { fault: fault.name });
   const createHandler = (deps: PipelineDeps) =>
@@ -96,7 +101,8 @@ export async function startRouter(
       publisher,
       names,
       router: config.router,
-      brokerUser: brokerUserOf(config.amqp.url), // trusts its own quarantine replays only
+      brokerUser, // trusts its own quarantine replays only, and never as guest or an end point
+      inPlace,
       retry: config.retry,
       acks: config.acks,
       log,
@@ -114,7 +120,7 @@ export async function startRouter(
         ready: async () => {
           if (connection.state !== 'connected') return `broker ${connection.state}`;
           await store.ping();
-          return undefined;
+          return inPlace.problem();
         },
       },
       metrics.registry,

@@ -32,19 +32,25 @@ function unique(deliveries: readonly Delivery[], senderId: string): Delivery[] {
   return deliveries.filter((x) => !seen.has(x.endpointId) && seen.add(x.endpointId));
 }
 
+const isCopy = (x: Delivery) =>
+  x.recipient.startsWith('copy:') || x.recipient.startsWith('subscription:');
+
 /**
  * A plan without consent to share goes only to its owner and the addresses its owner chose:
- * whatever message carries it (notification, response, update), copy routes and subscriptions
- * never apply.
+ * whatever message carries it (notification, request, response, update), copy routes and
+ * subscriptions apply only when the INDEX says the patient consented. What the message itself
+ * claims (a proposed plan, a response's copy, a forged notification) grants nothing; a plan the
+ * index does not hold has no consent.
  */
-function withoutCopiesUnlessConsented(d: Decision, facts: CarePlanFacts): Decision {
-  if (!facts.plan || facts.plan.consentToShare) return d;
-  return {
-    ...d,
-    deliveries: d.deliveries.filter(
-      (x) => !x.recipient.startsWith('copy:') && !x.recipient.startsWith('subscription:'),
-    ),
-  };
+async function withoutCopiesUnlessConsented(
+  d: Decision,
+  facts: CarePlanFacts,
+  ctx: CarePlanContext,
+): Promise<Decision> {
+  const planId = facts.plan?.planId ?? facts.planId;
+  if (!planId || !d.deliveries.some(isCopy)) return d;
+  if ((await ctx.index.getPlan(planId))?.consentToShare) return d;
+  return { ...d, deliveries: d.deliveries.filter((x) => !isCopy(x)) };
 }
 
 export async function applyCarePlanRules(
@@ -52,7 +58,7 @@ export async function applyCarePlanRules(
   facts: CarePlanFacts,
   ctx: CarePlanContext,
 ): Promise<Decision> {
-  return withoutCopiesUnlessConsented(await applyMessageRules(d, facts, ctx), facts);
+  return withoutCopiesUnlessConsented(await applyMessageRules(d, facts, ctx), facts, ctx);
 }
 
 async function applyMessageRules(
@@ -84,10 +90,12 @@ async function notify(
   const sender = d.sender!;
   const envelope = d.envelope!;
   const current = await ctx.index.getPlan(facts.plan.planId);
+  // Only the sender's own notification, met again after a crash or a retry, counts as applied: a
+  // tracking id that another end point used grants nothing (checked as any other change).
   const redelivered =
     current !== undefined &&
     current.version >= facts.plan.version &&
-    (await alreadyApplied(ctx, facts.plan, envelope.trackingId));
+    (await alreadyApplied(ctx, facts.plan, envelope.trackingId, sender.id));
   const verdict = redelivered
     ? ({ ok: true, ownerEndpointId: current!.ownerEndpointId } as const)
     : checkNotification(facts, sender, current, ctx.table);
@@ -142,14 +150,21 @@ async function notify(
   };
 }
 
-/** This very notification (a redelivery after a crash or a retry) already wrote this version. */
+/**
+ * This very notification (the same sender's, met again after a crash or a retry) already wrote
+ * this version. The store's duplicate check is per (sender, tracking id), so another end point
+ * re-sending the owner's tracking id reaches this step: it is not "already applied".
+ */
 async function alreadyApplied(
   ctx: CarePlanContext,
   plan: CarePlanSummary,
   trackingId: string,
+  senderId: string,
 ): Promise<boolean> {
   const history = await ctx.index.history(plan.planId);
-  return history.some((v) => v.version === plan.version && v.trackingId === trackingId);
+  return history.some(
+    (v) => v.version === plan.version && v.trackingId === trackingId && v.endpointId === senderId,
+  );
 }
 
 async function locate(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
@@ -180,14 +195,9 @@ async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext):
     facts,
     plans.filter((p) => maySee(p, asker, ctx.table)),
   );
-  if (!plan) {
-    return requestedPlan(facts, plans)
-      ? answerWith(
-          'refused',
-          `${asked} is not shared with ${asker.id}: the patient has not consented to share it`,
-        )
-      : answerWith('not-found', `the locator knows no ${asked}`);
-  }
+  // A plan hidden from the asker is answered exactly as a plan that does not exist: the answer
+  // must not tell that the patient has a plan the asker may not see.
+  if (!plan) return answerWith('not-found', `the locator knows no ${asked}`);
   if (plan.ownerEndpointId === asker.id) {
     return answerWith('refused', `${asker.id} owns plan ${plan.planId} and holds its master copy`);
   }
@@ -200,11 +210,11 @@ async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext):
 
 async function update(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
   const plan = facts.planId ? await ctx.index.getPlan(facts.planId) : undefined;
-  if (!plan) return refused(d, '2200', `plan ${facts.planId} is not in the index`);
+  // A plan hidden from the proposer is refused exactly as a plan the index does not hold.
+  if (!plan || !maySee(plan, d.sender!, ctx.table))
+    return refused(d, '2200', `plan ${facts.planId} is not in the index`);
   if (plan.closed)
     return refused(d, '2200', `plan ${plan.planId} was closed at version ${plan.version}`);
-  if (!maySee(plan, d.sender!, ctx.table))
-    return refused(d, '3000', `plan ${plan.planId} is not shared with ${d.sender!.id}`);
   if (facts.baseVersion !== plan.version) {
     return refused(
       d,

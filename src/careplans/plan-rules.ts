@@ -49,14 +49,18 @@ export function checkNotification(
     }
     return { ok: true, ownerEndpointId: owner };
   }
-  if (current.closed)
-    return refuse('2200', `plan ${plan.planId} was closed at version ${current.version}`);
+  // Who sends decides first: nothing of the plan (closed, version, owner) is told to a sender
+  // the plan is hidden from.
   if (sender.id !== current.ownerEndpointId) {
     return refuse(
       '3000',
-      `only the owner may notify: plan ${plan.planId} is owned by ${current.ownerEndpointId} (${current.ownerAddress})`,
+      maySee(current, sender, table)
+        ? `only the owner may notify: plan ${plan.planId} is owned by ${current.ownerEndpointId} (${current.ownerAddress})`
+        : `only the owner may notify: ${sender.id} does not own plan ${plan.planId}`,
     );
   }
+  if (current.closed)
+    return refuse('2200', `plan ${plan.planId} was closed at version ${current.version}`);
   if (event === 'created')
     return refuse('2200', `plan ${plan.planId} already exists, at version ${current.version}`);
   if (plan.version <= current.version) {

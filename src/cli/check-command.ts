@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { connect } from 'amqplib';
 import { ConfigError, loadRouterConfig } from '../config/index.js';
 import type { Routes } from '../config/routes-config.js';
+import { brokerUserOf, replayTrustRefusal } from '../quarantine/replay-headers.js';
 import { loadRoutesSnapshot } from '../routing/load-snapshot.js';
 import { diffRoutes, formatDiff } from '../routing/routes-diff.js';
 
@@ -66,6 +67,9 @@ export function registerCheck(program: Command): void {
           `schemas   ${schemas} payload schema(s) compiled, plus the envelope schema`,
           `store     ${config.store.url}`,
         ];
+        // A warning, not a failure: the router runs, but trusts no quarantine replay (docs/security.md).
+        const replays = replayTrustRefusal(brokerUserOf(config.amqp.url), table);
+        if (replays) process.stderr.write(`warning: ${replays}\n`);
         if (options.broker) {
           const connection = await connect(config.amqp.url, { noDelay: true });
           await connection.close();

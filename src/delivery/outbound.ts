@@ -4,6 +4,12 @@
  */
 import type { TopologyNames } from '../transport/names.js';
 import type { PublishProperties } from '../transport/publish-properties.js';
+import {
+  clip,
+  HEADER_VALUE_MAX_BYTES,
+  SHORTSTR_MAX_BYTES,
+  tooLong,
+} from '../transport/amqp-limits.js';
 
 /** The one thing the pipeline needs of the broker: a publish that resolves once confirmed. */
 export interface Publisher {
@@ -67,24 +73,34 @@ export interface QuarantineReason {
   readonly trackingId?: string;
 }
 
-/** Puts the original bytes on the quarantine queue with the reason in headers. */
+/**
+ * Puts the original bytes on the quarantine queue with the reason in headers. The last resort
+ * never fails on what the message carries: each header value is cut to AMQP's limits
+ * (transport/amqp-limits.ts, marked with `…`), and a tracking id too long for the `message_id`
+ * property is left out of it (the header keeps it, cut if need be).
+ */
 export function quarantine(
   publisher: Publisher,
   names: TopologyNames,
   body: Buffer,
   reason: QuarantineReason,
 ): Promise<void> {
+  const fit = (value: string) => clip(value, HEADER_VALUE_MAX_BYTES);
   const headers: Record<string, string> = {
-    'itk-error-code': reason.code,
-    'itk-error-text': reason.text,
+    'itk-error-code': fit(reason.code),
+    'itk-error-text': fit(reason.text),
   };
-  if (reason.sender) headers['itk-sender'] = reason.sender;
-  if (reason.trackingId) headers['itk-tracking-id'] = reason.trackingId;
+  if (reason.sender) headers['itk-sender'] = fit(reason.sender);
+  if (reason.trackingId) headers['itk-tracking-id'] = fit(reason.trackingId);
+  const messageId =
+    reason.trackingId && !tooLong('', reason.trackingId, SHORTSTR_MAX_BYTES)
+      ? reason.trackingId
+      : undefined;
   return publisher.publish(names.quarantineExchange, names.quarantineRoutingKey, body, {
     persistent: true,
     contentType: 'application/xml',
     appId: APP_ID,
-    ...(reason.trackingId ? { messageId: reason.trackingId } : {}),
+    ...(messageId ? { messageId } : {}),
     headers,
   });
 }

@@ -43,7 +43,7 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'itk_' });
   const messages = new Counter({
     name: 'itk_messages_total',
-    help: 'Messages processed, by service and outcome',
+    help: 'Messages processed, by service (a known or configured service, else other) and outcome',
     labelNames: ['service', 'outcome'],
     registers: [registry],
   });
@@ -58,6 +58,16 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
     help: 'Messages put on the quarantine queue since start',
     registers: [registry],
   });
+  const outageRetries = new Counter({
+    name: 'itk_outage_retries_total',
+    help: 'In-place retries of a message because the store or the broker was unavailable',
+    registers: [registry],
+  });
+  const retryingInPlace = new Gauge({
+    name: 'itk_outage_retrying_messages',
+    help: 'Messages being retried in place now (the store or the broker unavailable)',
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'itk_message_duration_seconds',
     help: 'Time from receipt to the inbound ack decision, by outcome',
@@ -67,6 +77,8 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
   });
   return {
     registry,
+    retriedInPlace: () => outageRetries.inc(),
+    retryingInPlace: (count) => retryingInPlace.set(count),
     observe(outcome, service, seconds, errorCodes) {
       messages.inc({ service, outcome });
       for (const code of errorCodes) nacks.inc({ code });

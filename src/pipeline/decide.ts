@@ -15,6 +15,7 @@ import {
   type RouteTable,
 } from '../routing/index.js';
 import type { ValidationResult } from '../validation/validator.js';
+import { amqpMisfit } from './amqp-fit.js';
 import type { OutcomeKind } from './dispositions.js';
 
 export interface Decision {
@@ -87,6 +88,12 @@ export function decide(
       return ackFailed(errors.map((e) => e.diagnostic).join('; '), errors[0]?.code);
     }
     return { ...withEnvelope, kind: 'invalid', errors };
+  }
+  // Every value copied into AMQP properties or headers must fit, or nothing is delivered.
+  const misfit = amqpMisfit(envelope, interaction);
+  if (misfit) {
+    if (isInfAck(envelope)) return ackFailed(misfit);
+    return { ...withEnvelope, kind: 'invalid', errors: [{ code: '1000', diagnostic: misfit }] };
   }
   const routedAs = effectiveInteraction(envelope.service, interaction);
   const resolution = resolve(table, {

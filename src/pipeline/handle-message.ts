@@ -2,8 +2,10 @@
  * The message handler the consumer calls: runs the pipeline (process-message.ts) and settles the
  * inbound delivery by the outcome's disposition. Failures:
  * - an outage (the store or the broker unavailable): the message is tried again in place with
- *   backoff, holding its prefetch slot, so consumption pauses while a dependency is down, and
- *   spends no delivery attempt; it goes back to the queue only when the router stops;
+ *   backoff, holding its prefetch slot, so consumption pauses while a dependency is down; after
+ *   {@link inPlaceTries} tries (or when the router stops) it goes back to the queue, spending one
+ *   delivery attempt. Never for ever: a failure the message causes is not an outage
+ *   (pipeline-failure.ts), and an outage that lasts ends as any failure that lasts;
  * - anything else: back to the queue after a backoff, spending one delivery attempt.
  * Once the quorum queue's x-delivery-count reaches `retry.attempts`, it is a poison message:
  * quarantined with 2100, recorded, and the sender told with a 2100 nack when it is known.
@@ -11,11 +13,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack, ownAddressOf } from '../acks/router-acks.js';
 import { quarantine } from '../delivery/outbound.js';
-import { trustedReplay } from '../quarantine/replay-headers.js';
+import { replayTrustedUser, trustedReplay } from '../quarantine/replay-headers.js';
 import { endpointForIdentity } from '../routing/index.js';
 import type { RouterResponse } from '../store/message-store.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { DISPOSITIONS } from './dispositions.js';
+import { InPlaceRetries } from './in-place-retries.js';
+import { metricService } from './metric-service.js';
 import { KeyedLock } from './keyed-lock.js';
 import { PipelineFailure } from './pipeline-failure.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -29,58 +33,82 @@ const deliveryCount = (msg: InboundMessage): number => {
   return typeof n === 'number' ? n : 0;
 };
 
+/**
+ * How many times one delivery of a message is tried in place during an outage before it goes
+ * back to the queue, spending one delivery attempt: `retry.attempts` × 2 (with the default
+ * backoff, 0.5 s doubling to 30 s, about two and a half minutes). An outage longer than
+ * `retry.attempts` such rounds quarantines the message with 2100, as any failure that lasts.
+ */
+export const inPlaceTries = (attempts: number): number => attempts * 2;
+
 export function createMessageHandler(
   deps: PipelineDeps,
 ): (msg: InboundMessage) => Promise<'ack' | 'reject'> {
   const now = deps.now ?? (() => new Date());
   const lock = new KeyedLock();
+  const inPlace = deps.inPlace ?? new InPlaceRetries();
   const backoff = (n: number) =>
     Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (n - 1));
+  const label = (service: string) => metricService(service, deps.routes().table);
+  const maxTries = inPlaceTries(deps.retry.attempts);
   return async (msg) => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
-    for (let tries = 1; ; tries++) {
-      try {
-        const { kind, service, codes } = await processMessage(deps, msg, now(), lock);
-        deps.metrics?.observe(kind, service, seconds(), codes);
-        return DISPOSITIONS[kind].settle === 'ack' ? 'ack' : 'reject';
-      } catch (err) {
-        const failure = PipelineFailure.of(err);
-        const log = deps.log.child({
-          trackingId: failure.context.trackingId ?? null,
-          sender: failure.context.senderEndpointId ?? msg.properties.userId ?? null,
-        });
-        if (failure.outage && !deps.signal?.aborted) {
-          log.warn('store or broker unavailable, retrying in place', {
-            try: tries,
+    const key = {};
+    try {
+      for (let tries = 1; ; tries++) {
+        try {
+          const { kind, service, codes } = await processMessage(deps, msg, now(), lock);
+          deps.metrics?.observe(kind, label(service), seconds(), codes);
+          return DISPOSITIONS[kind].settle === 'ack' ? 'ack' : 'reject';
+        } catch (err) {
+          const failure = PipelineFailure.of(err);
+          const log = deps.log.child({
+            trackingId: failure.context.trackingId ?? null,
+            sender: failure.context.senderEndpointId ?? msg.properties.userId ?? null,
+          });
+          const service = label(failure.context.envelope?.service ?? 'unknown');
+          if (failure.outage && !deps.signal?.aborted && tries < maxTries) {
+            inPlace.failing(key, failure.message);
+            deps.metrics?.retryingInPlace?.(inPlace.count);
+            deps.metrics?.retriedInPlace?.();
+            // Visible: an error line from the second try on (a blip is a warning), /readyz not
+            // ready and itk_outage_* while any message is retried in place.
+            log[tries > 1 ? 'error' : 'warn']('store or broker unavailable, retrying in place', {
+              try: tries,
+              of: maxTries,
+              error: failure.message,
+            });
+            await sleep(backoff(tries));
+            continue;
+          }
+          inPlace.done(key);
+          deps.metrics?.retryingInPlace?.(inPlace.count);
+          const attempt = deliveryCount(msg) + 1;
+          const text = `processing failed (attempt ${attempt} of ${deps.retry.attempts}): ${failure.message}`;
+          log.warn('message processing failed', {
+            attempt,
+            error: failure.message,
+            ...(failure.outage ? { outage: `still failing after ${tries} tries in place` } : {}),
+          });
+          // Stopping: back to the queue for the next start, without spending an attempt's wait.
+          if (attempt < deps.retry.attempts || (failure.outage && deps.signal?.aborted)) {
+            if (!deps.signal?.aborted) await sleep(backoff(attempt));
+            deps.metrics?.observe('retry', service, seconds(), ['2100']);
+            return 'reject';
+          }
+          await quarantinePoison(deps, msg, failure, text, now());
+          log.error('message quarantined after repeated failures', {
+            attempt,
             error: failure.message,
           });
-          await sleep(backoff(tries));
-          continue;
+          deps.metrics?.observe('poison', service, seconds(), ['2100']);
+          return 'ack';
         }
-        const attempt = deliveryCount(msg) + 1;
-        const text = `processing failed (attempt ${attempt} of ${deps.retry.attempts}): ${failure.message}`;
-        log.warn('message processing failed', { attempt, error: failure.message });
-        if (attempt < deps.retry.attempts || failure.outage) {
-          if (!failure.outage && !deps.signal?.aborted) await sleep(backoff(attempt));
-          deps.metrics?.observe(
-            'retry',
-            failure.context.envelope?.service ?? 'unknown',
-            seconds(),
-            ['2100'],
-          );
-          return 'reject';
-        }
-        await quarantinePoison(deps, msg, failure, text, now());
-        log.error('message quarantined after repeated failures', {
-          attempt,
-          error: failure.message,
-        });
-        deps.metrics?.observe('poison', failure.context.envelope?.service ?? 'unknown', seconds(), [
-          '2100',
-        ]);
-        return 'ack';
       }
+    } finally {
+      inPlace.done(key);
+      deps.metrics?.retryingInPlace?.(inPlace.count);
     }
   };
 }
@@ -95,8 +123,10 @@ async function quarantinePoison(
 ): Promise<void> {
   const { trackingId, envelope, messageId } = failure.context;
   const user =
-    trustedReplay(msg, { inboundExchange: deps.names.inboundExchange, brokerUser: deps.brokerUser })
-      ?.user ?? msg.properties.userId;
+    trustedReplay(msg, {
+      inboundExchange: deps.names.inboundExchange,
+      brokerUser: replayTrustedUser(deps.brokerUser, deps.routes().table),
+    })?.user ?? msg.properties.userId;
   const sender =
     failure.context.senderEndpointId ??
     (user ? endpointForIdentity(deps.routes().table, user)?.id : undefined) ??

@@ -7,15 +7,21 @@ import type { MessageStore } from '../store/message-store.js';
 import type { TopologyNames } from '../transport/names.js';
 import type { Validator } from '../validation/create-validator.js';
 import type { OutcomeKind } from './dispositions.js';
+import type { InPlaceRetries } from './in-place-retries.js';
 import type { AckTimeouts } from './expected-acks.js';
 
 export interface PipelineMetrics {
+  /** `service` is already bounded (metric-service.ts): a known service, or `other`. */
   observe(
     outcome: OutcomeKind,
     service: string,
     seconds: number,
     errorCodes: readonly string[],
   ): void;
+  /** One more in-place retry of a message during an outage. */
+  retriedInPlace?(): void;
+  /** How many messages are being retried in place now. */
+  retryingInPlace?(count: number): void;
 }
 
 export interface PipelineDeps {
@@ -28,7 +34,7 @@ export interface PipelineDeps {
   /**
    * The router's own broker user (from its AMQP URL). Only a message it published itself through
    * the default exchange is trusted as a quarantine replay (quarantine/replay-headers.ts); none
-   * is when this is unset.
+   * is when this is unset, when it is `guest`, or when an end point lists it as an identity.
    */
   readonly brokerUser?: string;
   readonly retry: {
@@ -40,6 +46,8 @@ export interface PipelineDeps {
   readonly acks?: AckTimeouts;
   readonly log: Logger;
   readonly metrics?: PipelineMetrics;
+  /** The messages retried in place now (for /readyz); a private one when unset. */
+  readonly inPlace?: InPlaceRetries;
   readonly now?: () => Date;
   /** Aborted when the router stops: no more in-place retries, failing messages go back to the queue. */
   readonly signal?: AbortSignal;

@@ -23,14 +23,16 @@ export class PipelineFailure extends Error {
 
   /**
    * The store or the broker was unavailable (busy, down, connection lost): not the message's
-   * fault, so waiting and trying it again costs it no delivery attempt. A broker refusing this
-   * message (a nack, no queue, a confirm timeout) is not an outage.
+   * fault, so waiting and trying it again in place costs it no delivery attempt (for a bounded
+   * number of tries: handle-message.ts). A failure the message causes is never an outage: a
+   * broker refusing it (a nack, no queue, a confirm timeout), a property that does not fit AMQP
+   * (INVALID_PROPERTIES), a channel the broker closed with a permanent reply code (403, 404, 406).
    */
   get outage(): boolean {
     const cause = this.cause;
     if (cause instanceof StoreError) return cause.retryable;
     if (cause instanceof TransportError)
-      return cause.code === 'CHANNEL_CLOSED' || cause.code === 'CLOSED';
+      return cause.code === 'CLOSED' || (cause.code === 'CHANNEL_CLOSED' && cause.retryable);
     return false;
   }
 

@@ -18,7 +18,11 @@ import { expectedAcks } from './expected-acks.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { PipelineFailure, type FailureContext } from './pipeline-failure.js';
 import { beginRecord, recordRefusedReplay } from '../quarantine/pipeline-replay.js';
-import { trustedReplay, type TrustedReplay } from '../quarantine/replay-headers.js';
+import {
+  replayTrustedUser,
+  trustedReplay,
+  type TrustedReplay,
+} from '../quarantine/replay-headers.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { answer, resendEarlierAnswers } from './router-answers.js';
 
@@ -33,7 +37,7 @@ export async function processMessage(
   // A quarantine replay the router published itself names the original sender's broker user.
   const replay = trustedReplay(msg, {
     inboundExchange: deps.names.inboundExchange,
-    brokerUser: deps.brokerUser,
+    brokerUser: replayTrustedUser(deps.brokerUser, table),
   });
   const decided = decide(v, replay?.user ?? msg.properties.userId, table);
   const trackingId =
@@ -117,7 +121,7 @@ async function recordAndAct(
       at,
     });
   }
-  if (d.kind === 'delivered' || d.kind === 'partly-delivered') await correlate(deps, v, d, at);
+  if (d.kind === 'delivered' || d.kind === 'partly-delivered') await correlate(deps, v, d, at, id);
   const delivered = await deliver(deps, id, msg.body, d, at);
   const responses = await answer(deps, table, d, delivered, at);
   const disposition = DISPOSITIONS[d.kind];

@@ -12,6 +12,7 @@ import {
 import { deliverTo } from '../delivery/outbound.js';
 import { SERVICE, SPEC_KEY } from '../envelope/itk-names.js';
 import type { RouteTable } from '../routing/index.js';
+import { HEADER_VALUE_MAX_BYTES, tooLong } from '../transport/amqp-limits.js';
 import type { RouterResponse } from '../store/message-store.js';
 import type { Decision } from './decide.js';
 import { DISPOSITIONS } from './dispositions.js';
@@ -86,11 +87,16 @@ const serviceOf = (xml: string): string =>
   /<itk:header service="([^"]*)"/.exec(xml)?.[1] ?? SERVICE.infAck;
 
 export function publishResponse(deps: PipelineDeps, r: RouterResponse) {
+  // The addressee is the sender's senderAddress, copied from its message: when it does not fit
+  // a header (the message was nacked 1000 for it), the end point's id names the recipient.
+  const addressee = addresseeOf(r.xml);
+  const recipient =
+    addressee && !tooLong('', addressee, HEADER_VALUE_MAX_BYTES) ? addressee : r.toEndpointId;
   return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
     trackingId: r.trackingId,
     service: serviceOf(r.xml),
     senderEndpointId: 'router',
-    recipient: addresseeOf(r.xml) ?? r.toEndpointId,
+    recipient,
   });
 }
 

@@ -38,6 +38,33 @@ export function brokerUserOf(amqpUrl: string): string {
   return user || 'guest';
 }
 
+/**
+ * Why the router must trust no replay headers at all with `brokerUser`, or undefined when it may
+ * trust its own replays: `guest` (whose password is known to everyone: anyone could publish a
+ * "replay" naming any sender), or a user an end point lists as an identity (that end point could
+ * publish through the default exchange as the router and name any other sender).
+ */
+export function replayTrustRefusal(
+  brokerUser: string | undefined,
+  table: { readonly identities: ReadonlyMap<string, string> },
+): string | undefined {
+  if (!brokerUser) return 'the router has no broker user of its own';
+  if (brokerUser === 'guest') {
+    return 'the router connects to the broker as guest: quarantine replays are not trusted (give it a user of its own: itk-router provision)';
+  }
+  const endpoint = table.identities.get(brokerUser);
+  if (endpoint) {
+    return `the router's broker user ${brokerUser} is an identity of end point ${endpoint}: quarantine replays are not trusted (give the router a user no end point lists)`;
+  }
+  return undefined;
+}
+
+/** The router's broker user when it may trust its own replays with these routes, else undefined. */
+export const replayTrustedUser = (
+  brokerUser: string | undefined,
+  table: { readonly identities: ReadonlyMap<string, string> },
+): string | undefined => (replayTrustRefusal(brokerUser, table) ? undefined : brokerUser);
+
 /** A header value as text (amqplib gives strings; a byte array is read as UTF-8). */
 export function headerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

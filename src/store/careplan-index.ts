@@ -62,7 +62,14 @@ export interface CarePlanIndex {
     endpointId: string;
     at: Date;
   }): Promise<void>;
-  /** Forget a proposed update the owner rejected, so no later version claims to accept it. */
-  withdrawUpdateProposal(updateTrackingId: string): Promise<void>;
+  /**
+   * Forget a proposed update its plan's owner rejected, so no later version claims to accept it.
+   * Only the plan's current owner withdraws, and only the proposal `proposerEndpointId` made: a
+   * rejection from anyone else (or naming another proposer's tracking id) changes nothing.
+   */
+  withdrawUpdateProposal(
+    updateTrackingId: string,
+    by: { readonly ownerEndpointId: string; readonly proposerEndpointId: string },
+  ): Promise<void>;
   history(planId: string): Promise<readonly PlanVersion[]>;
 }

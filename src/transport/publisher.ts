@@ -8,6 +8,7 @@
  */
 import type { ConfirmChannel } from 'amqplib';
 import type { BrokerConnection } from './connection.js';
+import { propertiesProblem } from './amqp-limits.js';
 import { ReturnedMessages, type PublishProperties } from './publish-properties.js';
 import { replyCodeOf, TransportError } from './transport-error.js';
 import { errorMeta, silentLogger, type TransportLogger } from './transport-logger.js';
@@ -51,6 +52,11 @@ export class ConfirmPublisher {
   ): Promise<void> {
     if (this.#closed) throw new TransportError('CLOSED', 'publisher is closed');
     const where = `${exchange || '(default exchange)'} / ${routingKey}`;
+    // Checked before a channel is touched: a message that cannot be encoded is the message's
+    // failure, never a closed channel (which callers would take for an outage).
+    const problem = propertiesProblem(properties);
+    if (problem)
+      throw new TransportError('INVALID_PROPERTIES', `cannot publish to ${where}: ${problem}`);
     const ms = this.options.confirmTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -110,6 +116,12 @@ export class ConfirmPublisher {
           settle,
         );
       } catch (err) {
+        // amqplib encodes the properties before it writes anything: a TypeError or RangeError
+        // here is this message's properties (the channel is untouched), not a closed channel.
+        if (err instanceof TypeError || err instanceof RangeError) {
+          const text = `cannot publish to ${where}: ${err.message}`;
+          return reject(new TransportError('INVALID_PROPERTIES', text, { cause: err }));
+        }
         settle(err instanceof Error ? err : new Error(String(err)));
       }
     });

@@ -10,7 +10,12 @@ export type TransportErrorCode =
   /** No confirm arrived within the publisher's timeout; the message may still have been stored. */
   | 'CONFIRM_TIMEOUT'
   /** The connection or publisher was closed by the application. */
-  | 'CLOSED';
+  | 'CLOSED'
+  /**
+   * The message cannot be published as it is: a property or header does not fit AMQP's limits
+   * (amqp-limits.ts). Never sent; sending it again fails the same way: not retryable.
+   */
+  | 'INVALID_PROPERTIES';
 
 /** Options of a {@link TransportError}. */
 export interface TransportErrorOptions {
@@ -38,6 +43,7 @@ export class TransportError extends Error {
       options.retryable ??
       (code !== 'UNROUTABLE' &&
         code !== 'CLOSED' &&
+        code !== 'INVALID_PROPERTIES' &&
         !PERMANENT_REPLY_CODES.has(options.replyCode ?? 0));
   }
 }

@@ -206,9 +206,26 @@ export function describeCarePlanIndexContract(
         at: at(1),
       };
       await index().recordUpdateProposal(rejected);
-      await index().withdrawUpdateProposal(rejected.updateTrackingId);
-      await index().withdrawUpdateProposal(newTrackingId()); // an unknown one: nothing happens
-      expect(await index().applyChange(change(next(v1)))).toEqual({
+      const owner = v1.ownerEndpointId;
+      // not the owner, or not the proposer named: nothing is withdrawn
+      const stranger = newEndpoint('hospice');
+      const by = { ownerEndpointId: owner, proposerEndpointId: rejected.endpointId };
+      await index().withdrawUpdateProposal(rejected.updateTrackingId, {
+        ...by,
+        ownerEndpointId: stranger,
+      });
+      await index().withdrawUpdateProposal(rejected.updateTrackingId, {
+        ...by,
+        proposerEndpointId: stranger,
+      });
+      const kept = await index().applyChange(change(next(v1)));
+      expect(kept).toEqual({ applied: true, updateTrackingId: rejected.updateTrackingId });
+      const v2 = next(v1);
+      const again = { ...rejected, updateTrackingId: newTrackingId(), baseVersion: 2, at: at(2) };
+      await index().recordUpdateProposal(again);
+      await index().withdrawUpdateProposal(again.updateTrackingId, by);
+      await index().withdrawUpdateProposal(newTrackingId(), by); // an unknown one: nothing happens
+      expect(await index().applyChange(change(next(v2)))).toEqual({
         applied: true,
         updateTrackingId: null,
       });

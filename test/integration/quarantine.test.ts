@@ -34,7 +34,7 @@ const Q = (id: string) => h.queue(id);
 const everywhere = () => [...h.endpointIds.map(Q), h.names.quarantineQueue];
 const routesDir = () => path.join(path.dirname(h.storePath), 'routes');
 const env = () => ({
-  AMQP_URL: h.vhost.url,
+  AMQP_URL: h.routerUrl, // the router's own broker user (not guest): its replays are trusted
   ITK_ROUTER_ROUTES: routesDir(),
   ITK_ROUTER_STORE: `sqlite:${h.storePath}`,
 });
@@ -300,10 +300,10 @@ describe('replay', () => {
 });
 
 describe('the router trusts replay headers only from its own broker user, off its inbound exchange', () => {
-  /** A replay published by hand as the router's user (guest here) to the inbound queue. */
+  /** A replay published by hand as the router's own user to the inbound queue. */
   const replayByHand = (body: Buffer, user: string, extra: Record<string, string> = {}) =>
     publishAs(
-      { name: 'guest', password: 'guest', url: h.vhost.url },
+      { name: h.routerUserName, password: '', url: h.routerUrl },
       '',
       h.names.routerInboundQueue,
       body,
@@ -362,7 +362,7 @@ describe('the router trusts replay headers only from its own broker user, off it
   test("from the router's own user but through itk.inbound: ignored (and the router's user is nobody's)", async () => {
     const msg = cda();
     await publishAs(
-      { name: 'guest', password: 'guest', url: h.vhost.url },
+      { name: h.routerUserName, password: '', url: h.routerUrl },
       h.names.inboundExchange,
       '',
       msg.bytes,
@@ -379,7 +379,7 @@ describe('the router trusts replay headers only from its own broker user, off it
     );
     const q = await h.takeOne(h.names.quarantineQueue);
     expect(headersOf(q)['itk-error-code']).toBe('3000');
-    expect(headersOf(q)['itk-error-text']).toContain('guest');
+    expect(headersOf(q)['itk-error-text']).toContain(h.routerUserName);
     await h.expectEmpty(everywhere());
   });
 });

@@ -50,6 +50,12 @@ export interface RouterHarnessOptions {
   readonly strangers?: readonly string[];
   /** Text of a router.yaml to load (the environment overrides still apply); none by default. */
   readonly routerYaml?: string;
+  /**
+   * The broker user the router connects as: `guest`, or a role (`__USER_<role>__` in the routes,
+   * e.g. to list the router's own user as an end point identity). Default: a user of its own
+   * (role `router`), as `itk-router provision` gives a real deployment.
+   */
+  readonly routerUser?: string;
 }
 
 export interface RouterHarness {
@@ -61,6 +67,10 @@ export interface RouterHarness {
   /** A second connection to the router's SQLite store (read it; the router writes). */
   readonly store: MessageStore;
   readonly storePath: string;
+  /** The AMQP URL the router connects with (its own broker user on the vhost). */
+  readonly routerUrl: string;
+  /** The router's broker user name. */
+  readonly routerUserName: string;
   /** The end point ids of the loaded routes. */
   readonly endpointIds: readonly string[];
   /** Every queue of the contract topology on this vhost. */
@@ -103,27 +113,33 @@ export async function startRouterHarness(
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
   };
   try {
-    const users = new Map<string, TestUser>();
-    const userFor = async (role: string): Promise<TestUser> => {
-      let user = users.get(role);
-      if (!user) {
-        user = await vhost.createUser(vhost.uniqueName(`it-${role}`));
-        users.set(role, user);
-      }
-      return user;
-    };
-
     const sourceDir = options.routesDir ?? ROUTES_IT;
     const routesDir = path.join(tmpDir, 'routes');
     fs.mkdirSync(routesDir);
-    for (const file of fs.readdirSync(sourceDir).filter((f) => f.endsWith('.yaml'))) {
-      const text = fs.readFileSync(path.join(sourceDir, file), 'utf8');
-      const roles = [...new Set([...text.matchAll(USER_TOKEN)].map((m) => m[1]!))];
-      for (const role of roles) await userFor(role);
+    const files = fs
+      .readdirSync(sourceDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((file) => ({ file, text: fs.readFileSync(path.join(sourceDir, file), 'utf8') }));
+    const routerRole = options.routerUser ?? 'router';
+    const roles = new Set([
+      ...files.flatMap(({ text }) => [...text.matchAll(USER_TOKEN)].map((m) => m[1]!)),
+      ...(options.strangers ?? []),
+      ...(routerRole === 'guest' ? [] : [routerRole]),
+    ]);
+    // All at once: each user costs the broker admin a few seconds when it is rabbitmqctl.
+    const users = new Map<string, TestUser>(
+      await Promise.all(
+        [...roles].map(
+          async (role) => [role, await vhost.createUser(vhost.uniqueName(`it-${role}`))] as const,
+        ),
+      ),
+    );
+    for (const { file, text } of files) {
       const written = text.replace(USER_TOKEN, (_, role: string) => users.get(role)!.name);
       fs.writeFileSync(path.join(routesDir, file), written);
     }
-    for (const role of options.strangers ?? []) await userFor(role);
+    const routerUser =
+      routerRole === 'guest' ? { name: 'guest', url: vhost.url } : users.get(routerRole)!;
 
     let configPath: string | undefined;
     if (options.routerYaml !== undefined) {
@@ -132,7 +148,7 @@ export async function startRouterHarness(
     }
     const storePath = path.join(tmpDir, 'store.sqlite');
     const config = loadRouterConfig(configPath, {
-      AMQP_URL: vhost.url,
+      AMQP_URL: routerUser.url,
       ITK_ROUTER_ROUTES: routesDir,
       ITK_ROUTER_STORE: `sqlite:${storePath}`,
       ITK_ROUTER_HTTP_PORT: '0',
@@ -159,6 +175,8 @@ export async function startRouterHarness(
       router,
       store,
       storePath,
+      routerUrl: routerUser.url,
+      routerUserName: routerUser.name,
       endpointIds,
       queues,
       user(role) {
@@ -221,13 +239,13 @@ export function useRouterHarness(options: RouterHarnessOptions = {}): RouterHarn
   };
   beforeAll(async () => {
     started = await startRouterHarness(options);
-  }, 30000);
+  }, 180000);
   afterEach(async () => {
     await started?.reset();
   });
   afterAll(async () => {
     await started?.stop();
-  }, 30000);
+  }, 180000);
   return new Proxy({} as RouterHarness, {
     get: (_, key) => {
       const h = get();

@@ -58,7 +58,8 @@ const SQL = {
     ORDER BY at, update_tracking_id LIMIT 1`,
   insertVersion: `INSERT INTO careplan_versions (plan_id, version, event, endpoint_id, tracking_id, update_tracking_id, at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-  deleteUpdate: 'DELETE FROM careplan_updates WHERE update_tracking_id = $1',
+  deleteUpdate: `DELETE FROM careplan_updates WHERE update_tracking_id = $1 AND endpoint_id = $3
+    AND plan_id IN (SELECT plan_id FROM careplans WHERE owner_endpoint_id = $2)`,
   insertUpdate: `INSERT INTO careplan_updates (update_tracking_id, plan_id, base_version, endpoint_id, at)
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (update_tracking_id) DO NOTHING`,
   history: `SELECT version, event, endpoint_id, tracking_id, update_tracking_id, at FROM careplan_versions
@@ -166,8 +167,15 @@ export class PostgresCarePlanIndex implements CarePlanIndex {
     ]);
   }
 
-  async withdrawUpdateProposal(updateTrackingId: string): Promise<void> {
-    await this.c.query(SQL.deleteUpdate, [updateTrackingId]);
+  async withdrawUpdateProposal(
+    updateTrackingId: string,
+    by: { readonly ownerEndpointId: string; readonly proposerEndpointId: string },
+  ): Promise<void> {
+    await this.c.query(SQL.deleteUpdate, [
+      updateTrackingId,
+      by.ownerEndpointId,
+      by.proposerEndpointId,
+    ]);
   }
 
   async history(planId: string): Promise<readonly PlanVersion[]> {

@@ -45,7 +45,9 @@ const SQL = {
   insertUpdate: `INSERT OR IGNORE INTO careplan_updates (update_tracking_id, plan_id, base_version, endpoint_id, at)
     VALUES (@updateTrackingId, @planId, @baseVersion, @endpointId, @at)`,
   history: 'SELECT * FROM careplan_versions WHERE plan_id = ? ORDER BY version',
-  deleteUpdate: 'DELETE FROM careplan_updates WHERE update_tracking_id = ?',
+  deleteUpdate: `DELETE FROM careplan_updates WHERE update_tracking_id = @updateTrackingId
+    AND endpoint_id = @proposer
+    AND plan_id IN (SELECT plan_id FROM careplans WHERE owner_endpoint_id = @owner)`,
 };
 
 const toPlan = (r: PlanRow): PlanRecord =>
@@ -133,9 +135,16 @@ export class SqliteCarePlanIndex implements CarePlanIndex {
     });
   }
 
-  async withdrawUpdateProposal(updateTrackingId: string): Promise<void> {
+  async withdrawUpdateProposal(
+    updateTrackingId: string,
+    by: { readonly ownerEndpointId: string; readonly proposerEndpointId: string },
+  ): Promise<void> {
     return this.c.write(() => {
-      this.c.prepare(SQL.deleteUpdate).run(updateTrackingId);
+      this.c.prepare(SQL.deleteUpdate).run({
+        updateTrackingId,
+        owner: by.ownerEndpointId,
+        proposer: by.proposerEndpointId,
+      });
     });
   }
 

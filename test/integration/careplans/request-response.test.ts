@@ -1,7 +1,8 @@
 /**
  * Issue rule 4, CarePlanRequest / CarePlanResponse (docs/product.md "Care-plan messages"): a request
  * to the locator is forwarded, bytes unchanged, to the owner the index names; no plan → the router
- * answers not-found; a plan the asker may not see → refused; the owner's response goes back to the
+ * answers not-found; a plan the asker may not see → not-found too, in the same words (issue 12,
+ * finding 7: the answer must not tell that a hidden plan exists); the owner's response goes back to the
  * requester by address and is correlated with the request (track: answered by the owner).
  */
 import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
@@ -150,17 +151,17 @@ describe('the router answers itself when it cannot forward', () => {
     await w.expectQuiet();
   });
 
-  test('a plan without consent the asker may not see: refused, the owner never hears of it', async () => {
+  test('a plan without consent the asker may not see: not-found, as an unknown plan; the owner never hears of it', async () => {
     const byId = request({ planId: private_.planId }, { from: ADDR.ooh });
     await w.publish('ooh', byId);
     const answer = await routerAnswer('ooh', byId, ADDR.ooh);
-    expect(answer.outcome).toBe('refused');
-    expect(answer.reason).toMatch(/not shared with ooh-111/);
+    expect(answer.outcome).toBe('not-found');
+    expect(answer.reason).toBe(`the locator knows no plan ${private_.planId}`);
     await w.expectQuiet();
 
     const byNhs = request({ nhsNumber: private_.nhsNumber }, { from: ADDR.hospice });
     await w.publish('hospice', byNhs);
-    expect((await routerAnswer('hospice', byNhs, ADDR.hospice)).outcome).toBe('refused');
+    expect((await routerAnswer('hospice', byNhs, ADDR.hospice)).outcome).toBe('not-found');
     await w.expectQuiet();
   });
 });
@@ -230,13 +231,13 @@ describe('requests the locator mishandles (product bugs, see the report)', () =>
   // PRODUCT BUG: riverside-community claims RDE01:*, but RDE01:NURSING:TEAM2 (where the owner sent
   // this plan without consent) resolves to community-nursing. maySee (plan-rules.ts line 19) uses
   // endpointClaimsAddress, so the request is forwarded instead of refused.
-  test('a plan without consent notified to a nested team is refused to the enclosing trust', async () => {
+  test('a plan without consent notified to a nested team is hidden from the enclosing trust (not-found)', async () => {
     const plan = newPlan({ owner: ADDR.gp, consent: false });
     await w.establish('gp', notification('created', plan, { from: ADDR.gp, to: [ADDR.nursing] }));
     const ask = request({ planId: plan.planId }, { from: ADDR.community });
     await w.publish('community', ask);
     await w.h.expectEmpty([w.queue('gp')]); // (today: the request, forwarded to the owner)
-    expect((await routerAnswer('community', ask, ADDR.community)).outcome).toBe('refused');
+    expect((await routerAnswer('community', ask, ADDR.community)).outcome).toBe('not-found');
     await w.expectQuiet();
   });
 

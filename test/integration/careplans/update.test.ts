@@ -78,7 +78,7 @@ describe('an update based on the current version reaches the owner', () => {
     await w.expectQuiet();
   });
 
-  test('from an end point that may not see the plan (no consent, not notified to it): 3000', async () => {
+  test('from an end point that may not see the plan (no consent, not notified to it): 2200, as for an unknown plan', async () => {
     const v1 = await gpPlan({ consent: false });
     const proposal = update(
       { baseVersion: 1, proposed: nextVersion(v1) },
@@ -88,8 +88,8 @@ describe('an update based on the current version reaches the owner', () => {
     await w.expectNack(
       'ooh',
       proposal,
-      '3000',
-      new RegExp(`plan ${v1.planId} is not shared with ooh-111`),
+      '2200',
+      new RegExp(`^plan ${v1.planId} is not in the index$`),
     );
     await w.expectQuiet();
   });
