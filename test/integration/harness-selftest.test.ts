@@ -21,10 +21,10 @@ const AMQP_URL = amqpUrl('/', env.adminUser, env.adminPassword);
 const ENDPOINTS = ['riverside-gp', 'riverside-community', 'st-marys-hospice', 'ooh-111'];
 const SUPPLIERS = ['riverside-gp', 'riverside-community', 'ooh-111']; // acks: endpoint
 /**
- * Cases this router fails until another branch of this round is merged: RC-CP-004 wants a plan
- * without consent answered not-found (issue 12, branch i12b). Remove once merged.
+ * Cases this router may fail until another branch is merged (none now: RC-CP-004, a plan
+ * without consent answered not-found, came with issue 12's branch).
  */
-const PENDING = new Set(['RC-CP-004']);
+const PENDING = new Set<string>();
 const FAULTS = [
   'no-duplicate-check',
   'ack-before-confirm',
