@@ -11,7 +11,7 @@ import { startHttpServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { startAckOverdueWatch } from './ops/ack-overdue-watch.js';
 import { startRetention } from './ops/retention-task.js';
-import { createMessageHandler } from './pipeline/handle-message.js';
+import { createMessageHandler, type PipelineDeps } from './pipeline/handle-message.js';
 import type { RouteTable } from './routing/index.js';
 import { LiveRoutes } from './routing/live-routes.js';
 import { loadRoutesAndTable, loadRoutesSnapshot } from './routing/load-snapshot.js';
@@ -46,6 +46,12 @@ export function loadRouteTable(config: RouterConfig): {
 export interface StartOptions {
   /** Reload the routes when the files in the routes folder change (default true). */
   readonly watchRoutes?: boolean;
+  /**
+   * TEST ONLY: a deliberate fault wrapped around the pipeline's dependencies, set by
+   * `itk-router harness selftest` alone (src/harness/faults/) to prove its packs catch it. No
+   * config key, environment variable or command of a deployed router can set it.
+   */
+  readonly selftestFault?: { readonly name: string; wrap(deps: PipelineDeps): PipelineDeps };
 }
 
 export async function startRouter(
@@ -81,11 +87,15 @@ export async function startRouter(
   const brokerUser = brokerUserOf(config.amqp.url);
   const untrusted = replayTrustRefusal(brokerUser, live.current.table);
   if (untrusted) log.warn(`${untrusted} (docs/security.md)`);
+  const fault = options.selftestFault;
+  if (fault) log.warn('deliberately faulty router (harness self-test only)', { fault: fault.name });
+  const createHandler = (deps: PipelineDeps) =>
+    createMessageHandler(fault ? fault.wrap(deps) : deps);
   const consumer = new QueueConsumer(connection, {
     queue: names.routerInboundQueue,
     prefetch: config.amqp.prefetch,
     logger: log,
-    handler: createMessageHandler({
+    handler: createHandler({
       store,
       routes: () => live.current,
       publisher,

@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { compileGlobs } from '../routing/glob.js';
 import {
+  allFaultsCaught,
   allPassed,
   bundledPacks,
   HarnessError,
@@ -78,7 +79,7 @@ async function guarded(
 function summary(run: HarnessRun, reports: { html: string; junit: string }): string {
   const t = run.totals;
   const lines = [
-    `${allPassed(run) ? 'PASSED' : 'FAILED'}: ${t.passed} passed, ${t.failed} failed, ${t.error} errors, ${t.skipped} skipped of ${t.total} cases in ${(run.durationMs / 1000).toFixed(1)} s`,
+    `${allPassed(run) && allFaultsCaught(run) ? 'PASSED' : 'FAILED'}: ${t.passed} passed, ${t.failed} failed, ${t.error} errors, ${t.skipped} skipped of ${t.total} cases in ${(run.durationMs / 1000).toFixed(1)} s, against ${run.environment.contract}`,
   ];
   const skippedSteps = run.packs.flatMap((p) =>
     p.cases.flatMap((c) => c.steps.filter((x) => x.status === 'skipped')),
@@ -90,8 +91,23 @@ function summary(run: HarnessRun, reports: { html: string; junit: string }): str
   for (const p of run.packs)
     for (const c of p.cases.filter((x) => x.failure))
       lines.push(`  ${p.label} ${c.id}: ${c.failure!.requirement.id} broke: ${c.failure!.summary}`);
+  lines.push(...faultLines(run));
   lines.push(`evidence: ${reports.html}`, `junit:    ${reports.junit}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The self-test's faulty routers: each, and the cases that caught it. */
+function faultLines(run: HarnessRun): string[] {
+  const faults = run.faultyRouters ?? [];
+  if (faults.length === 0) return [];
+  const caught = faults.filter((f) => f.caughtBy.length > 0).length;
+  return [
+    `faulty routers: ${caught} of ${faults.length} caught`,
+    ...faults.map(
+      (f) =>
+        `  ${f.caughtBy.length ? 'caught' : 'NOT CAUGHT'} ${f.fault}: ${f.caughtBy.map((c) => `${c.id} (${c.requirement})`).join(', ') || `none of ${f.cases.join(', ')} failed`}`,
+    ),
+  ];
 }
 
 interface RunOptions {
@@ -103,6 +119,7 @@ interface RunOptions {
   quarantine?: boolean;
   case?: string[];
   timeScale: string;
+  routerVersion?: string;
 }
 
 export function registerHarness(program: Command): void {
@@ -141,6 +158,10 @@ export function registerHarness(program: Command): void {
     )
     .option('--case <glob>', 'run only the cases whose id matches (repeatable; * globs)', collect)
     .option('--time-scale <n>', 'multiply every wait, for a slow router', '1')
+    .option(
+      '--router-version <text>',
+      'the version (and commit, build) of the router under test, for the evidence report',
+    )
     .action(async (names: string[], options: RunOptions, command: Command) =>
       guarded(command, async (signal) => {
         const packs = names.map((name) => loadPack(name));
@@ -162,6 +183,7 @@ export function registerHarness(program: Command): void {
             vars: pairs(options.var, '--var'),
             timeScale: scale,
             ...(filter ? { caseFilter: (id: string) => filter.test(id) } : {}),
+            ...(options.routerVersion ? { router: { stated: options.routerVersion } } : {}),
             progress: progressFor(process.stderr),
             signal,
           },
@@ -204,6 +226,11 @@ export function registerHarness(program: Command): void {
     )
     .option('--pack <name>', 'run only this bundled pack (repeatable)', collect)
     .option(
+      '--faulty-routers <faults>',
+      'deliberately faulty routers the conformance pack must catch: all, none, or a comma-separated list',
+      'all',
+    )
+    .option(
       '--management-url <url>',
       'the broker’s management API (default http://<AMQP host>:15672, else rabbitmqctl)',
     )
@@ -214,6 +241,7 @@ export function registerHarness(program: Command): void {
           out: string;
           faultySimulator?: string;
           pack?: string[];
+          faultyRouters: string;
           managementUrl?: string;
         },
         command: Command,
@@ -226,6 +254,7 @@ export function registerHarness(program: Command): void {
             ...(options.config ? { configPath: options.config } : {}),
             ...(options.faultySimulator ? { faultySimulator: options.faultySimulator } : {}),
             ...(options.pack ? { packs: options.pack } : {}),
+            faultyRouters: options.faultyRouters,
             ...(options.managementUrl ? { managementUrl: options.managementUrl } : {}),
             progress: progressFor(process.stderr),
           });

@@ -59,6 +59,13 @@ export class BrokerSession {
 
   private constructor(private readonly target: Target) {}
 
+  /** The broker's server properties, as its first connection announced them. */
+  get serverProperties(): unknown {
+    const first = this.links.values().next().value;
+    return (first?.connection as unknown as { connection?: { serverProperties?: unknown } })
+      ?.connection?.serverProperties;
+  }
+
   /** Connects as every played end point and starts consuming their queues. */
   static async open(target: Target, played: readonly EndpointView[]): Promise<BrokerSession> {
     const session = new BrokerSession(target);

@@ -103,7 +103,18 @@ function xpathCheck(c: XPathCondition, scope: TemplateScope, ns: NamespaceMap): 
 export function matchChecks(m: Match, ctx: CheckContext): Check[] {
   const { scope, namespaces: ns } = ctx;
   const checks: Check[] = [];
-  if (m.from !== undefined) {
+  if (m.from === 'router' || m.from === 'locator') {
+    // the router's own message: its DE senderAddress is the router's (or the locator's) address
+    const address = expand(m.from === 'router' ? '{{router.address}}' : '{{locator}}', scope);
+    checks.push(
+      xpathEquals(
+        `sent by the ${m.from} (DE senderAddress)`,
+        '/itk:DistributionEnvelope/itk:header/itk:senderAddress/@uri',
+        address,
+        ns,
+      ),
+    );
+  } else if (m.from !== undefined) {
     const id = ctx.endpointOf(m.from);
     checks.push({
       what: `sent by ${id} (header itk-sender)`,

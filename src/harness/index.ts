@@ -11,11 +11,12 @@ export { progressFor, plainProgress, ttyProgress, type Progress } from './progre
 export { writeReports, type WrittenReports } from './write-reports.js';
 export { junitXml } from './report-junit.js';
 export { htmlReport } from './report-html.js';
-export { allPassed, totalsOf } from './results.js';
+export { allFaultsCaught, allPassed, totalsOf } from './results.js';
 export type {
   CaseResult,
   Exchanged,
   Failure,
+  FaultyRouterResult,
   HarnessRun,
   PackRun,
   StepRecord,
@@ -24,3 +25,4 @@ export type {
 export type { Pack, Requirement, Step, TestCase } from './model.js';
 export { runSelftest, type SelftestOptions, type SelftestResult } from './selftest.js';
 export { SIMULATOR_FAULTS } from './selftest-suppliers.js';
+export { ROUTER_FAULTS, type RouterFault } from './faults/router-faults.js';

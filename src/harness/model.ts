@@ -116,7 +116,11 @@ export interface BusAckMatch extends AckMatch {
 
 /** What a message must be: every condition given must hold. */
 export interface Match {
-  /** The end point that sent it, as the router says (`itk-sender`): a role, or `router`. */
+  /**
+   * Who sent it: a role (the delivery's `itk-sender` header names its end point), or `router` /
+   * `locator` (the DE's senderAddress is the router's / the locator's address: the router's own
+   * messages carry no `itk-sender` the contract fixes).
+   */
   readonly from?: string;
   /** Its body, byte for byte (usually `{{sent.<id>.body}}`). */
   readonly bodyEquals?: string;
@@ -176,12 +180,20 @@ export interface ExpectNackStep extends StepBase {
   /** Default: the role that made the acknowledged send. */
   readonly at?: string;
   readonly within: Duration;
-  /** The ITK error code one errorInfo must carry (DE0001–DE0012, 1000, 2100, 2200, 3000). */
+  /**
+   * A DE code (DE0001–DE0012) one errorInfo's ErrorCode must be, or a Toolkit code (1000, 2100,
+   * 2200, 3000) one errorInfo's ErrorDiagnosticText must open with (ack-checks.ts).
+   */
   readonly code: string;
   /** A regular expression that errorInfo's ErrorDiagnosticText must match. */
   readonly diagnostic?: string;
   readonly for?: string;
   readonly trackingIdRef?: string;
+  /**
+   * The failed message may be one the router cannot read: its trackingIdRef may also be the nil
+   * UUID (docs/contract.md [C-TB-2]).
+   */
+  readonly unreadable?: boolean;
   /** More conditions, as in `expect`. */
   readonly match: Match;
   readonly capture: Readonly<Record<string, string>>;

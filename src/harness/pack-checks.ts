@@ -90,7 +90,7 @@ export function checkPack(pack: Pack): ConfigProblem[] {
           if (step.at !== undefined) checkAt(o, step.at);
           checkMatch(o, step.match, sends);
           if (step.kind === 'expectNack') {
-            if (!Object.hasOwn(ITK_ERRORS, step.code))
+            if (!step.code.includes('{{') && !Object.hasOwn(ITK_ERRORS, step.code))
               at(
                 o,
                 'code',
@@ -123,7 +123,7 @@ export function checkPack(pack: Pack): ConfigProblem[] {
   }
 
   function checkMatch(o: Origin, m: Match, sends: ReadonlySet<string>): void {
-    if (m.from !== undefined && m.from !== 'router' && !roles.has(m.from))
+    if (m.from !== undefined && m.from !== 'router' && m.from !== 'locator' && !roles.has(m.from))
       at(o, 'from', `"${m.from}" is not a role (nor "router")`);
     for (const ack of [m.infAck, m.busAck])
       if (ack?.for !== undefined && !sends.has(ack.for))

@@ -88,6 +88,7 @@ const bodies: Record<string, object> = {
       diagnostic: str,
       for: str,
       trackingIdRef: str,
+      unreadable: { type: 'boolean' },
       capture,
     },
   },

@@ -106,6 +106,7 @@ export function parseSteps(
           ...(body.trackingIdRef !== undefined
             ? { trackingIdRef: String(body.trackingIdRef) }
             : {}),
+          ...(body.unreadable === true ? { unreadable: true } : {}),
           match: matchOf(body),
           capture: strings(body.capture),
         };

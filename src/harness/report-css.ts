@@ -1,4 +1,7 @@
-/** The evidence report's style sheet, inlined so the report is one self-contained file. */
+/**
+ * The evidence report's style sheet, inlined so the report is one self-contained file. Printed
+ * (or printed to PDF, the evidence pack), every case and message is expanded and bodies wrap.
+ */
 export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
 header{padding:18px 28px;color:#fff}header.passed{background:#1f7a3f}header.failed{background:#a3261d}
@@ -23,4 +26,11 @@ details.msg.received{border-left:4px solid #7a5aa5}details.msg.offending{border:
 pre.body{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;border:1px solid #e1e4e8;padding:8px;font-size:12px;max-height:480px;overflow:auto}
 table.coverage tr.failed td:first-child,table.coverage tr.error td:first-child{border-left:4px solid #a3261d}
 table.coverage tr.passed td:first-child{border-left:4px solid #1f7a3f}ul.reqs{margin:4px 0;padding-left:18px}code{font-size:12px}
+@media print{
+body{background:#fff;font-size:11px}header{color:#000;border-bottom:3px solid #000;background:none!important}
+header.failed h1{color:#a3261d}details::details-content{content-visibility:visible;display:contents}
+details>*{display:block}details>summary{list-style:none}details.case,details.msg{break-inside:auto;page-break-inside:auto}
+pre.body{max-height:none;overflow:visible;white-space:pre-wrap;word-break:break-all;overflow-wrap:anywhere}
+table{page-break-inside:auto}tr{break-inside:avoid}a{color:inherit;text-decoration:none}
+}
 `;

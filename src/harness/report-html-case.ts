@@ -10,6 +10,12 @@ import { escapeXml, printable } from './template.js';
 /** Escaped for HTML text and attributes, without characters a page cannot hold. */
 export const h = (s: unknown): string => escapeXml(printable(String(s)));
 
+/** Escaped, with `code` spans (as pack authors write them) shown as code, never as raw backticks. */
+export const rich = (s: unknown): string =>
+  h(s)
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/`/g, '');
+
 export const badge = (status: string): string =>
   `<span class="badge ${h(status)}">${h(status.toUpperCase())}</span>`;
 
@@ -18,13 +24,15 @@ export const anchor = (label: string, id: string): string =>
 
 function checksTable(checks: readonly CheckResult[]): string {
   if (checks.length === 0) return '';
+  // what a broken condition found; a table of conditions that all held needs no such column
+  const broken = checks.some((c) => !c.ok);
   const rows = checks
     .map(
       (c) =>
-        `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${c.ok ? '✔' : '✘'}</td><td>${h(c.what)}</td><td>${c.ok ? '' : h(c.actual ?? '')}</td></tr>`,
+        `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${c.ok ? '✔' : '✘'}</td><td>${h(c.what)}</td>${broken ? `<td>${c.ok ? '' : h(c.actual ?? '')}</td>` : ''}</tr>`,
     )
     .join('');
-  return `<table class="checks"><tr><th></th><th>condition</th><th>found</th></tr>${rows}</table>`;
+  return `<table class="checks"><tr><th></th><th>condition</th>${broken ? '<th>found instead</th>' : ''}</tr>${rows}</table>`;
 }
 
 function message(m: Exchanged): string {
@@ -67,7 +75,7 @@ function step(s: StepRecord): string {
   const checks = s.checks?.length
     ? `<details${s.status === 'failed' ? ' open' : ''}><summary>${s.checks.filter((c) => c.ok).length}/${s.checks.length} conditions met</summary>${checksTable(s.checks)}</details>`
     : '';
-  return `<tr class="step ${h(s.status)}"><td>${s.index}</td><td>${badge(s.status)}</td><td>${h(s.title)}${s.note ? `<div class="muted">${h(s.note)}</div>` : ''}${s.detail ? `<div class="detail">${h(s.detail)}</div>` : ''}${refs}${checks}</td><td>${h(s.requirement ?? '')}</td><td class="num">+${s.startMs} ms</td><td class="num">${s.durationMs} ms</td><td class="muted">${h(`${s.origin.file.split('/').slice(-2).join('/')}${s.origin.line ? `:${s.origin.line}` : ''}`)}</td></tr>`;
+  return `<tr class="step ${h(s.status)}"><td>${s.index}</td><td>${badge(s.status)}</td><td>${h(s.title)}${s.note ? `<div class="muted">${rich(s.note)}</div>` : ''}${s.detail ? `<div class="detail">${h(s.detail)}</div>` : ''}${refs}${checks}</td><td>${h(s.requirement ?? '')}</td><td class="num">+${s.startMs} ms</td><td class="num">${s.durationMs} ms</td><td class="muted">${h(`${s.origin.file.split('/').slice(-2).join('/')}${s.origin.line ? `:${s.origin.line}` : ''}`)}</td></tr>`;
 }
 
 export function caseSection(label: string, c: CaseResult): string {
@@ -76,7 +84,7 @@ export function caseSection(label: string, c: CaseResult): string {
     f?.offending !== undefined ? c.messages.find((m) => m.n === f.offending) : undefined;
   const failure = f
     ? `<div class="failure">
-<p><b>Requirement broken: ${h(f.requirement.id)}</b> — ${h(f.requirement.title)}${f.requirement.ref ? ` <span class="muted">(${h(f.requirement.ref)})</span>` : ''}</p>
+<p><b>Requirement broken: ${h(f.requirement.id)}</b> — ${rich(f.requirement.title)}${f.requirement.ref ? ` <span class="muted">(${h(f.requirement.ref)})</span>` : ''}</p>
 ${f.requirement.text ? `<p class="req-text">${h(f.requirement.text)}</p>` : ''}
 <p>At step ${f.step}: ${h(f.stepTitle)}</p>
 <p><b>${h(f.summary)}</b></p>
@@ -95,9 +103,9 @@ ${offending ? `<p>Offending message #${offending.n}:</p>${message({ ...offending
   const open = c.status === 'failed' || c.status === 'error' ? ' open' : '';
   const unchecked = c.steps.filter((s) => s.status === 'skipped').length;
   return `<details class="case ${h(c.status)}" id="${anchor(label, c.id)}"${open}>
-<summary>${badge(c.status)} <b>${h(c.id)}</b> ${h(c.title)} <span class="muted">${c.durationMs} ms · ${c.requirements.map((r) => h(r.id)).join(', ')}${unchecked ? ` · ${unchecked} step(s) not checked` : ''}</span></summary>
+<summary>${badge(c.status)} <b>${h(c.id)}</b> ${rich(c.title)} <span class="muted">${c.durationMs} ms · ${c.requirements.map((r) => h(r.id)).join(', ')}${unchecked ? ` · ${unchecked} step(s) not checked` : ''}</span></summary>
 <p class="muted">Started ${h(c.startedAt)} · defined in ${h(c.origin.file)}${c.origin.line ? `:${c.origin.line}` : ''}</p>
-<ul class="reqs">${c.requirements.map((r) => `<li><b>${h(r.id)}</b> ${h(r.title)}</li>`).join('')}</ul>
+<ul class="reqs">${c.requirements.map((r) => `<li><b>${h(r.id)}</b> ${rich(r.title)}</li>`).join('')}</ul>
 ${failure}
 ${steps}
 ${messages}

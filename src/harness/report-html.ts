@@ -4,7 +4,8 @@
  * every case (report-html-case.ts). A supplier can hand it to an assurance team as it is.
  */
 import type { HarnessRun, PackRun } from './results.js';
-import { anchor, badge, caseSection, h } from './report-html-case.js';
+import { anchor, badge, caseSection, h, rich } from './report-html-case.js';
+import type { RunEnvironment } from './environment.js';
 import { REPORT_CSS } from './report-css.js';
 
 function coverage(pack: PackRun): string {
@@ -25,7 +26,7 @@ function coverage(pack: PackRun): string {
     const links = cases
       .map((c) => `<a class="${h(c.status)}" href="#${anchor(pack.label, c.id)}">${h(c.id)}</a>`)
       .join(' ');
-    return `<tr class="${status}"><td><b>${h(r.id)}</b></td><td>${h(r.title)}${r.text ? `<div class="req-text">${h(r.text)}</div>` : ''}${r.ref ? `<div class="muted">${h(r.ref)}</div>` : ''}</td><td>${links}</td><td>${badge(status)}${broken.length ? `<div class="muted">broken by ${broken.map((c) => h(c.id)).join(', ')}</div>` : ''}</td></tr>`;
+    return `<tr class="${status}"><td><b>${h(r.id)}</b></td><td>${rich(r.title)}${r.text ? `<div class="req-text">${rich(r.text)}</div>` : ''}${r.ref ? `<div class="muted">${h(r.ref)}</div>` : ''}</td><td>${links}</td><td>${badge(status)}${broken.length ? `<div class="muted">broken by ${broken.map((c) => h(c.id)).join(', ')}</div>` : ''}</td></tr>`;
   });
   return `<table class="coverage"><tr><th>requirement</th><th>rule</th><th>cases</th><th>verdict</th></tr>${rows.join('')}</table>`;
 }
@@ -41,7 +42,7 @@ function packSection(pack: PackRun): string {
   const count = (s: string) => pack.cases.filter((c) => c.status === s).length;
   return `<section class="pack">
 <h2>${h(pack.label)}</h2>
-<p><b>${h(pack.pack.title)}</b> — ${h(pack.pack.description)}</p>
+<p><b>${rich(pack.pack.title)}</b> — ${rich(pack.pack.description)}</p>
 <p>${count('passed')} passed, ${count('failed')} failed, ${count('error')} errors, ${count('skipped')} skipped of ${pack.cases.length} cases in ${(pack.durationMs / 1000).toFixed(1)} s. Pack: <code>${h(pack.pack.dir)}</code></p>
 <h3>Roles</h3>
 <table class="meta"><tr><th>role</th><th>end point</th><th>name</th><th>address</th><th>broker user</th><th>acks</th></tr>${roles}</table>
@@ -54,9 +55,61 @@ ${pack.cases.map((c) => caseSection(pack.label, c)).join('\n')}
 </section>`;
 }
 
+/** The self-test's faulty routers: what each did wrong and which cases caught it. */
+function faultSection(run: HarnessRun): string {
+  const faults = run.faultyRouters ?? [];
+  if (faults.length === 0) return '';
+  const rows = faults
+    .map((f) => {
+      const caught = f.caughtBy.length > 0;
+      const by = f.caughtBy
+        .map(
+          (c) =>
+            `<div><b>${h(c.id)}</b> (${h(c.requirement)}): <span class="detail">${h(c.summary)}</span></div>`,
+        )
+        .join('');
+      const notRun = f.notRun
+        .map((c) => `<div class="muted">${h(c.id)} not run: ${h(c.reason)}</div>`)
+        .join('');
+      return `<tr class="${caught ? 'passed' : 'failed'}"><td><b>${h(f.fault)}</b></td><td>${h(f.does)}</td><td>${h(f.breaks)}</td><td>${h(f.cases.join(', '))}</td><td>${caught ? badge('caught') : badge('not caught')}${by}${notRun}</td></tr>`;
+    })
+    .join('');
+  const caught = faults.filter((f) => f.caughtBy.length > 0).length;
+  return `<section class="faults"><h2>Faulty routers: ${caught} of ${faults.length} caught</h2>
+<p>The router was restarted with one deliberate fault at a time (src/harness/faults/, reachable from the self-test only) and the cases named for it were run; a fault is caught when at least one of them fails.</p>
+<table class="coverage"><tr><th>fault</th><th>what the router does wrong</th><th>clauses broken</th><th>cases run</th><th>caught by</th></tr>${rows}</table></section>`;
+}
+
+const software = (s: RunEnvironment['router']): string =>
+  !s
+    ? 'not stated (harness run --router-version)'
+    : 'stated' in s
+      ? `${s.stated} (as stated by whoever ran the harness)`
+      : [s.version, s.commit ? `commit ${s.commit}` : '', s.build ?? '']
+          .filter(Boolean)
+          .join(' · ');
+
+/** What an assurance team asks first: against what, with what, when and where. */
+function environmentTable(run: HarnessRun): string {
+  const e = run.environment;
+  const rows: [string, string][] = [
+    ['contract', `${e.contract} (docs/contract.md)`],
+    ['router under test', software(e.router)],
+    ['router store', e.store ?? 'not known to the harness'],
+    ['harness', software(e.harness)],
+    ['Node.js', e.node],
+    ['broker', e.broker ?? 'not known (no connection opened)'],
+    ['run', `${run.startedAt} on ${e.host} (${e.platform})`],
+  ];
+  return `<table class="meta">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${rich(v)}</td></tr>`).join('')}</table>`;
+}
+
 export function htmlReport(run: HarnessRun): string {
   const t = run.totals;
-  const ok = t.total > 0 && t.passed === t.total;
+  const ok =
+    t.total > 0 &&
+    t.passed === t.total &&
+    (run.faultyRouters ?? []).every((f) => f.caughtBy.length > 0);
   const target = run.target;
   const endpoints = target.endpoints
     .map(
@@ -69,7 +122,7 @@ export function htmlReport(run: HarnessRun): string {
       .filter((c) => c.status === 'failed' || c.status === 'error')
       .map(
         (c) =>
-          `<li><a href="#${anchor(p.label, c.id)}">${h(p.label)} ${h(c.id)}</a> ${h(c.title)}: ${c.failure ? `<b>${h(c.failure.requirement.id)}</b> broke — ${h(c.failure.summary)}` : h(c.reason ?? '')}</li>`,
+          `<li><a href="#${anchor(p.label, c.id)}">${h(p.label)} ${h(c.id)}</a> ${rich(c.title)}: ${c.failure ? `<b>${h(c.failure.requirement.id)}</b> broke — ${h(c.failure.summary)}` : h(c.reason ?? '')}</li>`,
       ),
   );
   return `<!DOCTYPE html>
@@ -78,10 +131,13 @@ export function htmlReport(run: HarnessRun): string {
 <body>
 <header class="${ok ? 'passed' : 'failed'}">
 <h1>ITK accreditation evidence: ${ok ? 'every case passed' : 'FAILED'}</h1>
-<p>${t.passed} passed, ${t.failed} failed, ${t.error} errors, ${t.skipped} skipped of ${t.total} cases · ${h(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s · ${h(run.tool)}</p>
+<p>${t.passed} passed, ${t.failed} failed, ${t.error} errors, ${t.skipped} skipped of ${t.total} cases · checked against ${h(run.environment.contract)} · ${h(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s · ${h(run.tool)}</p>
 </header>
 <main>
 ${failures.length ? `<section class="summary"><h2>What broke</h2><ul>${failures.join('')}</ul></section>` : ''}
+<section><h2>Evidence of</h2>
+${environmentTable(run)}
+</section>
 <section><h2>Router under test</h2>
 <table class="meta">
 <tr><th>broker</th><td>${h(target.broker)}</td></tr>
@@ -95,8 +151,9 @@ ${failures.length ? `<section class="summary"><h2>What broke</h2><ul>${failures.
 ${run.notes.length ? `<ul class="notes">${run.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>
 ${run.packs.map(packSection).join('\n')}
+${faultSection(run)}
 </main>
-<footer>Each message was checked by the project's validator (the five stages of docs/product.md); message bodies are shown exactly as sent or received.</footer>
+<footer>Each message was checked by the project's validator (the five stages of docs/contract.md, Validation); message bodies are shown exactly as sent or received. Printing (or "print to PDF") expands every case and message.</footer>
 </body></html>
 `;
 }

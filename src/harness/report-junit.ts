@@ -58,6 +58,28 @@ function testcase(pack: PackRun, c: CaseResult): string {
   return `    <testcase ${attrs}>${inner}</testcase>`;
 }
 
+/** The self-test's faulty routers as one suite: a fault passes when a case caught it. */
+function faultSuite(run: HarnessRun): string[] {
+  const faults = run.faultyRouters ?? [];
+  if (faults.length === 0) return [];
+  const missed = faults.filter((f) => f.caughtBy.length === 0).length;
+  const time = faults.reduce((n, f) => n + f.durationMs, 0);
+  return [
+    `  <testsuite name="faulty routers" tests="${faults.length}" failures="${missed}" errors="0" skipped="0" time="${seconds(time)}">`,
+    ...faults.map((f) => {
+      const attrs = `classname="faulty routers" name="${escapeXml(`${f.fault}: ${f.does}`)}" time="${seconds(f.durationMs)}"`;
+      const out = f.caughtBy
+        .map((c) => `caught by ${c.id} (${c.requirement}): ${c.summary}`)
+        .join('\n');
+      const inner = f.caughtBy.length
+        ? `<system-out>${escapeXml(out)}</system-out>`
+        : `<failure message="${escapeXml(`not caught: none of ${f.cases.join(', ')} failed`)}" type="not-caught">${escapeXml(f.notRun.map((c) => `${c.id} not run: ${c.reason}`).join('\n'))}</failure>`;
+      return `    <testcase ${attrs}>${inner}</testcase>`;
+    }),
+    '  </testsuite>',
+  ];
+}
+
 export function junitXml(run: HarnessRun): string {
   const suites = run.packs.map((pack) => {
     const count = (s: CaseResult['status']) => pack.cases.filter((c) => c.status === s).length;
@@ -81,6 +103,7 @@ export function junitXml(run: HarnessRun): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${escapeXml(run.tool)}" tests="${t.total}" failures="${t.failed}" errors="${t.error}" skipped="${t.skipped}" time="${seconds(run.durationMs)}">`,
     ...suites,
+    ...faultSuite(run),
     '</testsuites>',
     '',
   ].join('\n');

@@ -4,6 +4,7 @@
  * requirement it broke, the conditions and the offending message.
  */
 import type { CheckResult } from './checks.js';
+import type { RunEnvironment } from './environment.js';
 import type { Origin, PackTarget, Requirement, Step } from './model.js';
 
 export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'error';
@@ -130,6 +131,8 @@ export interface Totals {
 
 export interface HarnessRun {
   readonly tool: string;
+  /** The contract version, the router, harness, Node, broker and store, the host. */
+  readonly environment: RunEnvironment;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly target: {
@@ -151,7 +154,29 @@ export interface HarnessRun {
   readonly notes: readonly string[];
   readonly packs: readonly PackRun[];
   readonly totals: Totals;
+  /** The self-test's deliberately faulty routers and the cases that caught each (selftest only). */
+  readonly faultyRouters?: readonly FaultyRouterResult[];
 }
+
+/** One deliberately faulty router of the self-test, and what caught it. */
+export interface FaultyRouterResult {
+  readonly fault: string;
+  /** What it does wrong. */
+  readonly does: string;
+  /** The contract clauses it breaks. */
+  readonly breaks: string;
+  /** The cases run against it. */
+  readonly cases: readonly string[];
+  /** The cases that failed it: each with the requirement that broke and why. */
+  readonly caughtBy: readonly { id: string; requirement: string; summary: string }[];
+  /** Cases that could not run (error or skipped) or do not count (failing without the fault too), with the reason. */
+  readonly notRun: readonly { id: string; reason: string }[];
+  readonly durationMs: number;
+}
+
+/** Every faulty router was caught by at least one case. */
+export const allFaultsCaught = (run: HarnessRun): boolean =>
+  (run.faultyRouters ?? []).every((f) => f.caughtBy.length > 0);
 
 export function totalsOf(packs: readonly PackRun[]): Totals {
   const all = packs.flatMap((p) => p.cases);

@@ -12,6 +12,7 @@ import { totalsOf, type CaseResult, type HarnessRun, type PackRun } from './resu
 import { runCase } from './run-case.js';
 import { packContext, type PackContext, type RunOptions } from './run-context.js';
 import type { Target } from './target.js';
+import { brokerOf, packageFacts, runEnvironment, type RunEnvironment } from './environment.js';
 
 /** One pack to run, with the roles of this run over the pack's (e.g. which end point is the supplier). */
 export interface PackRunRequest {
@@ -28,6 +29,9 @@ export interface HarnessOptions extends RunOptions {
   readonly notes?: readonly string[];
   /** Aborted (Ctrl-C): the cases not started yet are reported as not run. */
   readonly signal?: AbortSignal;
+  /** The router under test and its store, when known (the self-test), or as stated. */
+  readonly router?: RunEnvironment['router'];
+  readonly store?: string;
 }
 
 const casesOf = (pack: Pack, options: RunOptions): TestCase[] =>
@@ -50,7 +54,7 @@ async function waiting(session: BrokerSession, label: string): Promise<string[]>
   if (early.length === 0) return [];
   const queues = [...new Set(early.map((m) => m.queue))].join(', ');
   return [
-    `${label}: ${early.length} message(s) were already waiting on ${queues} when the harness took the queues over; they were consumed and belong to no case.`,
+    `${label}: ${early.length} message(s) were already waiting on ${queues} before the first case (left by an earlier run, or by a system that uses these queues). The harness took them off the queues so that no case could take one for its own answer; they are evidence neither for nor against any case.`,
   ];
 }
 
@@ -60,6 +64,7 @@ async function runOne(
   validator: Validator,
   options: HarnessOptions,
   notes: string[],
+  seen: { broker?: string },
 ): Promise<PackRun> {
   const { pack } = request;
   const started = Date.now();
@@ -75,6 +80,7 @@ async function runOne(
   }
   const results: CaseResult[] = [];
   let setup: CaseResult | undefined;
+  seen.broker ??= brokerOf(session.serverProperties);
   notes.push(...(await waiting(session, label)));
   const vars = { ...options.vars, ...request.vars };
   let ctx: PackContext;
@@ -179,17 +185,23 @@ export async function runPacks(
   });
   const packs: PackRun[] = [];
   const notes = [...(options.notes ?? [])];
+  const seen: { broker?: string } = {};
   try {
     options.progress?.begin(requests.reduce((n, r) => n + casesOf(r.pack, options).length, 0));
     for (const request of requests) {
       if (options.signal?.aborted && packs.length > 0) break;
-      packs.push(await runOne(request, target, validator, options, notes));
+      packs.push(await runOne(request, target, validator, options, notes, seen));
     }
   } finally {
     validator.dispose();
   }
   const run: HarnessRun = {
-    tool: 'itk-router harness 0.1.0',
+    tool: `itk-router harness ${packageFacts().version}`,
+    environment: runEnvironment({
+      ...(seen.broker ? { broker: seen.broker } : {}),
+      ...(options.router ? { router: options.router } : {}),
+      ...(options.store ? { store: options.store } : {}),
+    }),
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     target: {

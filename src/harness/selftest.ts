@@ -15,7 +15,10 @@ import { HarnessError } from './harness-error.js';
 import { bundledPacks, loadPack } from './load-pack.js';
 import type { Pack } from './model.js';
 import type { Progress } from './progress.js';
-import { allPassed, type HarnessRun } from './results.js';
+import { packageFacts } from './environment.js';
+import { routerFaults } from './faults/router-faults.js';
+import { runFaultyRouters } from './faults/run-faults.js';
+import { allFaultsCaught, allPassed, type HarnessRun } from './results.js';
 import { runPacks, type PackRunRequest } from './run-packs.js';
 import { createHarnessSandbox, type HarnessSandbox } from './selftest-sandbox.js';
 import { faultRules, supplierLab } from './selftest-suppliers.js';
@@ -30,6 +33,11 @@ export interface SelftestOptions {
   readonly outDir?: string;
   /** A fault for every simulated supplier (`ack-acks`, `stale-version`, …). */
   readonly faultySimulator?: string;
+  /**
+   * The deliberately faulty routers run after the packs (src/harness/faults): `all` (default),
+   * `none`, or a comma-separated list of fault names. Needs the router-conformance pack.
+   */
+  readonly faultyRouters?: string;
   /** Bundled packs to run; default every one. */
   readonly packs?: readonly string[];
   readonly progress?: Progress;
@@ -62,10 +70,22 @@ function supplierRuns(pack: Pack, target: Target): { supplier: string; peer: str
   });
 }
 
+/** The SQLite library the self-test's router stores its messages with. */
+async function sqliteVersion(): Promise<string> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(':memory:');
+  try {
+    return `SQLite ${(db.prepare('select sqlite_version() as v').get() as { v: string }).v} (temporary file)`;
+  } finally {
+    db.close();
+  }
+}
+
 export async function runSelftest(options: SelftestOptions): Promise<SelftestResult> {
   const started = Date.now();
   const outDir = path.resolve(options.outDir ?? 'reports/harness');
   const faults = faultRules(options.faultySimulator);
+  const faultyRouters = routerFaults(options.faultyRouters);
   const packs = (options.packs ?? bundledPacks()).map((name) => loadPack(name));
   if (packs.length === 0) throw new HarnessError('no packs to run');
   const base = loadRouterConfig(options.configPath, options.env);
@@ -115,15 +135,43 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
           ]
         : []),
     ];
-    const run = await runPacks(requests, target, {
+    const packsRun = await runPacks(requests, target, {
+      router: packageFacts(), // the router under test is this package, in this process
+      store: await sqliteVersion(),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       actions: lab.actions,
       notes,
     });
+    const conformance = packs.find((p) => p.name === 'router-conformance');
+    let run: HarnessRun = packsRun;
+    if (conformance && faultyRouters.length > 0) {
+      await router.stop();
+      router = undefined;
+      run = {
+        ...packsRun,
+        faultyRouters: await runFaultyRouters({
+          faults: faultyRouters,
+          pack: conformance,
+          target,
+          ...(options.configPath ? { configPath: options.configPath } : {}),
+          env,
+          workDir: sandbox.dir,
+          passedUnfaulted: new Set(
+            packsRun.packs
+              .filter((p) => p.pack.name === conformance.name)
+              .flatMap((p) => p.cases.filter((c) => c.status === 'passed').map((c) => c.id)),
+          ),
+          actions: lab.actions,
+          ...(options.progress ? { progress: options.progress } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      };
+      run = { ...run, durationMs: Date.now() - started };
+    }
     const reports = writeReports(run, outDir);
     return {
-      ok: allPassed(run),
+      ok: allPassed(run) && allFaultsCaught(run),
       run,
       reports,
       vhost: sandbox.vhost,

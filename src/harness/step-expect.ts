@@ -3,7 +3,13 @@
  * within the time allowed is claimed and its values captured. When none does, the failure names
  * the closest candidate (most conditions met) and each condition it broke, or says nothing came.
  */
-import { busAckChecks, infAckChecks, nackErrorChecks, type AckedMessage } from './ack-checks.js';
+import {
+  busAckChecks,
+  infAckChecks,
+  nackErrorChecks,
+  routerInfAckChecks,
+  type AckedMessage,
+} from './ack-checks.js';
 import type { CaseState, MessageRef, StepOutcome } from './case-state.js';
 import { summarize } from './describe-message.js';
 import { evaluate, matchChecks, type Check, type CheckResult } from './checks.js';
@@ -19,7 +25,6 @@ import { durationMs } from './parse-steps.js';
 import { formatDuration } from '../simulator/duration.js';
 import { expand } from './template.js';
 import { withParsed, xpathString } from './xpath.js';
-import type { ItkErrorKey } from '../validation/itk-errors.js';
 
 const shownDuration = (d: Duration, state: CaseState) =>
   formatDuration(state.ctx.scaled(durationMs(d, state.scope)));
@@ -51,6 +56,7 @@ export function checksOf(state: CaseState, m: Match): Check[] {
         ns,
       ),
     );
+    if (m.from === 'router') checks.push(...routerInfAckChecks(m.infAck.result, ns));
   }
   if (m.busAck)
     checks.push(
@@ -183,9 +189,13 @@ export function runExpectNack(
   const diagnostic =
     step.diagnostic !== undefined ? new RegExp(expand(step.diagnostic, state.scope)) : undefined;
   const checks = [
-    ...checksOf(state, step.match),
-    ...infAckChecks({ result: 'Failure' }, acked, ns),
-    ...nackErrorChecks(step.code as ItkErrorKey, diagnostic, ns),
+    ...checksOf(state, {
+      ...step.match,
+      ...(state.ctx.pack.target === 'router' && !step.match.from ? { from: 'router' } : {}),
+    }),
+    ...infAckChecks({ result: 'Failure' }, acked, ns, step.unreadable === true),
+    ...routerInfAckChecks('Failure', ns),
+    ...nackErrorChecks(expand(step.code, state.scope), diagnostic, ns),
   ];
   return find(
     state,
@@ -195,7 +205,7 @@ export function runExpectNack(
       within: step.within,
       checks,
       capture: step.capture,
-      title: `expect a nack ${step.code} of ${acked?.trackingId ?? '(unknown tracking id)'} at ${role} (${where}) within ${shownDuration(step.within, state)}`,
+      title: `expect a nack ${expand(step.code, state.scope)} of ${acked?.trackingId ?? '(unknown tracking id)'} at ${role} (${where}) within ${shownDuration(step.within, state)}`,
     },
     index,
   );

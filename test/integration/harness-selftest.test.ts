@@ -1,8 +1,9 @@
 /**
  * `itk-router harness selftest` on the real broker, both ways: with well-behaved simulators every
- * bundled pack passes (exit 0); with a simulator that acknowledges acknowledgements the supplier
- * pack fails (exit 1) and the evidence says exactly which requirement broke and shows the
- * offending message. Either way nothing is left on the broker.
+ * bundled pack passes against the router, and every deliberately faulty router is caught by a
+ * named case (exit 0); with a simulator that acknowledges acknowledgements the supplier pack
+ * fails (exit 1) and the evidence says exactly which requirement broke and shows the offending
+ * message. Either way nothing is left on the broker.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { main } from '../../src/cli/main.js';
-import type { CaseResult, HarnessRun } from '../../src/harness/index.js';
+import { ROUTER_FAULTS, type CaseResult, type HarnessRun } from '../../src/harness/index.js';
 import { parseUntrusted } from '../../src/validation/xml-engine.js';
 import { amqpUrl, brokerEnv } from '../support/broker-env.js';
 
@@ -19,6 +20,23 @@ const env = brokerEnv();
 const AMQP_URL = amqpUrl('/', env.adminUser, env.adminPassword);
 const ENDPOINTS = ['riverside-gp', 'riverside-community', 'st-marys-hospice', 'ooh-111'];
 const SUPPLIERS = ['riverside-gp', 'riverside-community', 'ooh-111']; // acks: endpoint
+/**
+ * Cases this router may fail until another branch is merged (none now: RC-CP-004, a plan
+ * without consent answered not-found, came with issue 12's branch).
+ */
+const PENDING = new Set<string>();
+const FAULTS = [
+  'no-duplicate-check',
+  'ack-before-confirm',
+  'consent-ignored',
+  'sender-check-skipped',
+  'bytes-changed',
+  'reject-routes-ignored',
+  'careplan-rules-skipped',
+  'copy-delivered-twice',
+  'no-router-inf-ack',
+  'inf-ack-acknowledged',
+];
 
 /** Whether the broker still has this vhost or user (management API, else rabbitmqctl). */
 async function brokerHas(kind: 'vhosts' | 'users', name: string): Promise<boolean> {
@@ -91,40 +109,75 @@ const casesOf = (run: HarnessRun, label: string): readonly CaseResult[] =>
   run.packs.find((p) => p.label === label)?.cases ?? [];
 
 describe('itk-router harness selftest', () => {
-  test('with well-behaved simulators every bundled pack passes, exit 0, and nothing is left behind', async () => {
+  test('every bundled pack passes against the router, every faulty router is caught by a named case, and nothing is left behind', async () => {
     const r = await selftest();
-    expect(r.stdout).toMatch(/^PASSED: (\d+) passed, 0 failed, 0 errors, 0 skipped of \1 cases/);
-    expect(r.code).toBe(0);
-    expect(r.seconds).toBeLessThan(90);
+    const failed = r.run.packs.flatMap((p) => p.cases.filter((c) => c.status !== 'passed'));
+    const pendingOnly = failed.every((c) => PENDING.has(c.id));
+    expect(r.stdout).toMatch(
+      pendingOnly && failed.length > 0
+        ? /^FAILED: /
+        : /^PASSED: (\d+) passed, 0 failed, 0 errors, 0 skipped of \1 cases in [\d.]+ s, against contract 2026-12/,
+    );
+    expect(r.code).toBe(failed.length > 0 ? 1 : 0);
+    // how long it took is printed (self-test: N s), not asserted: a loaded CI machine is no fault
 
     expect(r.run.packs.map((p) => p.label)).toEqual([
+      'itk-router-specifics',
       'router-conformance',
       ...SUPPLIERS.map((s) => `supplier-careplans (supplier: ${s})`),
     ]);
-    expect(r.run.totals.failed + r.run.totals.error + r.run.totals.skipped).toBe(0);
     expect(casesOf(r.run, 'router-conformance').length).toBeGreaterThanOrEqual(30);
     for (const pack of r.run.packs) {
       expect(pack.setup?.status ?? 'passed').toBe('passed');
       for (const c of pack.cases) {
-        expect(`${c.id} ${c.status}`).toBe(`${c.id} passed`);
+        if (!PENDING.has(c.id)) expect(`${c.id} ${c.status}`).toBe(`${c.id} passed`);
         expect(c.messages.length).toBeGreaterThan(0);
       }
     }
-    // the evidence: every message the harness sent was confirmed and is in the report, validated
+
+    // every faulty router failed at least one case that passes against the router, named
+    const faults = r.run.faultyRouters ?? [];
+    expect(faults.map((f) => f.fault)).toEqual(FAULTS);
+    for (const f of faults) {
+      const named = ROUTER_FAULTS.find((x) => x.name === f.fault)!.cases;
+      expect(`${f.fault}: ${f.caughtBy.length > 0 ? 'caught' : 'NOT caught'}`).toBe(
+        `${f.fault}: caught`,
+      );
+      for (const c of f.caughtBy) {
+        expect(named).toContain(c.id);
+        expect(PENDING.has(c.id)).toBe(false);
+        expect(c.summary.length).toBeGreaterThan(0);
+      }
+    }
+    expect(r.stdout).toContain('faulty routers: 10 of 10 caught');
+    expect(r.stdout).toMatch(/caught bytes-changed: RC-DLV-001 \(RC-DLV-01\)/);
+    expect(r.html).toContain('Faulty routers: 10 of 10 caught');
+    expect(r.junit).toMatch(/<testsuite name="faulty routers" tests="10" failures="0"/);
+
+    // the evidence names what it checked against, with what, when and where
+    expect(r.run.environment).toMatchObject({
+      contract: 'contract 2026-12',
+      node: process.version,
+      broker: expect.stringMatching(/^RabbitMQ \d+\.\d+/),
+      store: expect.stringMatching(/^SQLite \d+\.\d+/),
+      router: expect.objectContaining({ version: expect.any(String) }),
+    });
+    expect(r.html).toContain('contract 2026-12 (docs/contract.md)');
+    expect(r.html).toContain('@media print');
+    // no raw backticks anywhere but in message bodies
+    expect(r.html.replace(/<pre class="body">[\s\S]*?<\/pre>/g, '')).not.toContain('`');
+
     const doc = parseUntrusted(Buffer.from(r.junit));
     doc.dispose();
-    expect(r.junit).toMatch(
-      /<testsuites name="itk-router harness 0.1.0" tests="\d+" failures="0" errors="0" skipped="0"/,
-    );
-    expect(r.html).toContain('ITK accreditation evidence: every case passed');
     expect(r.html).not.toMatch(/<script/i);
     for (const s of SUPPLIERS)
       expect(fs.existsSync(path.join(r.out, `simulator-${s}.log`))).toBe(true);
     await expectNothingLeft(r.run.target.vhost);
-  }, 180_000);
+  }, 400_000);
 
   test('a simulator that acknowledges acknowledgements fails the supplier pack, naming SUP-ACK-01 / SUP-ACK-02 and showing its ack', async () => {
     const r = await selftest('--pack', 'supplier-careplans', '--faulty-simulator', 'ack-acks');
+    expect(r.run.faultyRouters ?? []).toEqual([]); // no conformance pack, no faulty routers
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAILED: /);
 
@@ -192,5 +245,5 @@ describe('itk-router harness selftest', () => {
     );
     expect(r.junit).toContain('type="SUP-ACK-02"');
     await expectNothingLeft(r.run.target.vhost);
-  }, 120_000);
+  }, 300_000);
 });

@@ -1,7 +1,12 @@
 /** Checks say what they want and what they found (src/harness/checks.ts, ack-checks.ts). */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { busAckChecks, infAckChecks, nackErrorChecks } from '../../../src/harness/ack-checks.js';
+import {
+  busAckChecks,
+  infAckChecks,
+  nackErrorChecks,
+  routerInfAckChecks,
+} from '../../../src/harness/ack-checks.js';
 import { evaluate, matchChecks } from '../../../src/harness/checks.js';
 import type { Arrived } from '../../../src/harness/mailroom.js';
 import { XPATH_NAMESPACES } from '../../../src/harness/model.js';
@@ -27,7 +32,30 @@ const ctx = (values: Record<string, unknown> = {}) => ({
   endpointOf: (role: string) => (role === 'community' ? 'riverside-community' : role),
 });
 
-const NACK = arrived(fixture('inf-ack-failure.xml'), { 'itk-sender': 'riverside-community' });
+/** An end point's nack in the Toolkit vocabulary (ITK 2.1 style): what TKW's ITK 2.2 rules refuse. */
+const TOOLKIT_NACK = arrived(fixture('inf-ack-failure.xml'), {
+  'itk-sender': 'riverside-community',
+});
+/** The same nack in the DE vocabulary of docs/contract.md [C-ACK-3]. */
+const NACK = arrived(
+  Buffer.from(
+    TOOLKIT_NACK.body
+      .toString('utf8')
+      .replace(
+        '<itk:ErrorCode codeSystem="2.16.840.1.113883.2.1.3.2.4.17.268">2100</itk:ErrorCode>',
+        '<itk:ErrorCode codeSystem="2.16.840.1.113883.2.1.3.2.4.17.516">DE0001</itk:ErrorCode>',
+      )
+      .replace(
+        '<itk:ErrorText>Processing error, retryable</itk:ErrorText>',
+        '<itk:ErrorText>Distribution Envelope Processing Error</itk:ErrorText>',
+      )
+      .replace(
+        '<itk:ErrorDiagnosticText>The document',
+        '<itk:ErrorDiagnosticText>2100 The document',
+      ),
+  ),
+  TOOLKIT_NACK.headers,
+);
 const ORIGINAL = {
   trackingId: '3487DD91-2D2D-44DB-BBA5-D6FE1709A440',
   service: 'urn:nhs-itk:services:201005:SendCDADocument-v2-0',
@@ -47,11 +75,118 @@ test('a nack meets the inf ack and error checks, each saying what it found', () 
     'result = "Failure"',
     'trackingIdRef = "3487DD91-2D2D-44DB-BBA5-D6FE1709A440"',
     'serviceRef = "urn:nhs-itk:services:201005:SendCDADocument-v2-0"',
-    'an errorInfo with ErrorCode 2100',
-    'its codeSystem = "2.16.840.1.113883.2.1.3.2.4.17.268"',
-    'its ErrorText = "Processing error, retryable"',
+    'an errorInfo whose ErrorDiagnosticText opens with Toolkit code 2100',
+    'its ErrorCode one of DE0001–DE0012 in code system 2.16.840.1.113883.2.1.3.2.4.17.516',
+    'its ErrorText TKW’s text for that DE code',
+    'its ErrorDiagnosticText gives the reason',
     'its ErrorDiagnosticText matches /store is unavailable/',
   ]);
+});
+
+test('nack conditions are as loose as the contract: any DE code for a Toolkit code, any wording', () => {
+  const ok = (body: Buffer, code: string, diagnostic?: RegExp) =>
+    evaluate(nackErrorChecks(code, diagnostic, ns), arrived(body))
+      .filter((r) => !r.ok)
+      .map((r) => r.what);
+  const withCode = (de: string, text: string, diag: string) =>
+    Buffer.from(
+      NACK.body
+        .toString('utf8')
+        .replace('>DE0001<', `>${de}<`)
+        .replace('Distribution Envelope Processing Error', text)
+        .replace(/<itk:ErrorDiagnosticText>[^<]*/, `<itk:ErrorDiagnosticText>${diag}`),
+    );
+  // another DE code, another reason, another spacing: still a 2100 nack
+  expect(
+    ok(
+      withCode(
+        'DE0012',
+        'Distribution Envelope Payload Processing Error',
+        ' 2100: store down, try later',
+      ),
+      '2100',
+    ),
+  ).toEqual([]);
+  // a DE code is matched as the ErrorCode itself
+  expect(
+    ok(
+      withCode('DE0003', 'Distribution Envelope Address List Processing Error', 'nowhere'),
+      'DE0003',
+    ),
+  ).toEqual([]);
+  // variants that break the contract, each named
+  expect(ok(TOOLKIT_NACK.body, '2100')).toEqual([
+    'an errorInfo whose ErrorDiagnosticText opens with Toolkit code 2100',
+    'its ErrorCode one of DE0001–DE0012 in code system 2.16.840.1.113883.2.1.3.2.4.17.516',
+    'its ErrorText TKW’s text for that DE code',
+    'its ErrorDiagnosticText gives the reason',
+  ]);
+  expect(
+    ok(
+      withCode('DE0003', 'Distribution Envelope Address List Processing Error: oops', 'x'),
+      'DE0003',
+    ),
+  ).toEqual([
+    'its ErrorText TKW’s text for that DE code',
+    'its ErrorDiagnosticText gives the reason', // each check holds only with those before it
+  ]);
+  expect(ok(withCode('DE0001', 'Distribution Envelope Processing Error', '2100'), '2100')).toEqual([
+    'its ErrorDiagnosticText gives the reason',
+  ]);
+  expect(
+    ok(withCode('DE0001', 'Distribution Envelope Processing Error', '21000 overflow'), '2100'),
+  ).toEqual([
+    'an errorInfo whose ErrorDiagnosticText opens with Toolkit code 2100',
+    'its ErrorCode one of DE0001–DE0012 in code system 2.16.840.1.113883.2.1.3.2.4.17.516',
+    'its ErrorText TKW’s text for that DE code',
+    'its ErrorDiagnosticText gives the reason',
+  ]);
+  expect(
+    ok(withCode('DE0001', 'Distribution Envelope Processing Error', 'a reason, then 2100'), '2100'),
+  ).toHaveLength(4);
+});
+
+test('the router’s own inf acks: the interaction spec; a positive one without errors', () => {
+  const failing = evaluate(routerInfAckChecks('Failure', ns), NACK);
+  expect(failing.map((r) => [r.what, r.ok])).toEqual([
+    [
+      'carries the interaction urn:nhs-itk:interaction:ITKInfrastructureAcknowledgement-v1-0',
+      false,
+    ],
+  ]);
+  const ok = evaluate(
+    routerInfAckChecks('OK', ns),
+    arrived(fixture('inf-ack-ok-without-errors.xml')),
+  );
+  expect(ok.find((r) => r.what === 'an empty or absent errors')?.ok).toBe(true);
+  const withErrors = evaluate(routerInfAckChecks('OK', ns), NACK);
+  expect(withErrors.find((r) => r.what === 'an empty or absent errors')).toMatchObject({
+    ok: false,
+    actual: '1 error(s)',
+  });
+});
+
+test('a nack of an unreadable message may name the nil UUID, and no serviceRef is asked', () => {
+  const nil = Buffer.from(
+    NACK.body
+      .toString('utf8')
+      .replace(/trackingIdRef="[^"]*"/, 'trackingIdRef="00000000-0000-0000-0000-000000000000"'),
+  );
+  const strict = evaluate(infAckChecks({ result: 'Failure' }, ORIGINAL, ns), arrived(nil));
+  expect(strict.filter((r) => !r.ok).map((r) => r.what)).toEqual([
+    'trackingIdRef = "3487DD91-2D2D-44DB-BBA5-D6FE1709A440"',
+  ]);
+  const loose = evaluate(infAckChecks({ result: 'Failure' }, ORIGINAL, ns, true), arrived(nil));
+  expect(loose.filter((r) => !r.ok)).toEqual([]);
+  expect(loose.map((r) => r.what)).not.toContain(`serviceRef = "${ORIGINAL.service}"`);
+  const other = Buffer.from(
+    nil.toString('utf8').replace('00000000-0000-0000-0000-000000000000', 'SOMETHING-ELSE'),
+  );
+  expect(
+    evaluate(infAckChecks({ result: 'Failure' }, ORIGINAL, ns, true), arrived(other)).some(
+      (r) => !r.ok,
+    ),
+  ).toBe(true);
 });
 
 test('broken conditions show the value found', () => {
@@ -67,7 +202,9 @@ test('broken conditions show the value found', () => {
   expect(broken).toMatchObject({
     'result = "OK"': '"Failure"',
     'trackingIdRef = "X"': '"3487DD91-2D2D-44DB-BBA5-D6FE1709A440"',
-    'an errorInfo with ErrorCode DE0003': '"2100"',
+    'an errorInfo with ErrorCode DE0003': expect.stringContaining(
+      'DE0001 [2.16.840.1.113883.2.1.3.2.4.17.516]',
+    ),
     'is a business acknowledgement (service SendBusinessAck-v1-0)':
       '"urn:nhs-itk:services:201005:SendInfrastructureAck-v1-0"',
     'acknowledgedBy3/@typeCode is AA': '""',
@@ -85,6 +222,28 @@ test('a business ack: type code and the original it names', () => {
     busAck,
   );
   expect(results.every((r) => r.ok)).toBe(true);
+});
+
+test('from: router / locator is the DE senderAddress; a role is the itk-sender header', () => {
+  const scope = ctx({
+    router: { address: 'urn:nhs-uk:addressing:ods:RDE01:COMMUNITY' },
+    locator: 'urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR',
+  });
+  const fromRouter = evaluate(matchChecks({ from: 'router' }, scope), arrived(NACK.body));
+  expect(fromRouter).toEqual([
+    {
+      what: 'sent by the router (DE senderAddress) = "urn:nhs-uk:addressing:ods:RDE01:COMMUNITY"',
+      ok: true,
+      actual: '"urn:nhs-uk:addressing:ods:RDE01:COMMUNITY"',
+    },
+  ]); // no itk-sender header asked of the router's own message
+  const fromLocator = evaluate(matchChecks({ from: 'locator' }, scope), NACK);
+  expect(fromLocator[0]).toMatchObject({ ok: false });
+  const fromRole = evaluate(matchChecks({ from: 'community' }, scope), arrived(NACK.body));
+  expect(fromRole[0]).toMatchObject({
+    what: 'sent by riverside-community (header itk-sender)',
+    ok: false,
+  });
 });
 
 test('match checks: sender, properties, headers, service, XPath forms, body bytes', () => {

@@ -142,6 +142,15 @@ const pack: PackRun = {
 
 const run: HarnessRun = {
   tool: 'itk-router harness 0.1.0',
+  environment: {
+    contract: 'contract 2026-12',
+    harness: { version: '0.1.0', commit: 'abc123', build: 'run from source (not built)' },
+    router: { stated: 'other-router 2.3 `beta`' },
+    node: 'v20.0.0',
+    broker: 'RabbitMQ 3.13.7',
+    host: 'test-host',
+    platform: 'Linux 6 (x64)',
+  },
   startedAt: '2026-11-25T10:00:00.000Z',
   durationMs: 3100,
   target: {
