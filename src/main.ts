@@ -9,6 +9,8 @@ import type { RouterConfig } from './config/index.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { startHttpServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
+import { readBacklog } from './ops/queue-backlog.js';
+import { NO_TRACING, type Tracing } from './ops/tracing.js';
 import { startAckOverdueWatch } from './ops/ack-overdue-watch.js';
 import { startRetention } from './ops/retention-task.js';
 import { createMessageHandler } from './pipeline/handle-message.js';
@@ -45,6 +47,8 @@ export function loadRouteTable(config: RouterConfig): {
 export interface StartOptions {
   /** Reload the routes when the files in the routes folder change (default true). */
   readonly watchRoutes?: boolean;
+  /** Traces (ops/tracing.ts), started and shut down by the caller; none by default. */
+  readonly tracing?: Tracing;
 }
 
 export async function startRouter(
@@ -64,6 +68,12 @@ export async function startRouter(
     logger: log,
   });
   const publisher = new ConfirmPublisher(connection, { logger: log });
+  const tracing = options.tracing ?? NO_TRACING;
+  const ready = async () => {
+    if (connection.state !== 'connected') return `broker ${connection.state}`;
+    await store.ping();
+    return undefined;
+  };
   const metrics = createMetrics({
     quarantineDepth: async () => {
       const channel = await connection.createChannel();
@@ -74,6 +84,11 @@ export async function startRouter(
       }
     },
     acksOverdue: () => store.acks.countOverdue(),
+    notReady: ready,
+    backlog: async () =>
+      connection.state === 'connected'
+        ? readBacklog(() => connection.createChannel(), names, live.current.table.endpoints.keys())
+        : undefined,
   });
   const aborter = new AbortController();
   const consumer = new QueueConsumer(connection, {
@@ -83,7 +98,7 @@ export async function startRouter(
     handler: createMessageHandler({
       store,
       routes: () => live.current,
-      publisher,
+      publisher: tracing.publisher(publisher),
       names,
       router: config.router,
       brokerUser: brokerUserOf(config.amqp.url), // trusts its own quarantine replays only
@@ -91,6 +106,7 @@ export async function startRouter(
       acks: config.acks,
       log,
       metrics,
+      tracing,
       signal: aborter.signal,
     }),
   });
@@ -101,11 +117,7 @@ export async function startRouter(
       config.http.port,
       {
         routes: () => live.current.routes,
-        ready: async () => {
-          if (connection.state !== 'connected') return `broker ${connection.state}`;
-          await store.ping();
-          return undefined;
-        },
+        ready,
       },
       metrics.registry,
     );

@@ -1,6 +1,7 @@
 /** Prometheus metrics (prom-client), `itk_` prefix, on a registry of the router's own. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineMetrics } from '../pipeline/handle-message.js';
+import type { Backlog } from './queue-backlog.js';
 
 export interface RouterMetrics extends PipelineMetrics {
   readonly registry: Registry;
@@ -11,6 +12,10 @@ export interface MetricSources {
   readonly quarantineDepth?: () => Promise<number>;
   /** Expected acks overdue now (marked, not received), by kind, read from the store at each scrape. */
   readonly acksOverdue?: () => Promise<Readonly<Record<'inf' | 'bus', number>>>;
+  /** What /readyz answers: undefined when ready, else why not (read at each scrape). */
+  readonly notReady?: () => Promise<string | undefined>;
+  /** Messages waiting on the inbound queue and on each end point's queue (undefined: unknown now). */
+  readonly backlog?: () => Promise<Backlog | undefined>;
 }
 
 export function createMetrics(sources: MetricSources = {}): RouterMetrics {
@@ -40,6 +45,49 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
       },
     });
   }
+  const { notReady, backlog } = sources;
+  if (notReady) {
+    new Gauge({
+      name: 'itk_ready',
+      help: '1 when /readyz answers ready (broker connected, store answering), else 0',
+      registers: [registry],
+      async collect() {
+        this.set((await notReady().catch((err: Error) => err.message)) === undefined ? 1 : 0);
+      },
+    });
+  }
+  if (backlog) {
+    // One broker round per scrape for both gauges (prom-client collects them at once); a failed
+    // or skipped read keeps the last figures.
+    let last: Backlog | undefined;
+    let pending: Promise<Backlog | undefined> | undefined;
+    const read = () =>
+      (pending ??= backlog()
+        .catch(() => undefined)
+        .then((now) => (last = now ?? last))
+        .finally(() => (pending = undefined)));
+    new Gauge({
+      name: 'itk_inbound_backlog',
+      help: 'Messages waiting on the router inbound queue (every instance reports the same queue)',
+      registers: [registry],
+      async collect() {
+        const now = await read();
+        if (now?.inbound !== undefined) this.set(now.inbound);
+      },
+    });
+    new Gauge({
+      name: 'itk_endpoint_backlog',
+      help: 'Messages waiting on each end point queue, not yet taken by its system',
+      labelNames: ['endpoint'],
+      registers: [registry],
+      async collect() {
+        const now = await read();
+        if (!now) return;
+        this.reset();
+        for (const [endpoint, n] of Object.entries(now.endpoints)) this.set({ endpoint }, n);
+      },
+    });
+  }
   collectDefaultMetrics({ register: registry, prefix: 'itk_' });
   const messages = new Counter({
     name: 'itk_messages_total',
@@ -58,6 +106,11 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
     help: 'Messages put on the quarantine queue since start',
     registers: [registry],
   });
+  const inPlace = new Counter({
+    name: 'itk_retries_in_place_total',
+    help: 'In-place retries of a message while the store or the broker was unavailable',
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'itk_message_duration_seconds',
     help: 'Time from receipt to the inbound ack decision, by outcome',
@@ -67,6 +120,7 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
   });
   return {
     registry,
+    retriedInPlace: () => inPlace.inc(),
     observe(outcome, service, seconds, errorCodes) {
       messages.inc({ service, outcome });
       for (const code of errorCodes) nacks.inc({ code });

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack, ownAddressOf } from '../acks/router-acks.js';
 import { quarantine } from '../delivery/outbound.js';
 import { trustedReplay } from '../quarantine/replay-headers.js';
+import { NO_TRACING } from '../ops/tracing.js';
 import { endpointForIdentity } from '../routing/index.js';
 import type { RouterResponse } from '../store/message-store.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
@@ -34,9 +35,10 @@ export function createMessageHandler(
 ): (msg: InboundMessage) => Promise<'ack' | 'reject'> {
   const now = deps.now ?? (() => new Date());
   const lock = new KeyedLock();
+  const tracing = deps.tracing ?? NO_TRACING;
   const backoff = (n: number) =>
     Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (n - 1));
-  return async (msg) => {
+  const handle = async (msg: InboundMessage): Promise<'ack' | 'reject'> => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     for (let tries = 1; ; tries++) {
@@ -51,6 +53,8 @@ export function createMessageHandler(
           sender: failure.context.senderEndpointId ?? msg.properties.userId ?? null,
         });
         if (failure.outage && !deps.signal?.aborted) {
+          tracing.annotate({ 'itk.retries_in_place': tries });
+          deps.metrics?.retriedInPlace?.();
           log.warn('store or broker unavailable, retrying in place', {
             try: tries,
             error: failure.message,
@@ -61,7 +65,9 @@ export function createMessageHandler(
         const attempt = deliveryCount(msg) + 1;
         const text = `processing failed (attempt ${attempt} of ${deps.retry.attempts}): ${failure.message}`;
         log.warn('message processing failed', { attempt, error: failure.message });
+        tracing.fail(failure.message);
         if (attempt < deps.retry.attempts || failure.outage) {
+          tracing.annotate({ 'itk.outcome': 'retry', 'itk.error_code': '2100' });
           if (!failure.outage && !deps.signal?.aborted) await sleep(backoff(attempt));
           deps.metrics?.observe(
             'retry',
@@ -71,6 +77,7 @@ export function createMessageHandler(
           );
           return 'reject';
         }
+        tracing.annotate({ 'itk.outcome': 'poison', 'itk.error_code': '2100' });
         await quarantinePoison(deps, msg, failure, text, now());
         log.error('message quarantined after repeated failures', {
           attempt,
@@ -83,6 +90,7 @@ export function createMessageHandler(
       }
     }
   };
+  return (msg) => tracing.consume(msg, () => handle(msg));
 }
 
 /** Quarantine a poison message; record it and tell the sender where that can still be done. */
