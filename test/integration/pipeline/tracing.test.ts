@@ -15,14 +15,22 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { createOtelTracing } from '../../../src/ops/tracing-otel.js';
-import { useRouterHarness } from '../../support/router-harness.js';
+import { startRouterHarness, type StartedRouterHarness } from '../../support/router-harness.js';
 import { sleep } from '../../support/wait-for.js';
 import { ADDR, cda, CDA_SERVICE } from './de-messages.js';
 
 const exporter = new InMemorySpanExporter();
 const tracing = createOtelTracing({ processors: [new SimpleSpanProcessor(exporter)] });
-const h = useRouterHarness({ startOptions: { tracing } });
-afterAll(() => tracing.shutdown());
+let h: StartedRouterHarness;
+// The harness's own hooks allow 30 s; making the broker users takes longer on a loaded machine.
+beforeAll(async () => {
+  h = await startRouterHarness({ startOptions: { tracing } });
+}, 120_000);
+afterEach(() => h.reset());
+afterAll(async () => {
+  await h?.stop();
+  await tracing.shutdown();
+}, 60_000);
 beforeEach(() => exporter.reset());
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
