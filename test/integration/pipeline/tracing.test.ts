@@ -96,6 +96,7 @@ describe('a supplier trace continues through the router', () => {
       [
         'itk.answer',
         'itk.complete',
+        'itk.correlate',
         'itk.deliver',
         'itk.record',
         'itk.route',
