@@ -41,7 +41,7 @@ const inner: Publisher = { publish: async () => undefined };
 
 /** The pipeline's shape with no facade (before tracing). */
 async function plain(i: number): Promise<void> {
-  for (const _ of STAGES) work(i);
+  for (let s = 0; s < STAGES.length; s++) work(i);
   await inner.publish('itk.deliver', 'x', msg.body, { headers: {} });
   await inner.publish('itk.deliver', 'y', msg.body, { headers: {} });
 }
