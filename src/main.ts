@@ -9,6 +9,8 @@ import type { RouterConfig } from './config/index.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { startHttpServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
+import { readBacklog } from './ops/queue-backlog.js';
+import { NO_TRACING, type Tracing } from './ops/tracing.js';
 import { startAckOverdueWatch } from './ops/ack-overdue-watch.js';
 import { startRetention } from './ops/retention-task.js';
 import { createMessageHandler, type PipelineDeps } from './pipeline/handle-message.js';
@@ -52,6 +54,8 @@ export interface StartOptions {
    * config key, environment variable or command of a deployed router can set it.
    */
   readonly selftestFault?: { readonly name: string; wrap(deps: PipelineDeps): PipelineDeps };
+  /** Traces (ops/tracing.ts), started and shut down by the caller; none by default. */
+  readonly tracing?: Tracing;
 }
 
 export async function startRouter(
@@ -71,6 +75,13 @@ export async function startRouter(
     logger: log,
   });
   const publisher = new ConfirmPublisher(connection, { logger: log });
+  const tracing = options.tracing ?? NO_TRACING;
+  const inPlace = new InPlaceRetries();
+  const ready = async () => {
+    if (connection.state !== 'connected') return `broker ${connection.state}`;
+    await store.ping();
+    return inPlace.problem();
+  };
   const metrics = createMetrics({
     quarantineDepth: async () => {
       const channel = await connection.createChannel();
@@ -81,9 +92,13 @@ export async function startRouter(
       }
     },
     acksOverdue: () => store.acks.countOverdue(),
+    notReady: ready,
+    backlog: async () =>
+      connection.state === 'connected'
+        ? readBacklog(() => connection.createChannel(), names, live.current.table.endpoints.keys())
+        : undefined,
   });
   const aborter = new AbortController();
-  const inPlace = new InPlaceRetries();
   const brokerUser = brokerUserOf(config.amqp.url);
   const untrusted = replayTrustRefusal(brokerUser, live.current.table);
   if (untrusted) log.warn(`${untrusted} (docs/security.md)`);
@@ -98,7 +113,7 @@ export async function startRouter(
     handler: createHandler({
       store,
       routes: () => live.current,
-      publisher,
+      publisher: tracing.publisher(publisher),
       names,
       router: config.router,
       brokerUser, // trusts its own quarantine replays only, and never as guest or an end point
@@ -107,6 +122,7 @@ export async function startRouter(
       acks: config.acks,
       log,
       metrics,
+      tracing,
       signal: aborter.signal,
     }),
   });
@@ -117,11 +133,7 @@ export async function startRouter(
       config.http.port,
       {
         routes: () => live.current.routes,
-        ready: async () => {
-          if (connection.state !== 'connected') return `broker ${connection.state}`;
-          await store.ping();
-          return inPlace.problem();
-        },
+        ready,
       },
       metrics.registry,
     );

@@ -25,3 +25,13 @@ export const silentLogger = (): Logger =>
     silent: true,
     transports: [new winston.transports.Console({ silent: true })],
   });
+
+/**
+ * Adds `fields()` (e.g. the active span's `trace_id` and `span_id`) to every line `logger` and its
+ * children write, read when the line is logged (not when winston formats it later).
+ */
+export function addLogFields(logger: Logger, fields: () => object | undefined): Logger {
+  const write = logger.write.bind(logger);
+  logger.write = ((info: object) => write({ ...fields(), ...info })) as Logger['write'];
+  return logger;
+}

@@ -1,6 +1,7 @@
 /** Prometheus metrics (prom-client), `itk_` prefix, on a registry of the router's own. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineMetrics } from '../pipeline/handle-message.js';
+import type { Backlog } from './queue-backlog.js';
 
 export interface RouterMetrics extends PipelineMetrics {
   readonly registry: Registry;
@@ -11,6 +12,10 @@ export interface MetricSources {
   readonly quarantineDepth?: () => Promise<number>;
   /** Expected acks overdue now (marked, not received), by kind, read from the store at each scrape. */
   readonly acksOverdue?: () => Promise<Readonly<Record<'inf' | 'bus', number>>>;
+  /** What /readyz answers: undefined when ready, else why not (read at each scrape). */
+  readonly notReady?: () => Promise<string | undefined>;
+  /** Messages waiting on the inbound queue and on each end point's queue (undefined: unknown now). */
+  readonly backlog?: () => Promise<Backlog | undefined>;
 }
 
 export function createMetrics(sources: MetricSources = {}): RouterMetrics {
@@ -37,6 +42,49 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
         // a store that cannot answer now keeps the last counts rather than failing the scrape
         const counts = await acksOverdue().catch(() => undefined);
         for (const [ack, n] of Object.entries(counts ?? {})) this.set({ ack }, n);
+      },
+    });
+  }
+  const { notReady, backlog } = sources;
+  if (notReady) {
+    new Gauge({
+      name: 'itk_ready',
+      help: '1 when /readyz answers ready (broker connected, store answering), else 0',
+      registers: [registry],
+      async collect() {
+        this.set((await notReady().catch((err: Error) => err.message)) === undefined ? 1 : 0);
+      },
+    });
+  }
+  if (backlog) {
+    // One broker round per scrape for both gauges (prom-client collects them at once); a failed
+    // or skipped read keeps the last figures.
+    let last: Backlog | undefined;
+    let pending: Promise<Backlog | undefined> | undefined;
+    const read = () =>
+      (pending ??= backlog()
+        .catch(() => undefined)
+        .then((now) => (last = now ?? last))
+        .finally(() => (pending = undefined)));
+    new Gauge({
+      name: 'itk_inbound_backlog',
+      help: 'Messages waiting on the router inbound queue (every instance reports the same queue)',
+      registers: [registry],
+      async collect() {
+        const now = await read();
+        if (now?.inbound !== undefined) this.set(now.inbound);
+      },
+    });
+    new Gauge({
+      name: 'itk_endpoint_backlog',
+      help: 'Messages waiting on each end point queue, not yet taken by its system',
+      labelNames: ['endpoint'],
+      registers: [registry],
+      async collect() {
+        const now = await read();
+        if (!now) return;
+        this.reset();
+        for (const [endpoint, n] of Object.entries(now.endpoints)) this.set({ endpoint }, n);
       },
     });
   }

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack, ownAddressOf } from '../acks/router-acks.js';
 import { quarantine } from '../delivery/outbound.js';
 import { replayTrustedUser, trustedReplay } from '../quarantine/replay-headers.js';
+import { NO_TRACING } from '../ops/tracing.js';
 import { endpointForIdentity } from '../routing/index.js';
 import type { RouterResponse } from '../store/message-store.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
@@ -51,7 +52,8 @@ export function createMessageHandler(
     Math.min(deps.retry.maxDelayMs, deps.retry.initialDelayMs * 2 ** (n - 1));
   const label = (service: string) => metricService(service, deps.routes().table);
   const maxTries = inPlaceTries(deps.retry.attempts);
-  return async (msg) => {
+  const tracing = deps.tracing ?? NO_TRACING;
+  const handle = async (msg: InboundMessage): Promise<'ack' | 'reject'> => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     const key = {};
@@ -72,6 +74,7 @@ export function createMessageHandler(
             inPlace.failing(key, failure.message);
             deps.metrics?.retryingInPlace?.(inPlace.count);
             deps.metrics?.retriedInPlace?.();
+            tracing.annotate({ 'itk.retries_in_place': tries });
             // Visible: an error line from the second try on (a blip is a warning), /readyz not
             // ready and itk_outage_* while any message is retried in place.
             log[tries > 1 ? 'error' : 'warn']('store or broker unavailable, retrying in place', {
@@ -91,12 +94,15 @@ export function createMessageHandler(
             error: failure.message,
             ...(failure.outage ? { outage: `still failing after ${tries} tries in place` } : {}),
           });
+          tracing.fail(failure.message);
           // Stopping: back to the queue for the next start, without spending an attempt's wait.
           if (attempt < deps.retry.attempts || (failure.outage && deps.signal?.aborted)) {
+            tracing.annotate({ 'itk.outcome': 'retry', 'itk.error_code': '2100' });
             if (!deps.signal?.aborted) await sleep(backoff(attempt));
             deps.metrics?.observe('retry', service, seconds(), ['2100']);
             return 'reject';
           }
+          tracing.annotate({ 'itk.outcome': 'poison', 'itk.error_code': '2100' });
           await quarantinePoison(deps, msg, failure, text, now());
           log.error('message quarantined after repeated failures', {
             attempt,
@@ -111,6 +117,7 @@ export function createMessageHandler(
       deps.metrics?.retryingInPlace?.(inPlace.count);
     }
   };
+  return (msg) => tracing.consume(msg, () => handle(msg));
 }
 
 /** Quarantine a poison message; record it and tell the sender where that can still be done. */

@@ -2,6 +2,7 @@
 import type { RouterIdentity } from '../acks/router-acks.js';
 import type { Publisher } from '../delivery/outbound.js';
 import type { Logger } from '../ops/logger.js';
+import type { Tracing } from '../ops/tracing.js';
 import type { RouteTable } from '../routing/index.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { TopologyNames } from '../transport/names.js';
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   readonly metrics?: PipelineMetrics;
   /** The messages retried in place now (for /readyz); a private one when unset. */
   readonly inPlace?: InPlaceRetries;
+  /** Spans per stage (ops/tracing.ts); none when unset. */
+  readonly tracing?: Tracing;
   readonly now?: () => Date;
   /** Aborted when the router stops: no more in-place retries, failing messages go back to the queue. */
   readonly signal?: AbortSignal;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { applyCarePlanRules } from '../careplans/careplan-step.js';
 import { quarantine } from '../delivery/outbound.js';
+import { NO_TRACING } from '../ops/tracing.js';
 import type { InboundMessage } from '../transport/inbound-message.js';
 import { correlate } from './correlate.js';
 import type { RouteTable } from '../routing/index.js';
@@ -33,16 +34,22 @@ export async function processMessage(
   lock: KeyedLock,
 ): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
   const { table, validator } = deps.routes(); // one snapshot for the whole message
-  const v = validator.validate(msg.body);
+  const t = deps.tracing ?? NO_TRACING;
+  const v = t.stage('validate', () => validator.validate(msg.body));
   // A quarantine replay the router published itself names the original sender's broker user.
   const replay = trustedReplay(msg, {
     inboundExchange: deps.names.inboundExchange,
     brokerUser: replayTrustedUser(deps.brokerUser, table),
   });
-  const decided = decide(v, replay?.user ?? msg.properties.userId, table);
+  const decided = t.stage('route', () => decide(v, replay?.user ?? msg.properties.userId, table));
   const trackingId =
     decided.envelope?.trackingId ||
     `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
+  t.annotate({
+    'itk.tracking_id': trackingId,
+    'itk.service': decided.envelope?.service,
+    'itk.sender': decided.sender?.id ?? msg.properties.userId,
+  });
   // Two copies of one (sender, tracking id) in flight at once: the second waits for the first.
   const context: { -readonly [K in keyof FailureContext]: FailureContext[K] } = {
     trackingId,
@@ -81,21 +88,25 @@ async function recordAndAct(
   let d = m.d;
   const log = deps.log.child({ trackingId, sender: d.sender?.id ?? msg.properties.userId ?? null });
   const service = d.envelope?.service ?? 'unknown';
+  const t = deps.tracing ?? NO_TRACING;
 
   const brokerUser = m.replay?.user ?? msg.properties.userId;
-  const begun = await beginRecord(deps.store, m.replay, {
-    trackingId,
-    senderEndpointId: d.sender?.id ?? null,
-    service,
-    receivedAt: at,
-    bytes: msg.body,
-    ...(brokerUser ? { brokerUser } : {}),
-    ...(d.interaction ? { interaction: d.interaction } : {}),
-    ...(d.envelope?.senderAddress ? { senderAddress: d.envelope.senderAddress.uri } : {}),
-  });
+  const begun = await t.stage('record', () =>
+    beginRecord(deps.store, m.replay, {
+      trackingId,
+      senderEndpointId: d.sender?.id ?? null,
+      service,
+      receivedAt: at,
+      bytes: msg.body,
+      ...(brokerUser ? { brokerUser } : {}),
+      ...(d.interaction ? { interaction: d.interaction } : {}),
+      ...(d.envelope?.senderAddress ? { senderAddress: d.envelope.senderAddress.uri } : {}),
+    }),
+  );
   if (begun.kind === 'existing' && begun.record.completedAt) {
     if (m.replay) await recordRefusedReplay(deps.store, begun.record, m.replay, at);
-    else await resendEarlierAnswers(deps, begun.record.id, d, at);
+    else await t.stage('answer', () => resendEarlierAnswers(deps, begun.record.id, d, at));
+    t.annotate({ 'itk.outcome': 'duplicate' });
     log.info('duplicate tracking id: earlier answers sent again, not delivered again', {
       outcome: 'duplicate',
     });
@@ -114,40 +125,48 @@ async function recordAndAct(
   begunAs(id);
 
   if (v.carePlan) {
-    d = await applyCarePlanRules(d, v.carePlan, {
-      index: deps.store.carePlans,
-      table,
-      router: deps.router,
-      at,
-    });
+    const plan = v.carePlan;
+    d = await t.stage('careplan', () =>
+      applyCarePlanRules(d, plan, { index: deps.store.carePlans, table, router: deps.router, at }),
+    );
   }
-  if (d.kind === 'delivered' || d.kind === 'partly-delivered') await correlate(deps, v, d, at, id);
-  const delivered = await deliver(deps, id, msg.body, d, at);
-  const responses = await answer(deps, table, d, delivered, at);
+  if (d.kind === 'delivered' || d.kind === 'partly-delivered')
+    await t.stage('correlate', () => correlate(deps, v, d, at, id));
+  const delivered = await t.stage('deliver', () => deliver(deps, id, msg.body, d, at));
+  const responses = await t.stage('answer', () => answer(deps, table, d, delivered, at));
   const disposition = DISPOSITIONS[d.kind];
   if (disposition.quarantine) {
-    await quarantine(deps.publisher, deps.names, msg.body, {
-      code: d.reason?.code ?? '2200',
-      text: d.reason?.text ?? d.kind,
-      ...(d.sender ? { sender: d.sender.id } : {}),
-      ...(d.envelope ? { trackingId: d.envelope.trackingId } : {}),
-    });
+    await t.stage('quarantine', () =>
+      quarantine(deps.publisher, deps.names, msg.body, {
+        code: d.reason?.code ?? '2200',
+        text: d.reason?.text ?? d.kind,
+        ...(d.sender ? { sender: d.sender.id } : {}),
+        ...(d.envelope ? { trackingId: d.envelope.trackingId } : {}),
+      }),
+    );
   }
   if (disposition.state !== 'none') {
-    await deps.store.complete(id, {
-      state: disposition.state,
-      at,
-      responses,
-      ...(d.reason ? { code: d.reason.code, detail: d.reason.text } : {}),
-      ...(!d.reason && d.errors[0]
-        ? { code: d.errors[0].code, detail: d.errors.map((e) => e.diagnostic).join('; ') }
-        : {}),
-      ...(disposition.state === 'delivered'
-        ? { expectedAcks: expectedAcks(d.envelope, delivered, table, deps.acks, at) }
-        : {}),
-    });
+    const state = disposition.state;
+    await t.stage('complete', () =>
+      deps.store.complete(id, {
+        state,
+        at,
+        responses,
+        ...(d.reason ? { code: d.reason.code, detail: d.reason.text } : {}),
+        ...(!d.reason && d.errors[0]
+          ? {
+              code: d.errors[0].code,
+              detail: d.errors.map((e) => e.diagnostic).join('; '),
+            }
+          : {}),
+        ...(disposition.state === 'delivered'
+          ? { expectedAcks: expectedAcks(d.envelope, delivered, table, deps.acks, at) }
+          : {}),
+      }),
+    );
   }
   const codes = d.errors.map((e) => e.code);
+  t.annotate({ 'itk.outcome': d.kind, 'itk.error_code': d.reason?.code ?? codes[0] });
   log.info('message processed', {
     outcome: d.kind,
     service,

@@ -18,7 +18,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GetMessage, Options } from 'amqplib';
 import { loadRouterConfig } from '../../src/config/index.js';
-import { loadRouteTable, startRouter, type RunningRouter } from '../../src/main.js';
+import {
+  loadRouteTable,
+  startRouter,
+  type RunningRouter,
+  type StartOptions,
+} from '../../src/main.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import type { MessageStore, MessageStory } from '../../src/store/message-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
@@ -56,6 +61,8 @@ export interface RouterHarnessOptions {
    * (role `router`), as `itk-router provision` gives a real deployment.
    */
   readonly routerUser?: string;
+  /** Passed to `startRouter` (e.g. a tracing of the test's own). */
+  readonly startOptions?: StartOptions;
 }
 
 export interface RouterHarness {
@@ -161,7 +168,7 @@ export async function startRouterHarness(
       ...endpointIds.map((id) => names.endpointQueue(id)),
     ];
 
-    const router = await startRouter(config, silentLogger());
+    const router = await startRouter(config, silentLogger(), options.startOptions);
     cleanups.push(() => router.stop());
     const store = await openSqliteStore(storePath);
     cleanups.push(() => store.close());
