@@ -157,17 +157,13 @@ export class PostgresCarePlanIndex implements CarePlanIndex {
     endpointId: string;
     at: Date;
   }): Promise<void> {
-    await this.c.query(SQL.insertUpdate, [
-      p.updateTrackingId,
-      p.planId,
-      p.baseVersion,
-      p.endpointId,
-      p.at,
-    ]);
+    await this.c.write((q) =>
+      q(SQL.insertUpdate, [p.updateTrackingId, p.planId, p.baseVersion, p.endpointId, p.at]),
+    );
   }
 
   async withdrawUpdateProposal(updateTrackingId: string): Promise<void> {
-    await this.c.query(SQL.deleteUpdate, [updateTrackingId]);
+    await this.c.write((q) => q(SQL.deleteUpdate, [updateTrackingId]));
   }
 
   async history(planId: string): Promise<readonly PlanVersion[]> {
