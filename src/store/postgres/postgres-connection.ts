@@ -11,14 +11,17 @@
  * A batch first runs without savepoints (the common case: nothing fails). If a write fails (a
  * statement error, or a StoreError its own logic throws), the transaction is rolled back whole and
  * the batch runs again with a savepoint per write, so the failing write rolls back alone and the
- * others commit (`#runBatch`). A batch that lost a deadlock to another instance's batch runs
+ * others commit (`#runBatch`). A batch that lost a deadlock to another batch runs
  * again one write per transaction.
  *
- * One batch is in flight at a time per store: the writes of one router instance never wait on
- * each other's row locks, so they cannot deadlock among themselves. Concurrent writes from other
- * router instances meet on row locks and unique keys, which the SQL is written for (INSERT … ON
- * CONFLICT DO NOTHING, UPDATE … WHERE version = expected, SELECT … FOR UPDATE); a deadlock between
- * two instances' batches is a conflict, run again.
+ * A few batches commit at once, each on its own pooled connection (`batches`, default 4): the
+ * server works on several while one waits for its round trips, which a single chain of batches
+ * would leave it idle during. Writes of different batches (of this instance or of another router
+ * instance) meet on row locks and unique keys, which the SQL is written for (INSERT … ON CONFLICT
+ * DO NOTHING, UPDATE … WHERE version = expected, SELECT … FOR UPDATE). The pipeline never has two
+ * writes of one message in flight, but two batches may still lock two messages in opposite orders
+ * (an ack correlated while its original completes); the server then aborts one batch (deadlock)
+ * and that batch runs again one write per transaction, which cannot deadlock.
  *
  * Statements are prepared once per connection (named statements): the server parses and plans
  * each text once, not on every call.
@@ -35,6 +38,9 @@ const CONFLICT_ATTEMPTS = 3;
 
 /** The most writes one batch takes; the rest wait for the next (bounds a batch's lock time). */
 const MAX_BATCH = 500;
+
+/** Batches committing at once, by default. */
+export const DEFAULT_BATCHES = 4;
 
 interface PendingWrite {
   readonly fn: (query: Query) => Promise<unknown>;
@@ -78,11 +84,18 @@ const onClient =
 export class PostgresConnection {
   #closed = false;
   #pending: PendingWrite[] = [];
-  /** The batch being committed, if any. */
-  #flushing: Promise<void> | undefined;
+  /** The batches being committed. */
+  readonly #flushing = new Set<Promise<void>>();
   #scheduled = false;
 
-  constructor(private readonly pool: Pool) {
+  /**
+   * @param batches how many batches may commit at once, each on a connection of its own (a turn's
+   *   writes do not wait for the previous batch while a connection is free). At least 1.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly batches = DEFAULT_BATCHES,
+  ) {
     // An idle pooled connection that breaks (server restart) is dropped by the pool; without a
     // listener the 'error' event would end the process.
     pool.on('error', () => {});
@@ -153,31 +166,35 @@ export class PostgresConnection {
     if (this.#closed) return;
     this.#closed = true;
     // Writes already asked for are committed (or fail) before the pool ends.
-    while (this.#flushing || this.#pending.length > 0) {
-      if (this.#flushing) await this.#flushing;
-      else await this.#flush();
+    while (this.#flushing.size > 0 || this.#pending.length > 0) {
+      if (this.#pending.length > 0) void this.#flush();
+      await Promise.all(this.#flushing);
     }
     await this.pool.end();
   }
 
-  /** Starts a batch on the next turn of the event loop, unless one is running or scheduled. */
+  /**
+   * Starts a batch on the next turn of the event loop (so it takes every write of this turn),
+   * unless one is scheduled already or every batch connection is busy (then the next batch
+   * starts when one finishes, with everything asked for meanwhile).
+   */
   #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
+    if (this.#scheduled || this.#flushing.size >= this.batches) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      if (!this.#flushing) void this.#flush();
+      if (this.#flushing.size < this.batches) this.#flush();
     });
   }
 
-  #flush(): Promise<void> {
+  #flush(): void {
     const batch = this.#pending.splice(0, MAX_BATCH);
-    const flushing = this.#runBatch(batch).finally(() => {
-      this.#flushing = undefined;
+    if (batch.length === 0) return;
+    const flushing: Promise<void> = this.#runBatch(batch).finally(() => {
+      this.#flushing.delete(flushing);
       if (this.#pending.length > 0) this.#schedule();
     });
-    this.#flushing = flushing;
-    return flushing;
+    this.#flushing.add(flushing);
   }
 
   /**
