@@ -9,7 +9,9 @@
  *
  * Options (environment): BENCH_COUNT (default 10000) messages per run, BENCH_CONCURRENCY
  * (default 100) messages in flight, BENCH_ROUNDS (default 3) runs per store (median);
- * BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); BENCH_PG_POOL and
+ * BENCH_PG_BATCHES, the PostgreSQL store's pool size and concurrent batches (default 10 and 4);
+ * BENCH_STORES=postgres to leave SQLite out.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +28,9 @@ import { drive } from './store-work.js';
 const COUNT = Number(process.env.BENCH_COUNT ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_PG_POOL, BENCH_PG_BATCHES: the PostgreSQL store's pool size and concurrent batches. */
+const POOL = process.env.BENCH_PG_POOL ? Number(process.env.BENCH_PG_POOL) : undefined;
+const BATCHES = process.env.BENCH_PG_BATCHES ? Number(process.env.BENCH_PG_BATCHES) : undefined;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Run {
@@ -89,10 +94,11 @@ async function main(): Promise<void> {
     ]);
   try {
     let n = 0;
-    add(
-      'SQLite (file, WAL, synchronous=FULL)',
-      await measureStore(() => openSqliteStore(path.join(work, `store-${n++}.db`)), body),
-    );
+    if (process.env.BENCH_STORES !== 'postgres')
+      add(
+        'SQLite (file, WAL, synchronous=FULL)',
+        await measureStore(() => openSqliteStore(path.join(work, `store-${n++}.db`)), body),
+      );
     if (await postgresAnswers()) {
       const schemas: string[] = [];
       try {
@@ -101,7 +107,7 @@ async function main(): Promise<void> {
           await measureStore(() => {
             const schema = `itk_bench_${randomUUID().replace(/-/g, '')}`;
             schemas.push(schema);
-            return openPostgresStore(POSTGRES_URL, { schema });
+            return openPostgresStore(POSTGRES_URL, { schema, poolSize: POOL, batches: BATCHES });
           }, body),
         );
       } finally {

@@ -17,6 +17,11 @@ export interface PostgresStoreOptions extends LeaseOptions {
   readonly migrationsDir?: string;
   /** Connections in the pool, for reads and (up to 4 of them) group-committed writes. Default 10. */
   readonly poolSize?: number;
+  /**
+   * How many group-committed batches of writes may commit at once, each on a pooled connection
+   * (postgres-connection.ts). Default 4, at most the pool size less one (left for reads).
+   */
+  readonly batches?: number;
   /** How long getting a connection may take before the call fails as `busy`. Default 10 s. */
   readonly connectTimeoutMs?: number;
 }
@@ -48,7 +53,7 @@ export async function openPostgresStore(
   const poolSize = options.poolSize ?? 10;
   const connection = new PostgresConnection(
     pool,
-    Math.max(1, Math.min(DEFAULT_BATCHES, poolSize - 1)),
+    Math.max(1, Math.min(options.batches ?? DEFAULT_BATCHES, poolSize - 1)),
   );
   return new PostgresMessageStore(
     connection,
