@@ -3,7 +3,8 @@
  * by it: own node name, ports, data and log folders, so restarting them touches no other user of
  * the machine's shared broker and database. Needs root (the cluster runs as the postgres user).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,16 +16,19 @@ const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string =>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
+const runAsync = async (cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> => {
+  await promisify(execFile)(cmd, args, { env: env ?? process.env });
+};
+
 /** A free-looking port in a high range (the run checks it by starting on it). */
 const randomPort = (base: number): number => base + (randomBytes(2).readUInt16BE() % 2000);
 
 export interface PrivateBroker {
   readonly node: string;
   readonly port: number;
-  /** amqp URL of guest on vhost `/`. */
   ctl(...args: string[]): string;
-  stopApp(): void;
-  startApp(): void;
+  /** `rabbitmqctl stop_app`, then `start_app` once stopped (the event loop keeps running). */
+  restartApp(): Promise<void>;
   stop(): void;
 }
 
@@ -59,15 +63,28 @@ export function startPrivateBroker(dir: string): PrivateBroker {
   };
   const ctl = (...args: string[]) => run('rabbitmqctl', ['-q', '-n', node, ...args], env);
   run('rabbitmq-server', ['-detached'], env);
-  ctl('await_startup', '--timeout', '120');
+  // -detached returns before the node registers with epmd, and await_startup fails at once on a
+  // node it cannot see yet: ask again until it answers.
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      ctl('await_startup', '--timeout', '120');
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      execFileSync('sleep', ['2']);
+    }
+  }
   return {
     node,
     port,
     ctl,
-    stopApp: () => void ctl('stop_app'),
-    startApp: () => {
-      ctl('start_app');
-      ctl('await_startup', '--timeout', '120');
+    restartApp: async () => {
+      const ctlAsync = (...args: string[]) =>
+        runAsync('rabbitmqctl', ['-q', '-n', node, ...args], env);
+      await ctlAsync('stop_app');
+      await ctlAsync('start_app');
+      await ctlAsync('await_startup', '--timeout', '120');
     },
     stop: () => {
       try {
@@ -82,7 +99,8 @@ export function startPrivateBroker(dir: string): PrivateBroker {
 export interface PrivatePostgres {
   readonly port: number;
   readonly url: string;
-  restart(): void;
+  /** `pg_ctl restart -m fast` (the event loop keeps running). */
+  restart(): Promise<void>;
   stop(): void;
 }
 
@@ -106,22 +124,29 @@ export function startPrivatePostgres(dir: string): PrivatePostgres {
     run('runuser', ['-u', 'postgres', '--', pgBin(cmd), ...args]);
   asPostgres('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60`;
-  const ctl = (...args: string[]) =>
-    asPostgres('pg_ctl', [
-      '-D',
-      data,
-      '-l',
-      path.join(dir, 'postgres.log'),
-      '-o',
-      options,
-      '-w',
-      ...args,
-    ]);
+  const ctlArgs = (...args: string[]) => [
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'postgres.log'),
+    '-o',
+    options,
+    '-w',
+    ...args,
+  ];
+  const ctl = (...args: string[]) => asPostgres('pg_ctl', ctlArgs(...args));
   ctl('start');
   return {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    restart: () => void ctl('restart', '-m', 'fast'),
+    restart: () =>
+      runAsync('runuser', [
+        '-u',
+        'postgres',
+        '--',
+        pgBin('pg_ctl'),
+        ...ctlArgs('restart', '-m', 'fast'),
+      ]),
     stop: () => {
       try {
         ctl('stop', '-m', 'fast');
