@@ -91,7 +91,7 @@ interface Fault {
   readonly detail: string;
   readonly at: number;
   doneAt: number;
-  /** First delivery of a message published after the fault ended, ms after the fault began. */
+  /** The first delivery after the fault ended, ms after the fault began. */
   recoveredMs?: number;
 }
 
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
       deliveryTimes.push(now);
       lastDelivery = now;
       for (const f of faults)
-        if (f.recoveredMs === undefined && f.doneAt > 0 && m.firstAt > f.doneAt)
+        if (f.recoveredMs === undefined && f.doneAt > 0 && now > f.doneAt)
           f.recoveredMs = now - f.at;
     };
     const onSupplier = (content: Buffer) => {
@@ -474,13 +474,14 @@ async function main(): Promise<void> {
       .filter((m) => m.deliveries.length > 0)
       .map((m) => m.deliveries[0]! - m.firstAt)
       .sort((a, b) => a - b);
-    const sortedTimes = [...deliveryTimes].sort((a, b) => a - b);
+    // From the first publish to the last delivery: the longest time with no delivery at all.
+    const sortedTimes = [firstSent, ...deliveryTimes].sort((a, b) => a - b);
     let longestStall = { ms: 0, at: 0 };
     for (let i = 1; i < sortedTimes.length; i++) {
       const gap = sortedTimes[i]! - sortedTimes[i - 1]!;
-      if (gap > longestStall.ms && sortedTimes[i - 1]! < publishedAt)
-        longestStall = { ms: gap, at: sortedTimes[i - 1]! };
+      if (gap > longestStall.ms) longestStall = { ms: gap, at: sortedTimes[i - 1]! };
     }
+    void publishedAt;
     const nackCodes: Record<string, number> = {};
     for (const m of invalid)
       for (const c of new Set(m.nackCodes)) nackCodes[c] = (nackCodes[c] ?? 0) + 1;
@@ -610,7 +611,7 @@ Two router instances on a private PostgreSQL cluster and a private RabbitMQ node
 
 ## Faults
 
-| at (s) | fault | took (s) | first delivery of a message sent after it (s after the fault) |
+| at (s) | fault | took (s) | first delivery after it ended (s after the fault began) |
 |---|---|---|---|
 ${r.faults.map((f) => `| ${f.atS.toFixed(1)} | ${f.kind} ${f.detail} | ${f.tookS.toFixed(1)} | ${f.recoveredAfterS === null ? '–' : f.recoveredAfterS.toFixed(1)} |`).join('\n')}
 
