@@ -9,7 +9,9 @@
  *
  * Options (environment): BENCH_COUNT (default 10000) messages per run, BENCH_CONCURRENCY
  * (default 100) messages in flight, BENCH_ROUNDS (default 3) runs per store (median);
- * BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); BENCH_PG_POOL and
+ * BENCH_PG_BATCHES, the PostgreSQL store's pool size and concurrent batches (default 10 and 4);
+ * BENCH_STORES=postgres to leave SQLite out.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,75 +23,15 @@ import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { MessageStore } from '../src/store/message-store.js';
 import { fmt, median, printMachine, table } from './common.js';
 import { loadFixture } from './fixtures.js';
+import { drive } from './store-work.js';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_PG_POOL, BENCH_PG_BATCHES: the PostgreSQL store's pool size and concurrent batches. */
+const POOL = process.env.BENCH_PG_POOL ? Number(process.env.BENCH_PG_POOL) : undefined;
+const BATCHES = process.env.BENCH_PG_BATCHES ? Number(process.env.BENCH_PG_BATCHES) : undefined;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SENDER = 'riverside-gp';
-const RECIPIENT = 'riverside-community';
-
-/** One notification's store calls, in the pipeline's order. */
-async function oneMessage(store: MessageStore, body: Buffer): Promise<void> {
-  const at = new Date();
-  const trackingId = randomUUID().toUpperCase();
-  const planId = randomUUID().toUpperCase();
-  const begun = await store.begin({
-    trackingId,
-    senderEndpointId: SENDER,
-    brokerUser: SENDER,
-    service: 'urn:itk-router:services:CarePlanNotification-v1-0',
-    interaction: 'urn:itk-router:interaction:CarePlanNotification-v1-0',
-    senderAddress: 'urn:nhs-uk:addressing:ods:A83001',
-    receivedAt: at,
-    bytes: body,
-  });
-  if (begun.kind !== 'new') throw new Error(`tracking id ${trackingId} was not new`);
-  const current = await store.carePlans.getPlan(planId);
-  const applied = await store.carePlans.applyChange({
-    plan: {
-      planId,
-      nhsNumber: '9434765919',
-      planType: 'end-of-life',
-      status: 'active',
-      title: 'Anticipatory care plan',
-      ownerEndpointId: SENDER,
-      ownerAddress: 'urn:nhs-uk:addressing:ods:A83001',
-      version: 1,
-      consentToShare: true,
-      sharedWith: ['urn:nhs-uk:addressing:ods:RDE01:COMMUNITY'],
-      lastUpdated: at.toISOString(),
-    },
-    event: 'created',
-    expectedVersion: current?.version ?? 0,
-    endpointId: SENDER,
-    trackingId,
-    at,
-  });
-  if (!applied.applied) throw new Error(`plan ${planId} was not applied`);
-  await store.confirmedDeliveries(begun.id);
-  await store.addEvent(begun.id, {
-    state: 'delivered',
-    at,
-    endpointId: RECIPIENT,
-    detail: 'to urn:nhs-uk:addressing:ods:RDE01:COMMUNITY',
-  });
-  await store.complete(begun.id, {
-    state: 'delivered',
-    at,
-    responses: [],
-    expectedAcks: [{ kind: 'inf', endpointId: RECIPIENT, dueAt: new Date(at.getTime() + 60_000) }],
-  });
-}
-
-async function drive(store: MessageStore, body: Buffer, count: number): Promise<void> {
-  let started = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (started++ < count) await oneMessage(store, body);
-    }),
-  );
-}
 
 interface Run {
   readonly msgPerSec: number;
@@ -103,10 +45,10 @@ async function measureStore(open: () => Promise<MessageStore>, body: Buffer): Pr
     const store = await open();
     try {
       await store.migrate();
-      await drive(store, body, Math.min(1000, COUNT)); // warm-up
+      await drive(store, body, Math.min(1000, COUNT), CONCURRENCY); // warm-up
       const cpu = process.cpuUsage();
       const start = performance.now();
-      await drive(store, body, COUNT);
+      await drive(store, body, COUNT, CONCURRENCY);
       const ms = performance.now() - start;
       const used = process.cpuUsage(cpu);
       runs.push({
@@ -152,10 +94,11 @@ async function main(): Promise<void> {
     ]);
   try {
     let n = 0;
-    add(
-      'SQLite (file, WAL, synchronous=FULL)',
-      await measureStore(() => openSqliteStore(path.join(work, `store-${n++}.db`)), body),
-    );
+    if (process.env.BENCH_STORES !== 'postgres')
+      add(
+        'SQLite (file, WAL, synchronous=FULL)',
+        await measureStore(() => openSqliteStore(path.join(work, `store-${n++}.db`)), body),
+      );
     if (await postgresAnswers()) {
       const schemas: string[] = [];
       try {
@@ -164,7 +107,7 @@ async function main(): Promise<void> {
           await measureStore(() => {
             const schema = `itk_bench_${randomUUID().replace(/-/g, '')}`;
             schemas.push(schema);
-            return openPostgresStore(POSTGRES_URL, { schema });
+            return openPostgresStore(POSTGRES_URL, { schema, poolSize: POOL, batches: BATCHES });
           }, body),
         );
       } finally {

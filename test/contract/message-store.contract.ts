@@ -11,6 +11,7 @@ import type { MessageStore, RouterResponse } from '../../src/store/message-store
 import { StoreError } from '../../src/store/store-error.js';
 import { describeAckExpectationsContract } from './ack-expectations.contract.js';
 import { describeCarePlanIndexContract } from './careplan-index.contract.js';
+import { describeGroupCommitContract } from './group-commit.contract.js';
 import { describeProcessingLeaseContract } from './processing-lease.contract.js';
 import { describeReplayGenerationsContract } from './replay-generations.contract.js';
 import { describeRetentionContract } from './retention.contract.js';
@@ -489,6 +490,8 @@ export function describeMessageStoreContract(
     describeProcessingLeaseContract(() => store, open);
 
     describeReplayGenerationsContract(() => store);
+
+    describeGroupCommitContract(() => store, open);
 
     describe('lifecycle', () => {
       it('migrates idempotently, on one connection and on another', async () => {

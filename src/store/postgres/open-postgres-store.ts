@@ -4,7 +4,7 @@ import type { MessageStore } from '../message-store.js';
 import { bundledMigrationsDir } from '../migration-files.js';
 import type { LeaseOptions } from '../processing-lease.js';
 import { StoreError } from '../store-error.js';
-import { PostgresConnection } from './postgres-connection.js';
+import { DEFAULT_BATCHES, PostgresConnection } from './postgres-connection.js';
 import { PostgresMessageStore } from './postgres-message-store.js';
 
 export interface PostgresStoreOptions extends LeaseOptions {
@@ -15,8 +15,13 @@ export interface PostgresStoreOptions extends LeaseOptions {
   readonly schema?: string;
   /** Folder of `NNN-name.sql` files; defaults to the package's `migrations/postgres`. */
   readonly migrationsDir?: string;
-  /** Connections in the pool: how many writes run at once. Default 10. */
+  /** Connections in the pool, for reads and (up to 4 of them) group-committed writes. Default 10. */
   readonly poolSize?: number;
+  /**
+   * How many group-committed batches of writes may commit at once, each on a pooled connection
+   * (postgres-connection.ts). Default 4, at most the pool size less one (left for reads).
+   */
+  readonly batches?: number;
   /** How long getting a connection may take before the call fails as `busy`. Default 10 s. */
   readonly connectTimeoutMs?: number;
 }
@@ -44,7 +49,12 @@ export async function openPostgresStore(
     application_name: schema === undefined ? 'itk-router' : `itk-router/${schema}`,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  const connection = new PostgresConnection(pool);
+  // Group commit (postgres-connection.ts): a few batches at once, leaving a connection for reads.
+  const poolSize = options.poolSize ?? 10;
+  const connection = new PostgresConnection(
+    pool,
+    Math.max(1, Math.min(options.batches ?? DEFAULT_BATCHES, poolSize - 1)),
+  );
   return new PostgresMessageStore(
     connection,
     options.migrationsDir ?? bundledMigrationsDir('postgres'),

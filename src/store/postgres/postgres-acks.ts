@@ -103,7 +103,7 @@ export class PostgresAckExpectations implements AckExpectations {
   async markOverdue(now: Date, limit: number): Promise<readonly OverdueAck[]> {
     const n = Math.max(0, Math.trunc(limit));
     if (n === 0) return [];
-    return this.c.write(async (q) => {
+    return this.c.writeAlone(async (q) => {
       const candidates = [
         ...new Set((await q<{ message_id: string }>(SQL.due, [now, n])).map((r) => r.message_id)),
       ];

@@ -158,24 +158,18 @@ export class PostgresCarePlanIndex implements CarePlanIndex {
     endpointId: string;
     at: Date;
   }): Promise<void> {
-    await this.c.query(SQL.insertUpdate, [
-      p.updateTrackingId,
-      p.planId,
-      p.baseVersion,
-      p.endpointId,
-      p.at,
-    ]);
+    await this.c.write((q) =>
+      q(SQL.insertUpdate, [p.updateTrackingId, p.planId, p.baseVersion, p.endpointId, p.at]),
+    );
   }
 
   async withdrawUpdateProposal(
     updateTrackingId: string,
     by: { readonly ownerEndpointId: string; readonly proposerEndpointId: string },
   ): Promise<void> {
-    await this.c.query(SQL.deleteUpdate, [
-      updateTrackingId,
-      by.ownerEndpointId,
-      by.proposerEndpointId,
-    ]);
+    await this.c.write((q) =>
+      q(SQL.deleteUpdate, [updateTrackingId, by.ownerEndpointId, by.proposerEndpointId]),
+    );
   }
 
   async history(planId: string): Promise<readonly PlanVersion[]> {

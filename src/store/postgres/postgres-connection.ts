@@ -1,12 +1,30 @@
 /**
- * The pool behind the PostgreSQL store: one-statement queries, write transactions, read
+ * The pool behind the PostgreSQL store: one-statement queries, group-committed writes, read
  * snapshots, and every error turned into a StoreError.
  *
- * Every write is its own transaction (BEGIN … COMMIT at READ COMMITTED) on a pooled connection,
- * so it is atomic and durable when its promise resolves. Concurrent writes from this and other
- * router instances meet on row locks and unique keys, which the SQL is written for (INSERT … ON
- * CONFLICT DO NOTHING, UPDATE … WHERE version = expected, SELECT … FOR UPDATE). Concurrent commits
- * share WAL flushes in the server, so no group commit is needed here for throughput.
+ * Writes are group-committed, as in the SQLite store (sqlite-connection.ts): the writes asked for
+ * while the previous batch runs (the pipeline handles up to `prefetch` messages at once) run in
+ * ONE transaction (BEGIN … COMMIT at READ COMMITTED) on one pooled connection, so they share one
+ * commit and one WAL flush. A write's promise resolves only after that COMMIT: atomic and durable
+ * on resolve, as when each write was its own transaction.
+ *
+ * A batch first runs without savepoints (the common case: nothing fails). If a write fails (a
+ * statement error, or a StoreError its own logic throws), the transaction is rolled back whole and
+ * the batch runs again with a savepoint per write, so the failing write rolls back alone and the
+ * others commit (`#runBatch`). A batch that lost a deadlock to another batch runs
+ * again one write per transaction.
+ *
+ * A few batches commit at once, each on its own pooled connection (`batches`, default 4): the
+ * server works on several while one waits for its round trips, which a single chain of batches
+ * would leave it idle during. Writes of different batches (of this instance or of another router
+ * instance) meet on row locks and unique keys, which the SQL is written for (INSERT … ON CONFLICT
+ * DO NOTHING, UPDATE … WHERE version = expected, SELECT … FOR UPDATE). The pipeline never has two
+ * writes of one message in flight, but two batches may still lock two messages in opposite orders
+ * (an ack correlated while its original completes); the server then aborts one batch (deadlock)
+ * and that batch runs again one write per transaction, which cannot deadlock.
+ *
+ * Statements are prepared once per connection (named statements): the server parses and plans
+ * each text once, not on every call.
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { StoreError } from '../store-error.js';
@@ -18,28 +36,98 @@ export type Query = <R extends QueryResultRow>(sql: string, values?: unknown[]) 
 /** How many times a write that lost a serialization or deadlock conflict is run again. */
 const CONFLICT_ATTEMPTS = 3;
 
+/** The most writes one batch takes; the rest wait for the next (bounds a batch's lock time). */
+const MAX_BATCH = 500;
+
+/** Batches committing at once, by default. */
+export const DEFAULT_BATCHES = 4;
+
+interface PendingWrite {
+  readonly fn: (query: Query) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** One write of a batch run without savepoints failed: `index` tells which, `error` why. */
+class WriteFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super('a write of the batch failed');
+  }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Named statements: one name per distinct SQL text, prepared by each connection on first use.
+ * Only statements with parameters: the others (BEGIN, SAVEPOINT, a migration's several
+ * statements) go as simple queries.
+ */
+const statementNames = new Map<string, string>();
+const named = (sql: string, values: unknown[] | undefined) => {
+  if (values === undefined) return sql;
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `itk_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return { name, text: sql, values };
+};
+
+const onClient =
+  (client: PoolClient): Query =>
+  async (sql, values) =>
+    (await client.query(named(sql, values))).rows;
+
 export class PostgresConnection {
   #closed = false;
+  #pending: PendingWrite[] = [];
+  /** The batches being committed. */
+  readonly #flushing = new Set<Promise<void>>();
+  #scheduled = false;
 
-  constructor(private readonly pool: Pool) {
+  /**
+   * @param batches how many batches may commit at once, each on a connection of its own (a turn's
+   *   writes do not wait for the previous batch while a connection is free). At least 1.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly batches = DEFAULT_BATCHES,
+  ) {
     // An idle pooled connection that breaks (server restart) is dropped by the pool; without a
     // listener the 'error' event would end the process.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
   }
 
-  /** One statement, outside any transaction. */
+  /** One statement, outside any transaction (its own, if it writes). */
   readonly query: Query = async (sql, values) => {
     this.#open();
     try {
-      return (await this.pool.query(sql, values)).rows;
+      return (await this.pool.query(named(sql, values))).rows;
     } catch (err) {
       throw toStoreError(err);
     }
   };
 
-  /** A write: `fn` in one transaction, re-run if it lost a serialization or deadlock conflict. */
-  async write<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+  /**
+   * A write: `fn` joins the next group commit (see above) and its promise resolves once that
+   * batch has committed. `fn` may be run more than once (a batch runs again after a conflict or
+   * a failing neighbour), each time in a fresh transaction: it must keep no state outside it.
+   */
+  write<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    if (this.#closed)
+      return Promise.reject(new StoreError('closed', 'the message store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  /** A write in a transaction of its own (long scans that lock many rows: not batched). */
+  async writeAlone<T>(fn: (query: Query) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transaction('BEGIN', fn);
@@ -58,14 +146,13 @@ export class PostgresConnection {
     }
   }
 
-  /** A transaction on one pooled client; errors are passed on as thrown, for `write` to judge. */
+  /** A transaction on one pooled client; errors are passed on as thrown, for the caller to judge. */
   async transaction<T>(begin: string, fn: (query: Query) => Promise<T>): Promise<T> {
     this.#open();
     const client = await this.pool.connect();
-    const query: Query = async (sql, values) => (await client.query(sql, values)).rows;
     try {
       await client.query(begin);
-      const value = await fn(query);
+      const value = await fn(onClient(client));
       await client.query('COMMIT');
       client.release();
       return value;
@@ -78,11 +165,129 @@ export class PostgresConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes already asked for are committed (or fail) before the pool ends.
+    while (this.#flushing.size > 0 || this.#pending.length > 0) {
+      if (this.#pending.length > 0) void this.#flush();
+      await Promise.all(this.#flushing);
+    }
     await this.pool.end();
+  }
+
+  /**
+   * Starts a batch on the next turn of the event loop (so it takes every write of this turn),
+   * unless one is scheduled already or every batch connection is busy (then the next batch
+   * starts when one finishes, with everything asked for meanwhile).
+   */
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing.size >= this.batches) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#flushing.size < this.batches) this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
+    const flushing: Promise<void> = this.#runBatch(batch).finally(() => {
+      this.#flushing.delete(flushing);
+      if (this.#pending.length > 0) this.#schedule();
+    });
+    this.#flushing.add(flushing);
+  }
+
+  /**
+   * Commits a batch: whole without savepoints; if a write failed, again with one per write; if
+   * the batch lost a deadlock to another instance's batch (the same messages, locked in another
+   * order), one transaction per write, as before group commit: those cannot deadlock again.
+   */
+  async #runBatch(batch: readonly PendingWrite[]): Promise<void> {
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      try {
+        outcomes = await this.transaction('BEGIN', (q) => runWhole(q, batch));
+      } catch (err) {
+        const error = err instanceof WriteFailed ? err.error : err;
+        if (isConflict(error)) outcomes = await this.#oneByOne(batch);
+        else if (!(err instanceof WriteFailed)) throw err;
+        else if (batch.length === 1) outcomes = [{ ok: false, error }];
+        else outcomes = await this.#withSavepoints(batch);
+      }
+    } catch (err) {
+      const error = toStoreError(err);
+      for (const op of batch) op.reject(error);
+      return;
+    }
+    batch.forEach((op, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) op.resolve(outcome.value);
+      else op.reject(toStoreError(outcome.error));
+    });
+  }
+
+  /** The batch again, each write in its own savepoint: a failing one rolls back alone. */
+  async #withSavepoints(batch: readonly PendingWrite[]): Promise<Outcome[]> {
+    try {
+      return await this.transaction('BEGIN', async (q) => {
+        const outcomes: Outcome[] = [];
+        for (const op of batch) outcomes.push(await inSavepoint(q, op));
+        return outcomes;
+      });
+    } catch (err) {
+      if (isConflict(err)) return this.#oneByOne(batch);
+      throw err;
+    }
+  }
+
+  /** Each write in a transaction of its own, one after another. */
+  async #oneByOne(batch: readonly PendingWrite[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    for (const op of batch) {
+      try {
+        outcomes.push({ ok: true, value: await this.writeAlone(op.fn) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
   }
 
   #open(): void {
     if (this.#closed) throw new StoreError('closed', 'the message store is closed');
+  }
+}
+
+/** Runs every write of a batch in order; the first that fails stops the batch. */
+async function runWhole(q: Query, batch: readonly PendingWrite[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const [index, op] of batch.entries()) {
+    try {
+      outcomes.push({ ok: true, value: await op.fn(q) });
+    } catch (error) {
+      throw new WriteFailed(index, error);
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * One write inside a savepoint; a failure (statement error or thrown StoreError) rolls back to
+ * it and is the write's outcome. A lost deadlock is thrown: the batch then goes one by one.
+ */
+async function inSavepoint(q: Query, op: PendingWrite): Promise<Outcome> {
+  await q('SAVEPOINT itk_write');
+  try {
+    const value = await op.fn(q);
+    await q('RELEASE SAVEPOINT itk_write');
+    return { ok: true, value };
+  } catch (error) {
+    if (isConflict(error)) throw error;
+    // If the connection itself broke, this throws and the whole batch fails (retryable).
+    await q('ROLLBACK TO SAVEPOINT itk_write');
+    await q('RELEASE SAVEPOINT itk_write');
+    return { ok: false, error };
   }
 }
 

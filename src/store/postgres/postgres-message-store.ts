@@ -1,4 +1,7 @@
-/** The PostgreSQL MessageStore. Every write is one transaction on a pooled connection. */
+/**
+ * The PostgreSQL MessageStore. Each write joins the group commit of postgres-connection.ts: one
+ * transaction for the writes asked for while the previous batch committed.
+ */
 import { newMessageId } from '../message-ids.js';
 import type {
   BeginResult,
@@ -193,13 +196,13 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async recordFailedAttempt(key: string, at: Date = new Date()): Promise<number> {
-    // One statement: its own transaction; concurrent counts meet on the key's row lock.
-    const [row] = await this.c.query<{ count: number }>(SQL.countAttempt, [key, at]);
+    // Concurrent counts meet on the key's row lock.
+    const [row] = await this.c.write((q) => q<{ count: number }>(SQL.countAttempt, [key, at]));
     return row!.count;
   }
 
   async clearAttempts(key: string): Promise<void> {
-    await this.c.query(SQL.clearAttempts, [key]);
+    await this.c.write((q) => q(SQL.clearAttempts, [key]));
   }
 
   async track(trackingId: string): Promise<MessageStory | undefined> {

@@ -47,7 +47,7 @@ export class PostgresRetention implements RetentionStore {
       const [row] = await this.c.query<{ n: number }>(SQL.deleteRecords, [t.state, before, n]);
       return row!.n;
     }
-    return this.c.write(async (q) => {
+    return this.c.writeAlone(async (q) => {
       const ids = (await q<{ id: string }>(SQL.closedPlans, [before, n])).map((r) => r.id);
       if (ids.length === 0) return 0;
       await q(SQL.deletePlanUpdates, [ids]);

@@ -13,7 +13,6 @@ export const SQL = {
   claim: 'UPDATE messages SET claimed_by = $2, claim_until = $3 WHERE id = $1',
   /** Locks the row, so concurrent writers to one message move its state one after another. */
   lockState: 'SELECT state FROM messages WHERE id = $1 FOR UPDATE',
-  setState: 'UPDATE messages SET state = $2 WHERE id = $1',
   lockCompletion: 'SELECT state, completed_at FROM messages WHERE id = $1 FOR UPDATE',
   setOutcome:
     'UPDATE messages SET outcome = $2, completed_at = $3, claimed_by = NULL, claim_until = NULL WHERE id = $1',
@@ -22,6 +21,10 @@ export const SQL = {
   insertEvent:
     'INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
     'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+  /** insertEvent and the move of the state it causes, in one round trip. */
+  insertEventSetState:
+    'WITH e AS (INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
+    'VALUES ($1, $2, $3, $4, $5, $6, $7)) UPDATE messages SET state = $8 WHERE id = $1',
   confirmedDeliveries:
     "SELECT endpoint_id AS e FROM message_events WHERE message_id = $1 AND state = 'delivered' " +
     'AND endpoint_id IS NOT NULL GROUP BY endpoint_id ORDER BY MIN(seq)',

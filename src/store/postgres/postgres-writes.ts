@@ -23,7 +23,7 @@ export class PostgresWrites {
     e: NewEvent,
     ackTrackingId?: string,
   ): Promise<void> {
-    await this.q(SQL.insertEvent, [
+    const values = [
       messageId,
       e.state,
       e.at,
@@ -31,9 +31,10 @@ export class PostgresWrites {
       e.endpointId ?? null,
       e.code ?? null,
       ackTrackingId ?? null,
-    ]);
+    ];
     const next = advance(current, e.state);
-    if (next !== current) await this.q(SQL.setState, [messageId, next]);
+    if (next === current) await this.q(SQL.insertEvent, values);
+    else await this.q(SQL.insertEventSetState, [...values, next]);
   }
 
   async insertResponse(messageId: MessageId, position: number, r: RouterResponse): Promise<void> {

@@ -15,7 +15,7 @@ import { StoreError } from '../../../src/store/store-error.js';
 import { SQL as ACK_SQL } from '../../../src/store/postgres/postgres-acks.js';
 import { SQL as RETENTION_SQL } from '../../../src/store/postgres/postgres-retention.js';
 import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
-import { incoming } from '../../contract/store-fixtures.js';
+import { at, incoming, nack } from '../../contract/store-fixtures.js';
 
 const URL_BASE = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schemas: string[] = [];
@@ -161,7 +161,13 @@ describe('PostgreSQL store', () => {
 
   it('fails as busy and retryable when the server refuses connections', async () => {
     const store = await openPostgresStore('postgres://postgres@127.0.0.1:1/test');
-    for (const call of [store.ping(), store.begin(incoming()), store.migrate()]) {
+    // One call at a time: a call left pending meanwhile would reject with no handler yet.
+    for (const start of [
+      () => store.ping(),
+      () => store.begin(incoming()),
+      () => store.migrate(),
+    ]) {
+      const call = start();
       await expect(call).rejects.toBeInstanceOf(StoreError);
       await expect(call).rejects.toMatchObject({ code: 'busy', retryable: true });
     }
@@ -181,6 +187,38 @@ describe('PostgreSQL store', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const result = await store.begin(incoming());
     expect(result.kind).toBe('new');
+    await store.close();
+  });
+
+  it('rolls back alone a write whose statement the server refuses half-way, in a batch', async () => {
+    const schema = newSchema();
+    const store = await openPostgresStore(URL_BASE, { schema });
+    await store.migrate();
+    const [a, b] = [incoming(), incoming()];
+    const [ida, idb] = await Promise.all(
+      [a, b].map(async (m) => {
+        const r = await store.begin(m);
+        if (r.kind !== 'new') throw new Error('not new');
+        return r.id;
+      }),
+    );
+    const good = nack(a.senderEndpointId!);
+    // PostgreSQL text cannot hold U+0000: the second response's INSERT fails, after the first's.
+    const bad = { ...nack(a.senderEndpointId!), xml: '<nack>\u0000</nack>' };
+    const [failed, other] = await Promise.allSettled([
+      store.complete(ida!, { state: 'nacked', at: at(1), responses: [good, bad] }),
+      store.addEvent(idb!, { state: 'delivered', at: at(1), endpointId: 'ooh-111' }),
+    ]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: { code: 'failed' } });
+    expect(String((failed as PromiseRejectedResult).reason)).toMatch(/22021|0x00/);
+    expect(other.status).toBe('fulfilled');
+    expect(await store.responsesFor(ida!)).toEqual([]);
+    const [history] = await store.findByTrackingId(a.trackingId);
+    expect(history!.record).toMatchObject({ state: 'received', completedAt: null });
+    expect(await store.confirmedDeliveries(idb!)).toEqual(['ooh-111']);
+    // The message is not stuck: completing it again succeeds.
+    await store.complete(ida!, { state: 'nacked', at: at(2), responses: [good] });
+    expect(await store.responsesFor(ida!)).toEqual([good]);
     await store.close();
   });
 

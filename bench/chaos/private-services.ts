@@ -1,0 +1,158 @@
+/**
+ * A private RabbitMQ node and a private PostgreSQL cluster for the chaos run, started and stopped
+ * by it: own node name, ports, data and log folders, so restarting them touches no other user of
+ * the machine's shared broker and database. Needs root (the cluster runs as the postgres user).
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string =>
+  execFileSync(cmd, args, {
+    encoding: 'utf8',
+    env: env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+const runAsync = async (cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> => {
+  await promisify(execFile)(cmd, args, { env: env ?? process.env });
+};
+
+/** A free-looking port in a high range (the run checks it by starting on it). */
+const randomPort = (base: number): number => base + (randomBytes(2).readUInt16BE() % 2000);
+
+export interface PrivateBroker {
+  readonly node: string;
+  readonly port: number;
+  ctl(...args: string[]): string;
+  /** `rabbitmqctl stop_app`, then `start_app` once stopped (the event loop keeps running). */
+  restartApp(): Promise<void>;
+  stop(): void;
+}
+
+export function startPrivateBroker(dir: string): PrivateBroker {
+  const id = randomBytes(4).toString('hex');
+  const node = `itkchaos${id}@localhost`;
+  const port = randomPort(40000);
+  const distPort = port + 20000;
+  fs.mkdirSync(path.join(dir, 'mnesia'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'log'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
+  fs.writeFileSync(path.join(dir, 'rabbitmq-env.conf'), '');
+  fs.writeFileSync(
+    path.join(dir, 'rabbitmq.conf'),
+    `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users.guest = true\n`,
+  );
+  // rabbitmq-server runs as the rabbitmq user: it must own its folders and reach them.
+  fs.chmodSync(path.dirname(dir), 0o755);
+  run('chown', ['-R', 'rabbitmq:rabbitmq', dir]);
+  const env = {
+    ...process.env,
+    RABBITMQ_NODENAME: node,
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: path.join(dir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
+    RABBITMQ_CONF_ENV_FILE: path.join(dir, 'rabbitmq-env.conf'),
+    RABBITMQ_CONFIG_FILE: path.join(dir, 'rabbitmq.conf'),
+    RABBITMQ_PID_FILE: path.join(dir, 'rabbit.pid'),
+    ERL_EPMD_ADDRESS: '127.0.0.1',
+  };
+  const ctl = (...args: string[]) => run('rabbitmqctl', ['-q', '-n', node, ...args], env);
+  run('rabbitmq-server', ['-detached'], env);
+  // -detached returns before the node registers with epmd, and await_startup fails at once on a
+  // node it cannot see yet: ask again until it answers.
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      ctl('await_startup', '--timeout', '120');
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      execFileSync('sleep', ['2']);
+    }
+  }
+  return {
+    node,
+    port,
+    ctl,
+    restartApp: async () => {
+      const ctlAsync = (...args: string[]) =>
+        runAsync('rabbitmqctl', ['-q', '-n', node, ...args], env);
+      await ctlAsync('stop_app');
+      await ctlAsync('start_app');
+      await ctlAsync('await_startup', '--timeout', '120');
+    },
+    stop: () => {
+      try {
+        ctl('stop');
+      } catch {
+        // already down
+      }
+    },
+  };
+}
+
+export interface PrivatePostgres {
+  readonly port: number;
+  readonly url: string;
+  /** `pg_ctl restart -m fast` (the event loop keeps running). */
+  restart(): Promise<void>;
+  stop(): void;
+}
+
+function pgBin(name: string): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort() : [];
+  for (const v of versions.reverse()) {
+    const bin = path.join(root, v, 'bin', name);
+    if (fs.existsSync(bin)) return bin;
+  }
+  return name; // on the PATH
+}
+
+export function startPrivatePostgres(dir: string): PrivatePostgres {
+  const port = randomPort(50000);
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(path.dirname(dir), 0o755); // the postgres user must reach its folder
+  run('chown', ['postgres:postgres', dir]);
+  const asPostgres = (cmd: string, args: string[]) =>
+    run('runuser', ['-u', 'postgres', '--', pgBin(cmd), ...args]);
+  asPostgres('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60`;
+  const ctlArgs = (...args: string[]) => [
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'postgres.log'),
+    '-o',
+    options,
+    '-w',
+    ...args,
+  ];
+  const ctl = (...args: string[]) => asPostgres('pg_ctl', ctlArgs(...args));
+  ctl('start');
+  return {
+    port,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart: () =>
+      runAsync('runuser', [
+        '-u',
+        'postgres',
+        '--',
+        pgBin('pg_ctl'),
+        ...ctlArgs('restart', '-m', 'fast'),
+      ]),
+    stop: () => {
+      try {
+        ctl('stop', '-m', 'fast');
+      } catch {
+        // already down
+      }
+    },
+  };
+}
