@@ -204,6 +204,15 @@ describe('the hazard log (docs/clinical-safety/hazard-log.md)', () => {
     expect(wrong).toEqual([]);
   });
 
+  test('an open hazard names its open findings ("Open:" in its residual risk); a closed one has none', () => {
+    const residual = (h: Hazard) =>
+      h.body.split('\n### Residual risk\n')[1]?.split('\n### ')[0] ?? '';
+    const mismatched = hazards()
+      .filter((h) => (status(h) === 'open') !== /^Open: /m.test(residual(h)))
+      .map((h) => `${h.id} (${status(h)})`);
+    expect(mismatched).toEqual([]);
+  });
+
   test('the matrix printed in the log is the DCB0129 matrix', () => {
     const rows = read(LOG)
       .split('\n')
