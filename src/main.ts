@@ -8,7 +8,8 @@ import type http from 'node:http';
 import type { RouterConfig } from './config/index.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { startHttpServer } from './ops/http-server.js';
-import { createMetrics } from './ops/metrics.js';
+import { createMetrics, SOURCE_TIMEOUT_MS } from './ops/metrics.js';
+import { withTimeout } from './ops/with-timeout.js';
 import { startAckOverdueWatch } from './ops/ack-overdue-watch.js';
 import { startRetention } from './ops/retention-task.js';
 import { createMessageHandler } from './pipeline/handle-message.js';
@@ -65,7 +66,9 @@ export async function startRouter(
   });
   const publisher = new ConfirmPublisher(connection, { logger: log });
   const metrics = createMetrics({
+    // Not while the broker is away: a channel would wait for the reconnection (unavailable: NaN).
     quarantineDepth: async () => {
+      if (connection.state !== 'connected') return NaN;
       const channel = await connection.createChannel();
       try {
         return (await channel.checkQueue(names.quarantineQueue)).messageCount;
@@ -74,6 +77,7 @@ export async function startRouter(
       }
     },
     acksOverdue: () => store.acks.countOverdue(),
+    brokerConnected: () => connection.state === 'connected',
   });
   const aborter = new AbortController();
   const consumer = new QueueConsumer(connection, {
@@ -103,7 +107,7 @@ export async function startRouter(
         routes: () => live.current.routes,
         ready: async () => {
           if (connection.state !== 'connected') return `broker ${connection.state}`;
-          await store.ping();
+          await withTimeout(store.ping(), SOURCE_TIMEOUT_MS, 'store');
           return undefined;
         },
       },
