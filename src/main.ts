@@ -20,6 +20,7 @@ import { createRoutesReloader } from './ops/routes-reloader.js';
 import { declareEndpointQueues } from './transport/topology.js';
 import { brokerUserOf } from './quarantine/replay-headers.js';
 import { openStore } from './store/open-store.js';
+import { BrokerRefusedError, describeBrokerFailure } from './transport/broker-errors.js';
 import { BrokerConnection } from './transport/connection.js';
 import { QueueConsumer } from './transport/consumer.js';
 import { topologyNames } from './transport/names.js';
@@ -46,6 +47,16 @@ export function loadRouteTable(config: RouterConfig): {
 export interface StartOptions {
   /** Reload the routes when the files in the routes folder change (default true). */
   readonly watchRoutes?: boolean;
+  /**
+   * Aborted (SIGTERM, say) while still starting, e.g. while waiting for the broker: start-up
+   * stops, closes what it opened and rejects with {@link StartAborted}.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** `startRouter` was asked to stop before it had started. */
+export class StartAborted extends Error {
+  override readonly name = 'StartAborted';
 }
 
 export async function startRouter(
@@ -99,7 +110,10 @@ export async function startRouter(
     }),
   });
   let server: http.Server | undefined;
+  const abortStart = () => void connection.close();
+  options.signal?.addEventListener('abort', abortStart, { once: true });
   try {
+    if (options.signal?.aborted) throw new StartAborted('stopped before start');
     server = await startHttpServer(
       config.http.host,
       config.http.port,
@@ -114,12 +128,20 @@ export async function startRouter(
       metrics.registry,
     );
     await connection.start();
-    await connection.addSetupTask(
-      'topology',
-      declareTopologyTask(names, () => live.current.table.endpoints.keys(), {
-        deliveryLimit: config.retry.attempts + 5,
-      }),
-    );
+    await connection
+      .addSetupTask(
+        'topology',
+        declareTopologyTask(names, () => live.current.table.endpoints.keys(), {
+          deliveryLimit: config.retry.attempts + 5,
+        }),
+      )
+      .catch((err: unknown) => {
+        // a user who may not declare the topology: retrying cannot fix it
+        const failure = describeBrokerFailure(err, config.amqp.url);
+        if (!failure.permanent) throw err;
+        log.error(`cannot set up the topology: ${failure.reason}`, { fix: failure.fix });
+        throw new BrokerRefusedError(failure, { cause: err });
+      });
     await consumer.start();
   } catch (err) {
     server?.close();
@@ -127,7 +149,10 @@ export async function startRouter(
     await connection.close().catch(() => undefined);
     await store.close();
     live.dispose();
+    if (options.signal?.aborted) throw new StartAborted('stopped while starting', { cause: err });
     throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', abortStart);
   }
   const address = server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
@@ -137,6 +162,7 @@ export async function startRouter(
     httpPort,
     store: config.store.kind,
     instanceId,
+    pid: process.pid,
   });
   // Housekeeping: expected acks past their deadline, and retention (both stopped before the store).
   const housekeeping = [
