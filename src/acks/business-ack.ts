@@ -1,5 +1,5 @@
 /**
- * Business acknowledgements (itk-facts.md §2): hl7:BusinessResponseMessage in a DE with service
+ * Business acknowledgements (docs/contract.md, ITK facts: Acknowledgements in ITK): hl7:BusinessResponseMessage in a DE with service
  * SendBusinessAck-v1-0. Built by end points (the simulator) and by the router where it answers
  * itself; routers forward other systems' business acks untouched.
  */
