@@ -109,7 +109,7 @@ describe('starting and stopping the router', () => {
       await waitFor(
         () => run.logs.some((l) => l.message === 'itk-router started'),
         'the router to start',
-        30_000,
+        60_000,
       );
       const routerPid = Number(run.logs.find((l) => l.message === 'itk-router started')!.pid);
       expect(alive(routerPid)).toBe(true);
@@ -118,7 +118,7 @@ describe('starting and stopping the router', () => {
       await waitFor(() => !alive(routerPid), `the router (pid ${routerPid}) to exit`, 15_000);
       expect(run.logs.map((l) => l.message)).toContain('itk-router stopped');
     },
-    60_000,
+    90_000,
   );
 
   const refusals: [string, () => Promise<string>, RegExp][] = [

@@ -185,3 +185,30 @@ describe('the SQLite store holds patient data: owner only (0600)', () => {
     }
   });
 });
+
+describe('validate: folders are walked, a missing path is one failed entry', () => {
+  test('a folder, a missing file and a valid file in one run', async () => {
+    const folder = path.join(dir, 'messages');
+    fs.mkdirSync(path.join(folder, 'deeper'), { recursive: true });
+    const example = fs.readFileSync('test/fixtures/examples/careplan-notification.xml');
+    fs.writeFileSync(path.join(folder, 'b.xml'), example);
+    fs.writeFileSync(path.join(folder, 'deeper', 'a.xml'), example);
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not a message');
+    const missing = path.join(dir, 'no-such-file.xml');
+    const { code, out } = await run(['validate', folder, missing, '--format', 'json']);
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as { files: { file: string; valid: boolean }[] } | unknown;
+    const text = JSON.stringify(report);
+    expect(text).toContain(path.join(folder, 'b.xml'));
+    expect(text).toContain(path.join(folder, 'deeper', 'a.xml'));
+    expect(text).not.toContain('notes.txt');
+    expect(text).toContain(missing);
+    expect(text).toMatch(/ENOENT/);
+  });
+
+  test('every file valid: exit 0 (a folder of valid examples)', async () => {
+    const { code, out } = await run(['validate', 'test/fixtures/examples']);
+    expect(code).toBe(0);
+    expect(out.match(/^PASS/gm)?.length ?? 0).toBeGreaterThanOrEqual(4);
+  });
+});
