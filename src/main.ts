@@ -8,9 +8,10 @@ import type http from 'node:http';
 import type { RouterConfig } from './config/index.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { startHttpServer } from './ops/http-server.js';
-import { createMetrics } from './ops/metrics.js';
+import { createMetrics, SOURCE_TIMEOUT_MS } from './ops/metrics.js';
 import { readBacklog } from './ops/queue-backlog.js';
 import { NO_TRACING, type Tracing } from './ops/tracing.js';
+import { withTimeout } from './ops/with-timeout.js';
 import { startAckOverdueWatch } from './ops/ack-overdue-watch.js';
 import { startRetention } from './ops/retention-task.js';
 import { createMessageHandler, type PipelineDeps } from './pipeline/handle-message.js';
@@ -22,6 +23,7 @@ import { declareEndpointQueues } from './transport/topology.js';
 import { brokerUserOf, replayTrustRefusal } from './quarantine/replay-headers.js';
 import { InPlaceRetries } from './pipeline/in-place-retries.js';
 import { openStore } from './store/open-store.js';
+import { BrokerRefusedError, describeBrokerFailure } from './transport/broker-errors.js';
 import { BrokerConnection } from './transport/connection.js';
 import { QueueConsumer } from './transport/consumer.js';
 import { topologyNames } from './transport/names.js';
@@ -56,6 +58,16 @@ export interface StartOptions {
   readonly selftestFault?: { readonly name: string; wrap(deps: PipelineDeps): PipelineDeps };
   /** Traces (ops/tracing.ts), started and shut down by the caller; none by default. */
   readonly tracing?: Tracing;
+  /**
+   * Aborted (SIGTERM, say) while still starting, e.g. while waiting for the broker: start-up
+   * stops, closes what it opened and rejects with {@link StartAborted}.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** `startRouter` was asked to stop before it had started. */
+export class StartAborted extends Error {
+  override readonly name = 'StartAborted';
 }
 
 export async function startRouter(
@@ -79,11 +91,13 @@ export async function startRouter(
   const inPlace = new InPlaceRetries();
   const ready = async () => {
     if (connection.state !== 'connected') return `broker ${connection.state}`;
-    await store.ping();
+    await withTimeout(store.ping(), SOURCE_TIMEOUT_MS, 'store');
     return inPlace.problem();
   };
   const metrics = createMetrics({
+    // Not while the broker is away: a channel would wait for the reconnection (unavailable: NaN).
     quarantineDepth: async () => {
+      if (connection.state !== 'connected') return NaN;
       const channel = await connection.createChannel();
       try {
         return (await channel.checkQueue(names.quarantineQueue)).messageCount;
@@ -97,6 +111,7 @@ export async function startRouter(
       connection.state === 'connected'
         ? readBacklog(() => connection.createChannel(), names, live.current.table.endpoints.keys())
         : undefined,
+    brokerConnected: () => connection.state === 'connected',
   });
   const aborter = new AbortController();
   const brokerUser = brokerUserOf(config.amqp.url);
@@ -127,7 +142,10 @@ export async function startRouter(
     }),
   });
   let server: http.Server | undefined;
+  const abortStart = () => void connection.close();
+  options.signal?.addEventListener('abort', abortStart, { once: true });
   try {
+    if (options.signal?.aborted) throw new StartAborted('stopped before start');
     server = await startHttpServer(
       config.http.host,
       config.http.port,
@@ -138,12 +156,20 @@ export async function startRouter(
       metrics.registry,
     );
     await connection.start();
-    await connection.addSetupTask(
-      'topology',
-      declareTopologyTask(names, () => live.current.table.endpoints.keys(), {
-        deliveryLimit: config.retry.attempts + 5,
-      }),
-    );
+    await connection
+      .addSetupTask(
+        'topology',
+        declareTopologyTask(names, () => live.current.table.endpoints.keys(), {
+          deliveryLimit: config.retry.attempts + 5,
+        }),
+      )
+      .catch((err: unknown) => {
+        // a user who may not declare the topology: retrying cannot fix it
+        const failure = describeBrokerFailure(err, config.amqp.url);
+        if (!failure.permanent) throw err;
+        log.error(`cannot set up the topology: ${failure.reason}`, { fix: failure.fix });
+        throw new BrokerRefusedError(failure, { cause: err });
+      });
     await consumer.start();
   } catch (err) {
     server?.close();
@@ -151,7 +177,10 @@ export async function startRouter(
     await connection.close().catch(() => undefined);
     await store.close();
     live.dispose();
+    if (options.signal?.aborted) throw new StartAborted('stopped while starting', { cause: err });
     throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', abortStart);
   }
   const address = server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
@@ -161,6 +190,7 @@ export async function startRouter(
     httpPort,
     store: config.store.kind,
     instanceId,
+    pid: process.pid,
   });
   // Housekeeping: expected acks past their deadline, and retention (both stopped before the store).
   const housekeeping = [

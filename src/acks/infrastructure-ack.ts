@@ -1,5 +1,5 @@
 /**
- * Infrastructure acknowledgements (inf acks and nacks, itk-facts.md §2): a new DE with a new
+ * Infrastructure acknowledgements (inf acks and nacks, docs/contract.md, ITK facts: Acknowledgements in ITK): a new DE with a new
  * tracking id, addressed to the original sender, carrying an itk:InfrastructureResponse.
  * Pure: the caller passes the time and the ids it wants (or lets them default).
  */

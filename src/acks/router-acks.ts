@@ -24,7 +24,7 @@ export const ownAddressOf = (endpoint: {
 
 export const isItkErrorKey = (code: string): code is ItkErrorKey => code in ITK_ERRORS;
 
-/** Inf acks are never acknowledged, not even with a nack (itk-facts.md §2). */
+/** Inf acks are never acknowledged, not even with a nack (docs/contract.md, ITK facts: Acknowledgements in ITK). */
 export function isInfAck(envelope: Envelope | undefined): boolean {
   if (!envelope) return false;
   const interaction = envelope.handlingSpecs.find((s) => s.key === SPEC_KEY.interaction)?.value;

@@ -1,5 +1,5 @@
 /**
- * The care-plan rules of docs/product.md and docs/care-plans.md, pure: who may notify, whether a
+ * The care-plan rules of docs/contract.md and docs/care-plans.md, pure: who may notify, whether a
  * version may replace the indexed one, who may see a plan. No I/O; the index is passed in.
  */
 import type { Endpoint } from '../config/routes-config.js';

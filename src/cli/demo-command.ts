@@ -5,12 +5,13 @@
  * played as expected, 1 otherwise (with what was missing), 130 when interrupted (Ctrl-C).
  */
 import type { Command } from 'commander';
+import { decimalNumber } from './numeric-option.js';
 import { runDemo } from './demo/run-demo.js';
 
 interface DemoCommandOptions {
   config?: string;
-  timeout: string;
-  pace: string;
+  timeout: number;
+  pace: number;
   log?: string;
   managementUrl?: string;
 }
@@ -23,18 +24,16 @@ export function registerDemo(program: Command): void {
         'between simulated end points through an in-process router, on a vhost of its own',
     )
     .option('-c, --config <file>', 'router config (for the broker URL, name prefix, log level)')
-    .option('-t, --timeout <seconds>', 'how long each scene may take', '10')
-    .option('-p, --pace <seconds>', 'pause between scenes, to read along', '0')
+    .option('-t, --timeout <seconds>', 'how long each scene may take', decimalNumber(0.001), 10)
+    .option('-p, --pace <seconds>', 'pause between scenes, to read along', decimalNumber(0), 0)
     .option('--log <file>', "append the router's JSON log lines to this file")
     .option(
       '--management-url <url>',
       "the broker's management API (default http://<AMQP host>:15672); rabbitmqctl when it does not answer",
     )
     .action(async (options: DemoCommandOptions, command: Command) => {
-      const seconds = Number(options.timeout);
-      const pace = Number(options.pace);
-      if (!(seconds > 0)) throw new Error('--timeout must be a positive number of seconds');
-      if (!(pace >= 0)) throw new Error('--pace must be a number of seconds');
+      const seconds = options.timeout;
+      const pace = options.pace;
       const abort = new AbortController();
       let signals = 0;
       const onSignal = () => {

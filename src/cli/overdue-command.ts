@@ -4,6 +4,7 @@
  * how late. The router's ack-overdue watch marks them; this reads the store.
  */
 import type { Command } from 'commander';
+import { wholeNumber } from './numeric-option.js';
 import { loadRouterConfig } from '../config/index.js';
 import type { AckKind, OverdueAck } from '../store/ack-expectations.js';
 import { openStore } from '../store/open-store.js';
@@ -97,11 +98,11 @@ export function registerOverdue(program: Command): void {
       'list the acks past their deadline and not received: who waits, for what, how late',
     )
     .option('-c, --config <file>', 'router config (for the store)')
-    .option('--limit <n>', 'at most this many missing acks', (v) => Number.parseInt(v, 10), 1000)
+    .option('--limit <n>', 'at most this many missing acks', wholeNumber(1), 1000)
     .option('--json', 'print the list as JSON')
     .action(async (options: { config?: string; limit: number; json?: boolean }) => {
       const config = loadRouterConfig(options.config, process.env);
-      const store = await openStore(config.store);
+      const store = await openStore(config.store, {}, { existing: true });
       try {
         const lines = groupOverdue(await store.acks.overdue(options.limit), new Date());
         process.stdout.write(

@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import type { Command } from 'commander';
+import { wholeNumber } from './numeric-option.js';
 import { loadRouterConfig, type RouterConfig } from '../config/index.js';
 import {
   listQuarantine,
@@ -29,7 +30,7 @@ import { topologyNames } from '../transport/names.js';
 interface Common {
   config?: string;
   json?: boolean;
-  limit?: string;
+  limit?: number;
 }
 
 const warn = (text: string) => process.stderr.write(`itk-router quarantine: ${text}\n`);
@@ -61,16 +62,14 @@ async function withTools<T>(
   const config = loadRouterConfig(options.config, process.env);
   let store: MessageStore | undefined;
   try {
-    store = await openStore(config.store);
+    store = await openStore(config.store, {}, { existing: true });
   } catch (err) {
     warn(
       `cannot open the store ${config.store.url} (${(err as Error).message}): no times, no duplicate check`,
     );
   }
   const table = needs.routes ? routeTable(config) : undefined;
-  const limit = options.limit === undefined ? undefined : Number(options.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-    throw new Error(`--limit must be a positive whole number, got ${options.limit}`);
+  const limit = options.limit;
   try {
     return await work(
       {
@@ -106,7 +105,11 @@ export function registerQuarantine(program: Command): void {
         '-c, --config <file>',
         'router config (broker URL: use the router account; store; routes)',
       )
-      .option('--limit <n>', 'take at most this many entries from the queue (default 1000)');
+      .option(
+        '--limit <n>',
+        'take at most this many entries from the queue (default 1000)',
+        wholeNumber(1),
+      );
 
   common(quarantine.command('list'))
     .description(

@@ -3,14 +3,15 @@ import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRouterConfig } from '../config/index.js';
 import { topologyNames } from '../transport/names.js';
-import { urlAs, withChannel } from './broker-client.js';
+import { decimalNumber, wholeNumber } from './numeric-option.js';
+import { PASSWORD_ENV, passwordFor, urlAs, withChannel } from './broker-client.js';
 
 interface ReceiveOptions {
   as?: string;
-  password?: string;
+  passwordStdin?: boolean;
   config?: string;
-  count: string;
-  wait: string;
+  count: number;
+  wait: number;
   body?: boolean;
 }
 
@@ -19,19 +20,25 @@ export function registerReceive(program: Command): void {
     .command('receive')
     .description("take messages from an end point's queue (itk.endpoint.<id>) and print them")
     .argument('<endpoint>', 'end point id')
-    .option('-n, --count <n>', 'stop after this many messages', '1')
-    .option('-w, --wait <seconds>', 'give up after waiting this long', '10')
+    .option('-n, --count <n>', 'stop after this many messages', wholeNumber(1), 1)
+    .option('-w, --wait <seconds>', 'give up after waiting this long', decimalNumber(0), 10)
     .option('--body', 'print each message body')
     .option('--as <user>', 'broker user to read as (default: the configured URL’s)')
-    .option('--password <password>', 'its password')
+    .option(
+      '--password-stdin',
+      `read its password from the first line of standard input (default: $${PASSWORD_ENV})`,
+    )
     .option('-c, --config <file>', 'router config (for the broker URL and name prefix)')
     .action(async (endpoint: string, options: ReceiveOptions, command: Command) => {
       const config = loadRouterConfig(options.config, process.env);
       const queue = topologyNames(config.amqp.prefix).endpointQueue(endpoint);
-      const wanted = Number(options.count);
-      const deadline = Date.now() + Number(options.wait) * 1000;
+      const wanted = options.count;
+      const deadline = Date.now() + options.wait * 1000;
       let got = 0;
-      await withChannel(urlAs(config.amqp.url, options.as, options.password), async (channel) => {
+      const url = options.as
+        ? urlAs(config.amqp.url, options.as, await passwordFor(options.as, options))
+        : config.amqp.url;
+      await withChannel(url, async (channel) => {
         while (got < wanted && Date.now() < deadline) {
           const msg = await channel.get(queue, { noAck: true });
           if (!msg) {

@@ -33,7 +33,7 @@ export function registerRetention(program: Command): void {
     .option('--json', 'print the counts as JSON')
     .action(async (options: { config?: string; dryRun?: boolean; json?: boolean }) => {
       const config = loadRouterConfig(options.config, process.env);
-      const store = await openStore(config.store);
+      const store = await openStore(config.store, {}, { existing: true });
       try {
         const now = new Date();
         const policy = config.retention;

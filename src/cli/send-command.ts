@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import { loadRouterConfig } from '../config/index.js';
 import { newItkId } from '../envelope/build-envelope.js';
 import { topologyNames } from '../transport/names.js';
-import { urlAs, withChannel } from './broker-client.js';
+import { PASSWORD_ENV, passwordFor, urlAs, withChannel } from './broker-client.js';
 
 interface SendOptions {
   as?: string;
-  password?: string;
+  passwordStdin?: boolean;
   config?: string;
   newTrackingId?: boolean;
 }
@@ -25,8 +25,8 @@ export function registerSend(program: Command): void {
     .argument('<file>', 'the DE XML file')
     .requiredOption('--as <user>', 'broker user to send as (an identity of the sending end point)')
     .option(
-      '--password <password>',
-      'its password (default: $ITK_ROUTER_PASSWORD, else the user name)',
+      '--password-stdin',
+      `read its password from the first line of standard input (default: $${PASSWORD_ENV})`,
     )
     .option(
       '--new-tracking-id',
@@ -39,7 +39,8 @@ export function registerSend(program: Command): void {
       if (options.newTrackingId) xml = xml.replace(TRACKING_ID, `$1${newItkId()}$3`);
       const trackingId = TRACKING_ID.exec(xml)?.[2] ?? '(none)';
       const names = topologyNames(config.amqp.prefix);
-      await withChannel(urlAs(config.amqp.url, options.as, options.password), async (channel) => {
+      const password = await passwordFor(options.as!, options);
+      await withChannel(urlAs(config.amqp.url, options.as, password), async (channel) => {
         channel.publish(names.inboundExchange, '', Buffer.from(xml, 'utf8'), {
           persistent: true,
           contentType: 'application/xml',

@@ -5,6 +5,8 @@
  */
 import type { Command } from 'commander';
 import { loadRouterConfig } from '../config/index.js';
+import { PASSWORD_ENV, passwordFor } from './broker-client.js';
+import { wholeNumber } from './numeric-option.js';
 import {
   faultsFromFlags,
   loadFaultScript,
@@ -15,22 +17,14 @@ import {
 
 interface SimulateOptions extends FaultFlags {
   as?: string;
-  password?: string;
+  passwordStdin?: boolean;
   config?: string;
   address?: string;
   identity?: string;
   plans?: string;
   faults?: string;
-  count?: string;
+  count?: number;
   for?: string;
-}
-
-function count(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RangeError(`--count: "${text}" is not a whole number ≥ 1`);
-  return n;
 }
 
 export function registerSimulate(program: Command): void {
@@ -40,8 +34,8 @@ export function registerSimulate(program: Command): void {
     .argument('<endpoint-id>', 'the end point to simulate')
     .option('--as <user>', "broker user to connect as (default: the end point's first identity)")
     .option(
-      '--password <password>',
-      'its password (default: $ITK_ROUTER_PASSWORD, else the user name)',
+      '--password-stdin',
+      `read its password from the first line of standard input (default: $${PASSWORD_ENV})`,
     )
     .option('--address <uri>', 'the address it answers from (default: its first exact address)')
     .option('--identity <uri>', 'its ITK identity (default: derived from the address)')
@@ -59,7 +53,7 @@ export function registerSimulate(program: Command): void {
     .option('--duplicate-answers', 'fault: send every answer twice')
     .option('--stale-version', 'fault: answer with a stale plan version')
     .option('--ack-acks', 'fault: acknowledge acknowledgements (an accreditation failure)')
-    .option('-n, --count <n>', 'stop after receiving this many messages')
+    .option('-n, --count <n>', 'stop after receiving this many messages', wholeNumber(1))
     .option('--for <duration>', 'stop after this long (e.g. 30s)')
     .option('-c, --config <file>', 'router config (for the broker URL, name prefix and routes)')
     .action(async (endpointId: string, options: SimulateOptions) => {
@@ -68,16 +62,16 @@ export function registerSimulate(program: Command): void {
         ...faultsFromFlags(options),
         ...(options.faults ? loadFaultScript(options.faults) : []),
       ];
-      const n = count(options.count);
+      const n = options.count;
       const forMs = options.for === undefined ? undefined : parseDuration(options.for, '--for');
-      const password = options.password ?? process.env.ITK_ROUTER_PASSWORD;
+      const password = await passwordFor(options.as ?? `of end point ${endpointId}`, options);
       const simulator = await startSimulator({
         endpointId,
         amqpUrl: config.amqp.url,
         prefix: config.amqp.prefix,
         routes: config.routes,
         ...(options.as ? { user: options.as } : {}),
-        ...(password ? { password } : {}),
+        password,
         ...(options.address ? { address: options.address } : {}),
         ...(options.identity ? { identity: options.identity } : {}),
         ...(options.plans ? { plans: options.plans } : {}),

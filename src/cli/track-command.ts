@@ -60,7 +60,7 @@ export function registerTrack(program: Command): void {
         command: Command,
       ) => {
         const config = loadRouterConfig(options.config, process.env);
-        const store = await openStore(config.store);
+        const store = await openStore(config.store, {}, { existing: true });
         try {
           const story =
             (await store.track(trackingId)) ?? (await store.track(trackingId.toUpperCase()));

@@ -4,6 +4,7 @@
  * 2 on a usage error. Plan types are checked against the configured routes, else the stock ones.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadRouterConfig, loadRoutes } from '../config/index.js';
 import { packagePath } from '../package-root.js';
@@ -24,11 +25,58 @@ async function readInput(file: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The files named: a folder stands for every `*.xml` under it (sorted), anything else for itself. */
+function expand(args: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.xml')) out.push(full);
+    }
+  };
+  for (const arg of args) {
+    let isDir = false;
+    try {
+      isDir = arg !== '-' && fs.statSync(arg).isDirectory();
+    } catch {
+      // missing: reported as a failed entry when read
+    }
+    if (isDir) walk(arg);
+    else out.push(arg);
+  }
+  return out;
+}
+
+/** A file that cannot be read: one failed entry in the report, and the run goes on. */
+function unreadable(file: string, err: unknown): FileReport {
+  return {
+    file,
+    valid: false,
+    findings: [
+      {
+        code: 'FILE',
+        codeSystem: 'itk-router',
+        text: 'cannot read the file',
+        rule: 'ITK-ROUTER-READ-FILE',
+        detail: (err as Error).message,
+        severity: 'error',
+        location: {},
+      },
+    ],
+  };
+}
+
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('validate ITK messages offline: envelope, payload schemas and business rules')
-    .argument('<files...>', 'message files; - reads standard input')
+    .argument(
+      '<files...>',
+      'message files or folders (every *.xml under them); - reads standard input',
+    )
     .addOption(
       new Option('-f, --format <format>', 'report format')
         .choices(['text', 'json', 'junit'])
@@ -54,12 +102,13 @@ export function registerValidate(program: Command): void {
       });
       const reports: FileReport[] = [];
       try {
-        for (const file of files) {
+        for (const file of expand(files)) {
           let bytes: Buffer;
           try {
             bytes = await readInput(file);
           } catch (err) {
-            throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+            reports.push(unreadable(file, err));
+            continue;
           }
           const result = validator.validate(bytes);
           reports.push({

@@ -7,6 +7,7 @@ export interface EnvOverrides {
   readonly routes?: string;
   readonly storeUrl?: string;
   readonly httpPort?: number;
+  readonly httpHost?: string;
   /** Names of the variables that were set (and not empty). */
   readonly names: readonly string[];
 }
@@ -46,11 +47,15 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   const port = take('ITK_ROUTER_HTTP_PORT', (v) =>
     PORT.test(v) && Number(v) <= 65535 ? undefined : 'must be an integer port from 0 to 65535',
   );
+  const host = take('ITK_ROUTER_HTTP_HOST', (v) =>
+    /^[A-Za-z0-9.:\-[\]]+$/.test(v) ? undefined : 'must be a host name or IP address',
+  );
   const overrides: EnvOverrides = {
     ...(amqpUrl !== undefined && { amqpUrl }),
     ...(routes !== undefined && { routes }),
     ...(storeUrl !== undefined && { storeUrl }),
     ...(port !== undefined && { httpPort: Number(port) }),
+    ...(host !== undefined && { httpHost: host }),
     names,
   };
   return { overrides, problems };

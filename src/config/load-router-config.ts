@@ -54,7 +54,11 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
     routes,
     store: storeConfig(overrides.storeUrl ?? raw.store.url, cwd),
     router: raw.router,
-    http: { ...raw.http, port: overrides.httpPort ?? raw.http.port },
+    http: {
+      ...raw.http,
+      port: overrides.httpPort ?? raw.http.port,
+      host: overrides.httpHost ?? raw.http.host,
+    },
     log: raw.log,
     limits: raw.limits,
     validation: { ...raw.validation, catalogues },

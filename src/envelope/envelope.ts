@@ -1,5 +1,5 @@
 /**
- * The typed, immutable model of an ITK Distribution Envelope (docs/itk-facts.md §1).
+ * The typed, immutable model of an ITK Distribution Envelope (docs/contract.md, ITK facts: Distribution Envelope).
  * Parsed by parse-envelope.ts, built by build-envelope.ts. Everything is readonly and frozen.
  */
 

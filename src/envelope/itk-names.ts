@@ -1,4 +1,4 @@
-/** Names fixed by ITK 2.x (docs/itk-facts.md) and by the itk-router product contract. */
+/** Names fixed by ITK 2.x (docs/contract.md, ITK facts this contract relies on) and by the itk-router product contract. */
 
 export const ITK_NS = 'urn:nhs-itk:ns:201005';
 export const HL7_NS = 'urn:hl7-org:v3';

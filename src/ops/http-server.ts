@@ -1,6 +1,10 @@
 /** /healthz (alive), /readyz (broker + store reachable, config loaded), /metrics (Prometheus). */
 import http from 'node:http';
 import type { Registry } from 'prom-client';
+import { withTimeout } from './with-timeout.js';
+
+/** The longest any endpoint takes to answer (503 past it). */
+export const ANSWER_TIMEOUT_MS = 5000;
 
 export interface HealthChecks {
   /** The routes in force, for `itk-router check --diff`. */
@@ -31,7 +35,12 @@ export function startHttpServer(
         return send(200, JSON.stringify(checks.routes()), 'application/json');
       return send(404, 'not found: try /healthz, /readyz, /metrics or /routes\n');
     };
-    route().catch((err: Error) => send(500, `${err.message}\n`));
+    // Every endpoint answers within ANSWER_TIMEOUT_MS, whatever it waits for (the sources have
+    // shorter timeouts of their own; this is the last guard).
+    const answered = route().catch((err: Error) => send(500, `${err.message}\n`));
+    withTimeout(answered, ANSWER_TIMEOUT_MS, req.url ?? 'request').catch((err: Error) => {
+      if (!res.headersSent) send(503, `${err.message}\n`);
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -2,14 +2,23 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineMetrics } from '../pipeline/handle-message.js';
 import type { Backlog } from './queue-backlog.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface RouterMetrics extends PipelineMetrics {
   readonly registry: Registry;
 }
 
+/** How long a scrape waits for a source (broker, store) before reporting it unavailable. */
+export const SOURCE_TIMEOUT_MS = 1000;
+
 export interface MetricSources {
-  /** Messages waiting on the quarantine queue, read at each scrape. */
+  /**
+   * Messages waiting on the quarantine queue, read at each scrape; `NaN` (unavailable) when it
+   * fails or takes longer than {@link SOURCE_TIMEOUT_MS} (the broker is down, say).
+   */
   readonly quarantineDepth?: () => Promise<number>;
+  /** Whether the broker connection is up now (`itk_broker_connected` 1 or 0). */
+  readonly brokerConnected?: () => boolean;
   /** Expected acks overdue now (marked, not received), by kind, read from the store at each scrape. */
   readonly acksOverdue?: () => Promise<Readonly<Record<'inf' | 'bus', number>>>;
   /** What /readyz answers: undefined when ready, else why not (read at each scrape). */
@@ -27,7 +36,19 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
       help: 'Messages waiting on the quarantine queue',
       registers: [registry],
       async collect() {
-        this.set(await quarantineDepth());
+        const depth = withTimeout(quarantineDepth(), SOURCE_TIMEOUT_MS, 'quarantine depth');
+        this.set(await depth.catch(() => NaN));
+      },
+    });
+  }
+  const { brokerConnected } = sources;
+  if (brokerConnected) {
+    new Gauge({
+      name: 'itk_broker_connected',
+      help: 'Whether the broker connection is up (1) or down or reconnecting (0)',
+      registers: [registry],
+      collect() {
+        this.set(brokerConnected() ? 1 : 0);
       },
     });
   }
@@ -40,7 +61,9 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
       registers: [registry],
       async collect() {
         // a store that cannot answer now keeps the last counts rather than failing the scrape
-        const counts = await acksOverdue().catch(() => undefined);
+        const counts = await withTimeout(acksOverdue(), SOURCE_TIMEOUT_MS, 'acks overdue').catch(
+          () => undefined,
+        );
         for (const [ack, n] of Object.entries(counts ?? {})) this.set({ ack }, n);
       },
     });

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { headerText } from './replay-headers.js';
 
-/** The quarantine headers the router writes (docs/product.md, AMQP contract). */
+/** The quarantine headers the router writes (docs/contract.md, AMQP contract). */
 export const QUARANTINE_HEADER = {
   code: 'itk-error-code',
   text: 'itk-error-text',

@@ -1,5 +1,5 @@
 /**
- * What a simulated care-plan system does with a valid care-plan message, as docs/product.md
+ * What a simulated care-plan system does with a valid care-plan message, as docs/contract.md
  * "Care-plan messages" has an owner and a team member do: keep notified plans, answer requests
  * from its store, accept an update of a plan it owns by notifying the next version, or reject it
  * (business ack AR) when its base version is stale. Pure.

@@ -1,7 +1,7 @@
 /**
  * The pure core of the simulator: one received message, the simulator's state and its fault
  * rules in; the Distribution Envelopes to send and the next state out. An accredited system's
- * rules (itk-facts.md §2, §5): nack what fails validation; an inf ack when `infackrequested`; a
+ * rules (docs/contract.md, ITK facts: Acknowledgements in ITK): nack what fails validation; an inf ack when `infackrequested`; a
  * business ack AA when `ackrequested`; never acknowledge an inf ack or a broadcast; a business
  * ack gets only the inf ack it asks for. Then the care-plan application (careplan-behaviour.ts).
  */

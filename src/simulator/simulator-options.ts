@@ -17,8 +17,8 @@ export interface SimulatorOptions {
   readonly routes: Routes | string;
   /** The broker user to connect and publish as; default the end point's first identity. */
   readonly user?: string;
-  /** Its password; default the user name. */
-  readonly password?: string;
+  /** Its password (never defaulted: not the user name). */
+  readonly password: string;
   /** The address it answers from when a message names none of its own; default its first exact address. */
   readonly address?: string;
   /** Its ITK identity; default derived from its address (`urn:nhs-uk:identity:…`). */

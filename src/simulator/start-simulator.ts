@@ -54,7 +54,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         ? loadPlans(options.plans, validator)
         : (options.plans ?? []);
     const connection = new BrokerConnection({
-      url: urlAs(options.amqpUrl, user, options.password ?? user),
+      url: urlAs(options.amqpUrl, user, options.password),
       name: `itk-simulator ${endpoint.id}`,
       initialMaxRetries: options.connectRetries ?? 5,
       backoff: { initialDelayMs: 200, maxDelayMs: 2000 },

@@ -39,4 +39,9 @@ export interface BrokerConnectionOptions {
   /** Failed attempts before `start()` gives up (state `closed`); default: retry for ever. */
   readonly initialMaxRetries?: number;
   readonly logger?: TransportLogger;
+  /**
+   * Whether a refusal retrying cannot fix (login, vhost, permissions, TLS) before the first
+   * connection ends `start()` with a BrokerRefusedError (default true). Once connected it retries.
+   */
+  readonly stopOnRefusal?: boolean;
 }

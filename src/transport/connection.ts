@@ -15,6 +15,7 @@ import {
 } from 'amqplib';
 import type { BrokerConnectionOptions, ConnectionState, SetupTask } from './connection-options.js';
 import { redactUrl, socketOptions, withHeartbeat } from './connect-args.js';
+import { BrokerRefusedError, describeBrokerFailure } from './broker-errors.js';
 import { SetupTasks } from './setup-tasks.js';
 import { errorMeta, silentLogger, type TransportLogger } from './transport-logger.js';
 
@@ -25,6 +26,8 @@ export class BrokerConnection extends EventEmitter {
   #model: ChannelModel | undefined;
   #recovering: RecoveringChannelModel | undefined;
   #starting: Promise<void> | undefined;
+  #connectedOnce = false;
+  #refused: BrokerRefusedError | undefined;
   readonly #tasks = new SetupTasks();
   readonly #log: TransportLogger;
 
@@ -103,11 +106,38 @@ export class BrokerConnection extends EventEmitter {
     this.#recovering = recovering;
     this.#listen(recovering);
     if (this.#isClosed()) await recovering.close(); // close() was called during connect()
-    await recovering.waitForConnect();
+    try {
+      await recovering.waitForConnect();
+    } catch (err) {
+      throw this.#refused ?? err;
+    }
+  }
+
+  /**
+   * Logs why an attempt failed, in words, at error level, every time. Before the first connection,
+   * a refusal retrying cannot fix (login, vhost, permissions, TLS) ends `start()` with a
+   * {@link BrokerRefusedError} carrying the fix; once running, it keeps retrying (and alarming).
+   */
+  #failed(err: Error, what: string): void {
+    const failure = describeBrokerFailure(err, this.options.url);
+    const stop = failure.permanent && !this.#connectedOnce && this.options.stopOnRefusal !== false;
+    this.#log.error(`${what}: ${failure.reason}`, {
+      url: redactUrl(this.options.url),
+      ...(failure.fix ? { fix: failure.fix } : {}),
+      retrying: !stop,
+      ...errorMeta(err),
+    });
+    if (stop && !this.#refused) {
+      this.#refused = new BrokerRefusedError(failure, { cause: err });
+      void this.#recovering?.close();
+      this.#model = undefined;
+      this.#setState('closed', err);
+    }
   }
 
   #listen(recovering: RecoveringChannelModel): void {
     recovering.on('connect', (model: ChannelModel) => {
+      this.#connectedOnce = true;
       this.#model = model;
       this.#setState('connected');
       this.#tasks
@@ -119,8 +149,14 @@ export class BrokerConnection extends EventEmitter {
       this.#lastError = err;
       if (this.#state !== 'closed') this.#setState('reconnecting', err);
     };
-    recovering.on('disconnect', lost);
-    recovering.on('connect-failed', lost);
+    recovering.on('disconnect', (err: Error | undefined) => {
+      if (err && this.#state !== 'closed') this.#failed(err, 'broker connection lost');
+      lost(err ?? new Error('broker connection lost'));
+    });
+    recovering.on('connect-failed', (err: Error) => {
+      lost(err);
+      if (this.#state !== 'closed') this.#failed(err, 'cannot connect to the broker');
+    });
     recovering.on('reconnect-failed', (err: Error) => {
       this.#lastError = err;
       this.#setState('closed', err);

@@ -1,5 +1,5 @@
 /**
- * The AMQP contract names (docs/product.md, "AMQP contract"), derived from one prefix.
+ * The AMQP contract names (docs/contract.md, "AMQP contract"), derived from one prefix.
  *
  * Quarantine: the router publishes quarantined messages to the `<prefix>.router.quarantine`
  * queue through the default exchange (routing key = queue name). No extra exchange is declared,

@@ -1,5 +1,5 @@
 /**
- * Declares the contract topology (docs/product.md, "AMQP contract"). Every call is idempotent:
+ * Declares the contract topology (docs/contract.md, "AMQP contract"). Every call is idempotent:
  * declaring what exists with the same arguments is a no-op. Queues are never deleted here: an end
  * point dropped from the routes keeps its queue (and its messages) until ops remove it.
  *

@@ -1,5 +1,5 @@
 /**
- * Stage 3 (second half): the DE consistency rules of itk-facts.md §1 that XSD 1.0 cannot express.
+ * Stage 3 (second half): the DE consistency rules (docs/contract.md, ITK facts: Distribution Envelope) that XSD 1.0 cannot express.
  * Pure: reads the envelope as read from the document, returns findings.
  */
 import { GENERIC_SERVICES, OID, SPEC_KEY, XENC_NS } from '../envelope/itk-names.js';

@@ -1,5 +1,5 @@
 /**
- * The five validation stages of docs/product.md, in order, returning every finding.
+ * The five validation stages of docs/contract.md, in order, returning every finding.
  * A stage that makes the later ones meaningless stops the run: unsafe bytes, not well-formed,
  * not a Distribution Envelope. Otherwise all stages run, so one report says everything.
  */

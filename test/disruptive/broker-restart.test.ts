@@ -2,17 +2,21 @@
  * The broker itself restarts under a running router (`rabbitmqctl stop_app && start_app`): the
  * router must report not-ready while the broker is gone, reconnect by itself, and deliver every
  * message the supplier published and had confirmed, before, during (retried until confirmed) and
- * after the outage. This disturbs every other test on the broker: it runs in the serial
- * disruptive suite only (jest.disruptive.config.js), after the main suite.
+ * after the outage. While the broker is down every HTTP endpoint answers at once: /metrics marks
+ * what it cannot know (the quarantine depth) as unavailable instead of waiting for the broker.
+ *
+ * The broker restarted is a private RabbitMQ node this file starts and stops
+ * (test/support/private-broker.ts): the shared broker, and whoever else uses it, is never touched.
+ * It stays in the serial disruptive suite (jest.disruptive.config.js) for its length (~30 s).
  *
  * The messages are CDA documents (routed by address only). Care-plan notifications in flight at
  * the outage would also meet the care-plan step's refusal of redeliveries, which crash.test.ts
  * and poison.test.ts pin.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { openStore } from '../../src/store/open-store.js';
-import { createTestVhost, type TestVhost } from '../support/broker.js';
+import type { TestUser } from '../support/broker.js';
+import { startPrivateBroker, type PrivateBroker } from '../support/private-broker.js';
 import { openTestClient, type TestClient } from '../support/messages.js';
 import {
   createRouterWorkspace,
@@ -39,42 +43,51 @@ import {
 const BATCH = 10;
 const DESTINATION = endpointQueue('riverside-community');
 
-// Asynchronous on purpose: the supplier in this process keeps publishing while they run.
-const run = promisify(execFile);
-const ctl = (...args: string[]) => run('rabbitmqctl', args, { timeout: 60_000 });
-const brokerAnswers = (): Promise<boolean> =>
-  run('rabbitmq-diagnostics', ['-q', 'ping'], { timeout: 10_000 }).then(
-    () => true,
-    () => false,
-  );
+/** Each HTTP endpoint while the broker is down: status, how long it took, and the body. */
+async function endpointsDuringOutage(router: RouterProcess) {
+  const answers: Record<string, { status: number; ms: number; body: string }> = {};
+  for (const path of ['/healthz', '/readyz', '/metrics', '/routes']) {
+    const t0 = Date.now();
+    const res = await router
+      .http(path)
+      .catch((err: Error) => ({ status: 0, body: `${err.message}: ${String(err.cause)}` }));
+    answers[path] = { ...res, ms: Date.now() - t0 };
+  }
+  return answers;
+}
 
 disruptive('broker restart under a running router', () => {
-  let vhost: TestVhost;
+  let broker: PrivateBroker;
   let workspace: RouterWorkspace;
   let router: RouterProcess | undefined;
   let client: TestClient | undefined;
 
   beforeAll(async () => {
-    vhost = await createTestVhost();
+    broker = await startPrivateBroker();
     workspace = createRouterWorkspace({
       retry: { attempts: 5, initialDelayMs: 200, maxDelayMs: 2000 },
     });
   });
 
   afterAll(async () => {
-    if (!(await brokerAnswers())) {
-      await ctl('start_app'); // never leave the broker stopped for whatever runs next
-      await until(() => brokerAnswers(), 'the broker', 60_000, 500);
-    }
     await router?.kill9();
     await client?.close();
-    await vhost?.deleteAll();
+    await broker?.stop(); // the private node only
     workspace?.remove();
   });
 
   test('the router reconnects by itself and every confirmed message is delivered', async () => {
-    const supplier = new Supplier(await vhost.createUser(workspace.users['riverside-gp']!));
-    router = await startRouterProcess({ workspace, amqpUrl: vhost.url });
+    const name = workspace.users['riverside-gp']!;
+    const password = randomUUID();
+    await broker.ctl('add_user', name, password);
+    await broker.ctl('set_permissions', '-p', '/', name, '.*', '.*', '.*');
+    const gp: TestUser = {
+      name,
+      password,
+      url: `amqp://${name}:${password}@127.0.0.1:${broker.port}/`,
+    };
+    const supplier = new Supplier(gp);
+    router = await startRouterProcess({ workspace, amqpUrl: broker.url() });
     const confirmed: string[] = [];
     let failedAttempts = 0;
     type Phase = 'before' | 'outage' | 'after' | 'done';
@@ -100,13 +113,17 @@ disruptive('broker restart under a running router', () => {
     await until(() => confirmed.length >= 100, '100 confirmed before the restart', 10_000);
     phase = 'outage';
     const down = Date.now();
-    await ctl('stop_app');
+    await broker.ctl('stop_app');
     const stopped = Date.now();
-    const readyWhileDown = await router
-      .http('/readyz')
-      .catch((err: Error) => ({ status: 0, body: `${err.message}: ${String(err.cause)}` }));
-    await ctl('start_app');
-    await until(() => brokerAnswers(), 'the broker to answer again', 60_000, 200);
+    await until(
+      async () => (await router!.http('/readyz')).status === 503,
+      'the router to see the outage',
+      10_000,
+    );
+    const duringOutage = await endpointsDuringOutage(router);
+    const readyWhileDown = duringOutage['/readyz']!;
+    await broker.ctl('start_app');
+    await until(() => broker.answers(), 'the broker to answer again', 60_000, 200);
     const up = Date.now();
     phase = 'after';
 
@@ -124,7 +141,7 @@ disruptive('broker restart under a running router', () => {
     await supplier.close();
 
     // Everything confirmed reaches the end point queue.
-    client = await openTestClient(vhost.url);
+    client = await openTestClient(broker.url());
     const got: string[] = [];
     const wanted = new Set(confirmed);
     await until(
@@ -167,6 +184,9 @@ disruptive('broker restart under a running router', () => {
       brokerDownMs: up - down,
       routerReadyAfterBrokerUpMs: readyAgain - up,
       readyzWhileDown: readyWhileDown,
+      endpointMsDuringOutage: Object.fromEntries(
+        Object.entries(duringOutage).map(([path, answer]) => [path, answer.ms]),
+      ),
       connectionStates: states,
       processingFailures: router.logs.filter((l) => l.message === 'message processing failed')
         .length,
@@ -178,6 +198,16 @@ disruptive('broker restart under a running router', () => {
     });
 
     expect(readyWhileDown.status).toBe(503);
+    for (const [path, answer] of Object.entries(duringOutage)) {
+      expect({ path, fast: answer.ms < 3000 }).toEqual({ path, fast: true });
+      expect({ path, status: answer.status }).toEqual({
+        path,
+        status: path === '/readyz' ? 503 : 200,
+      });
+    }
+    const metrics = duringOutage['/metrics']!.body;
+    expect(metrics).toMatch(/^itk_broker_connected 0$/m);
+    expect(metrics).toMatch(/^itk_quarantine_depth nan$/im); // unknown, not a stale number
     expect(states).toContain('broker connection reconnecting');
     expect(states[states.length - 1]).toBe('broker connection connected');
     expect(router.stderr()).toBe('');

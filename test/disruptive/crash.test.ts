@@ -1,5 +1,5 @@
 /**
- * kill -9 mid-stream (docs/product.md, "AMQP contract": a crash at any moment loses nothing; it may
+ * kill -9 mid-stream (docs/contract.md, "AMQP contract": a crash at any moment loses nothing; it may
  * cause a redelivery, which the duplicate check absorbs). A supplier streams care-plan
  * notifications while the router child process routes them; the router is SIGKILLed once some but
  * not all have been delivered, then started again on the same store. Every notification must reach

@@ -137,7 +137,7 @@ disruptive('failing messages: retried, quarantined, never blocking the queue', (
     expect(new Set(delivered)).toEqual(new Set(behind)); // nothing blocked behind it
     expect(behindMs).toBeLessThan(2000);
     expect(await queueDepth(client.channel, INBOUND_QUEUE)).toBe(0);
-    // product.md: on any failure the sender gets a nack: one, 2100
+    // docs/contract.md: on any failure the sender gets a nack: one, 2100
     const nacks = await drain(client.channel, endpointQueue('riverside-gp'));
     expect(
       nacks.map((m) => /<itk:ErrorCode[^>]*>([^<]*)</.exec(m.content.toString())?.[1]),
@@ -199,7 +199,7 @@ disruptive('failing messages: retried, quarantined, never blocking the queue', (
     };
     report('poison care-plan notification', facts);
 
-    // product.md: on any failure the sender gets a nack; here 2100, naming the repeated failure
+    // docs/contract.md: on any failure the sender gets a nack; here 2100, naming the repeated failure
     expect(nacks).toEqual([expect.stringMatching(/^processing failed \(attempt 3 of 3\): /)]);
     expect(community).toEqual([id]); // its addressee got it once; the retries skip confirmed copies
     expect(quarantined.map((m) => m.properties.headers?.['itk-error-code'])).toEqual(['2100']);

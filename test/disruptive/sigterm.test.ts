@@ -1,5 +1,5 @@
 /**
- * Graceful stop (docs/product.md, "Operating it": on SIGTERM stop consuming, finish in-flight
+ * Graceful stop (docs/contract.md, "Operating it": on SIGTERM stop consuming, finish in-flight
  * messages, close cleanly). The router child process gets SIGTERM with a full prefetch window in
  * flight; it must exit 0 within a few seconds, leave no half-processed message in the store, and
  * lose nothing: what it did not take stays in the queue for the next start, which delivers the

@@ -1,5 +1,5 @@
 /**
- * Acknowledgement timeouts end to end (docs/product.md "Acknowledgements": ack overdue), with
+ * Acknowledgement timeouts end to end (docs/contract.md "Acknowledgements": ack overdue), with
  * short timeouts: an inf ack that never comes makes the message `ack-overdue` (its story, the
  * `overdue` listing, the itk_acks_overdue gauge), and an ack that comes late still moves it on;
  * an inf ack in time, or one the router sends itself for an `acks: router` end point, never does.

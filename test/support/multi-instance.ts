@@ -1,5 +1,5 @@
 /**
- * Several router instances sharing one broker vhost and one PostgreSQL schema (docs/product.md,
+ * Several router instances sharing one broker vhost and one PostgreSQL schema (docs/contract.md,
  * "Operating it"), for test/integration/multi-instance. A Deployment is what the instances share:
  * a uuid vhost with one broker user per supplier role (`__USER_<role>__` tokens in the routes, as
  * in router-harness.ts), the routes copied to a tmp folder, a `router.yaml` (prefetch, retry, log

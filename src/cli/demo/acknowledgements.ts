@@ -1,4 +1,4 @@
-/** The acknowledgements a simulated system sends back: inf acks and business acks (itk-facts.md §2). */
+/** The acknowledgements a simulated system sends back: inf acks and business acks (docs/contract.md, ITK facts: Acknowledgements in ITK). */
 import { buildBusinessAck } from '../../acks/business-ack.js';
 import { buildInfAck } from '../../acks/infrastructure-ack.js';
 import type { Outgoing, Sender } from './outgoing.js';

@@ -1,5 +1,5 @@
 /**
- * The care-plan messages the simulated systems send (docs/product.md, "Care-plan messages"):
+ * The care-plan messages the simulated systems send (docs/contract.md, "Care-plan messages"):
  * notify, locate, request, respond, propose an update.
  */
 import { carePlanMessage, type Outgoing, type Sender } from './careplan-envelope.js';

@@ -38,12 +38,30 @@ export function applyPragmas(db: Database.Database, busyTimeoutMs = 1000): void 
   db.pragma('foreign_keys = ON');
 }
 
+/**
+ * The store holds patient data: its file is created readable and writable by its owner only
+ * (0600, in a folder created 0700), and an existing one is narrowed to 0600. SQLite gives the
+ * `-wal` and `-shm` files it creates the database file's mode; existing ones are narrowed too.
+ */
+function createPrivately(file: string): void {
+  const resolved = path.resolve(file);
+  fs.mkdirSync(path.dirname(resolved), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(resolved, 'a', 0o600));
+  for (const f of [resolved, `${resolved}-wal`, `${resolved}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
 /** Open (creating the file and its folder if needed) a SQLite store; `:memory:` for a throwaway one. Call `migrate()` before use. */
 export async function openSqliteStore(
   file: string,
   options: SqliteStoreOptions = {},
 ): Promise<MessageStore> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') createPrivately(file);
   const db = new Database(file);
   try {
     applyPragmas(db, options.busyTimeoutMs);

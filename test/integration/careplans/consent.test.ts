@@ -1,5 +1,5 @@
 /**
- * Issue rule 6, consent (docs/product.md "Care-plan messages": a plan without consentToShare=true
+ * Issue rule 6, consent (docs/contract.md "Care-plan messages": a plan without consentToShare=true
  * is never listed or sent to anyone but its owner and the addresses its owner chose): copy routes
  * and subscriptions never carry it; only the address list does.
  *

@@ -1,5 +1,5 @@
 /**
- * Issue rule 1, the care-plan index (docs/product.md "Care-plan messages": the router updates the
+ * Issue rule 1, the care-plan index (docs/contract.md "Care-plan messages": the router updates the
  * index on every notification): what a created notification puts in it, the history per version,
  * and two notifications of one version racing (compare-and-set: exactly one wins).
  */

@@ -1,5 +1,5 @@
 /**
- * Issue rule 3, LocateCarePlans (docs/product.md "Care-plan messages"): the router, as the locator,
+ * Issue rule 3, LocateCarePlans (docs/contract.md "Care-plan messages"): the router, as the locator,
  * answers itself with a LocateCarePlansResponse on the asker's queue, listing only what the asker
  * may see: a plan without consentToShare=true only to its owner and to the end points at the
  * addresses its owner notified; optionally of one plan type.

@@ -1,5 +1,5 @@
 /**
- * Issue rule 2, CarePlanNotification (docs/product.md "Care-plan messages"): only the owner may
+ * Issue rule 2, CarePlanNotification (docs/contract.md "Care-plan messages"): only the owner may
  * notify, the version must increase, owner-changed hands the plan over, closed ends it, and the
  * router delivers to the address list, copy routes and subscribers of the plan type, exactly once
  * per end point.

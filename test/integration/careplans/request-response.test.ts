@@ -1,5 +1,5 @@
 /**
- * Issue rule 4, CarePlanRequest / CarePlanResponse (docs/product.md "Care-plan messages"): a request
+ * Issue rule 4, CarePlanRequest / CarePlanResponse (docs/contract.md "Care-plan messages"): a request
  * to the locator is forwarded, bytes unchanged, to the owner the index names; no plan → the router
  * answers not-found; a plan the asker may not see → not-found too, in the same words (issue 12,
  * finding 7: the answer must not tell that a hidden plan exists); the owner's response goes back to the

@@ -1,5 +1,5 @@
 /**
- * Issue rule 5, CarePlanUpdate (docs/product.md "Care-plan messages"): an update based on the
+ * Issue rule 5, CarePlanUpdate (docs/contract.md "Care-plan messages"): an update based on the
  * current version reaches the owner; a stale one is nacked 2200 "version conflict" naming the
  * current version; the owner accepts by notifying the next version (the index's history names the
  * update) or rejects with a business ack AR, routed back to the proposer and correlated.

@@ -1,6 +1,6 @@
 /**
  * The care-plan index stays consistent when two router instances race on the same plan
- * (docs/product.md "Manage change": stale or conflicting updates are refused, never silently
+ * (docs/contract.md "Manage change": stale or conflicting updates are refused, never silently
  * lost). Two instances share one vhost and one PostgreSQL schema. For each of many plans the owner
  * publishes two `updated` notifications of version 2, back to back (two tracking ids, two titles):
  * one wins, and is delivered; the other is nacked 2200; the index holds the winner's version 2,

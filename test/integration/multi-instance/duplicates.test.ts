@@ -1,6 +1,6 @@
 /**
  * A duplicate is delivered once even when its copies reach different router instances at once
- * (docs/product.md: "A repeated tracking id from the same sender is a duplicate: recorded, never
+ * (docs/contract.md: "A repeated tracking id from the same sender is a duplicate: recorded, never
  * delivered again"; "Several router instances may consume the same queues"). Two instances share
  * one vhost and one PostgreSQL schema, each with a prefetch window of 20; the GP publishes every
  * notification twice, back to back, so the two copies are usually in flight on both instances at

@@ -1,5 +1,5 @@
 /**
- * Nothing is lost when one of two router instances is killed mid-stream (docs/product.md: "A crash
+ * Nothing is lost when one of two router instances is killed mid-stream (docs/contract.md: "A crash
  * at any moment loses nothing"; "Several router instances may consume the same queues").
  * Two child-process routers share one vhost and one PostgreSQL schema; the GP streams 400
  * care-plan notifications in bursts; right after a burst is confirmed, once A has processed at

@@ -1,5 +1,5 @@
 /**
- * docs/product.md "Acknowledgements", end to end: the router's positive inf acks on behalf of
+ * docs/contract.md "Acknowledgements", end to end: the router's positive inf acks on behalf of
  * `acks: router` end points (and only then), end points' inf acks and business acks routed to the
  * original sender by address and correlated in the store, and inf acks that fail never nacked.
  */

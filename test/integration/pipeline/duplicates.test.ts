@@ -1,5 +1,5 @@
 /**
- * docs/product.md "Acknowledgements" (duplicates) and the delivery guarantee, end to end: a
+ * docs/contract.md "Acknowledgements" (duplicates) and the delivery guarantee, end to end: a
  * repeated tracking id from the same sender is recorded, never delivered again, and answered
  * with the router's own earlier outcome, byte for byte; the same tracking id from another sender
  * is a different message.
@@ -158,7 +158,7 @@ describe('a repeated tracking id from the same sender', () => {
   // then delivers again to every end point not yet confirmed. With prefetch > 1, a duplicate that
   // arrives while the first copy is in flight is processed concurrently: both copies are published
   // to the end point (two `delivered` events), the second copy's store.complete() is refused, it is
-  // retried and only then recorded as a duplicate. docs/product.md: a repeated tracking id from the
+  // retried and only then recorded as a duplicate. docs/contract.md: a repeated tracking id from the
   // same sender is "recorded, never delivered again".
   test('published twice back to back (both in flight at once): delivered exactly once', async () => {
     const msg = cda();
@@ -178,7 +178,7 @@ describe('a repeated tracking id from the same sender', () => {
 
   // Same bug, nack side: the in-flight copy builds and sends a SECOND, different nack (new tracking
   // id) before it is found to be a duplicate and re-sends the first one: the sender gets three
-  // nacks, two of them different. docs/product.md: the router re-sends "the same nack".
+  // nacks, two of them different. docs/contract.md: the router re-sends "the same nack".
   test('an invalid message published twice back to back: the sender gets the same nack twice, no other', async () => {
     const msg = de('broken/de0006-manifest-count-mismatch.xml');
     await publishTwiceAtOnce('gp', msg.bytes);

@@ -1,5 +1,5 @@
 /**
- * docs/product.md "Identity and authorisation", end to end on the real broker: the AMQP user_id
+ * docs/contract.md "Identity and authorisation", end to end on the real broker: the AMQP user_id
  * is the sender's proven identity; a missing or unlisted one is refused (3000) and quarantined;
  * senderAddress must be one of the sending end point's addresses (a claimed subtree counts).
  */

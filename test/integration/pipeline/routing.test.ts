@@ -1,5 +1,5 @@
 /**
- * docs/product.md "AMQP contract" (what a delivery carries) and "Routes" (addresses, most
+ * docs/contract.md "AMQP contract" (what a delivery carries) and "Routes" (addresses, most
  * specific wins, one delivery per end point, copy and reject routes), end to end: suppliers
  * publish to itk.inbound as their own broker users; the router runs in-process on a vhost of
  * this file's own; assertions read the end points' queues.

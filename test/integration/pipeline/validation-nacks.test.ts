@@ -1,5 +1,5 @@
 /**
- * docs/product.md "Validation" and "Acknowledgements" (nacks), end to end: each broken fixture
+ * docs/contract.md "Validation" and "Acknowledgements" (nacks), end to end: each broken fixture
  * (test/fixtures/broken, expectations from test/fixtures/manifest.yaml) is published by the end
  * point its senderAddress names, with a fresh tracking id; the router must send that sender ONE
  * nack (result Failure) naming the failed tracking id, with exactly the manifest's (code, rule)

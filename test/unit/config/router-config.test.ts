@@ -113,6 +113,21 @@ describe('loadRouterConfig: environment overrides', () => {
     });
   });
 
+  test('ITK_ROUTER_HTTP_HOST overrides http.host; a value that is no host is refused', () => {
+    for (const host of ['0.0.0.0', '::1', 'router.example.nhs.uk'])
+      expect(loadRouterConfig(undefined, { ITK_ROUTER_HTTP_HOST: host }).http.host).toBe(host);
+    for (const host of ['a b', 'host/path', 'x;y'])
+      expect(problemsOf(() => loadRouterConfig(undefined, { ITK_ROUTER_HTTP_HOST: host }))).toEqual(
+        [
+          {
+            file: 'environment',
+            key: 'ITK_ROUTER_HTTP_HOST',
+            message: `must be a host name or IP address, got ${JSON.stringify(host)}`,
+          },
+        ],
+      );
+  });
+
   test('an empty variable counts as unset', () => {
     const config = loadRouterConfig(undefined, { AMQP_URL: '', ITK_ROUTER_HTTP_PORT: '' });
     expect(config.amqp.url).toBe(DEFAULTS.amqp.url);

@@ -1,5 +1,5 @@
 /**
- * The acknowledgement rules of an accredited system (itk-facts.md §2, §5), on real fixture
+ * The acknowledgement rules of an accredited system (docs/contract.md, ITK facts: Acknowledgements in ITK), on real fixture
  * messages: an inf ack when asked, a business ack AA when asked, a nack with the validation
  * failure, never an ack of an inf ack, only the asked-for inf ack for a business ack.
  */
