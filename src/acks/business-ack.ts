@@ -1,5 +1,5 @@
 /**
- * Business acknowledgements (itk-facts.md §2): hl7:BusinessResponseMessage, built to the official
+ * Business acknowledgements (docs/contract.md, ITK facts: Acknowledgements in ITK): hl7:BusinessResponseMessage, built to the official
  * MCCI_MT020000GB02 schema (UECIT/cdss-tkw TKW/contrib/DMS_Schema/BusinessAcknowledgement, copied
  * in schemas/official/business-ack/), in a DE with service SendBusinessAck-v1-0, profile
  * ITKBusinessAcknowledgement-v2-0 and interaction ITKBusinessAcknowledgement-v1-0, the values

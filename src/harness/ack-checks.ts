@@ -1,5 +1,5 @@
 /**
- * Checks for acknowledgements (itk-facts.md §2): an inf ack or nack (`InfrastructureResponse`),
+ * Checks for acknowledgements (docs/contract.md, ITK facts: Acknowledgements in ITK): an inf ack or nack (`InfrastructureResponse`),
  * a business ack (`BusinessResponseMessage`), and the error a nack must carry with the code
  * system and ErrorText of the one table of ITK errors (src/validation/itk-errors.ts).
  */

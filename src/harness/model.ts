@@ -13,7 +13,7 @@ export interface Requirement {
   readonly title: string;
   /** The rule in full. */
   readonly text?: string;
-  /** Where it comes from, e.g. `product.md "AMQP contract"` or `itk-facts.md §2`. */
+  /** Where it comes from, e.g. `docs/contract.md, AMQP contract` or a clause id such as `[C-ACK-3]`. */
   readonly ref?: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Acks, business acks and care-plan responses name their original: move its state on, but only
- * when the ack comes from an end point the original was delivered to (product.md, "What the
+ * when the ack comes from an end point the original was delivered to (docs/contract.md, "What the
  * router reads is what it validated"). An ack from anyone else (a third end point, the original's
  * own sender) is still routed like any message; it is recorded on its own record as uncorrelated
  * (visible in `itk-router track`) and moves nothing: not the original's state, not an expected

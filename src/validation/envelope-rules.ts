@@ -252,7 +252,7 @@ const collapsed = (v: string) => v.replace(/[ \t\n\r]+/g, ' ').trim();
 const shown = (v: string) => JSON.stringify(v).replace(/\\u0020/g, ' ');
 
 /**
- * Padded values (docs/product.md, "What the router reads is what it validated"): the schema
+ * Padded values (docs/contract.md, "What the router reads is what it validated"): the schema
  * collapses white space in a URI (xs:anyURI) before it checks it, the router reads each value as
  * written. Every header attribute the router reads must already be in the form the schema
  * checked: one without leading or trailing white space, tabs, line breaks (literal or written as

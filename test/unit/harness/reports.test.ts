@@ -15,7 +15,7 @@ const REQ = {
   id: 'SUP-ACK-01',
   title: 'Never acknowledge an acknowledgement',
   text: 'An inf ack is never acknowledged.',
-  ref: 'itk-facts.md §2',
+  ref: 'docs/contract.md, Acknowledgements',
 };
 
 const failed: CaseResult = {
