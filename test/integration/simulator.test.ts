@@ -460,6 +460,8 @@ describe('the command line', () => {
       write.mockRestore();
     }
     expect(err.join('')).toMatch(/--nack: "DE0099" is not an ITK error code/);
-    expect(err.join('')).toMatch(/--count: "lots" is not a whole number/);
+    expect(err.join('')).toMatch(
+      /--count <n>' argument 'lots' is invalid. 'lots' is not a whole number/,
+    );
   });
 });

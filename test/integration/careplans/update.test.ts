@@ -89,7 +89,7 @@ describe('an update based on the current version reaches the owner', () => {
       'ooh',
       proposal,
       '2200',
-      new RegExp(`^plan ${v1.planId} is not in the index$`),
+      new RegExp(`^2200 plan ${v1.planId} is not in the index$`),
     );
     await w.expectQuiet();
   });

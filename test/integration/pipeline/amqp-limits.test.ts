@@ -12,7 +12,7 @@ import {
   ADDR,
   cda,
   headersOf,
-  OID_TOOLKIT_ERRORS,
+  OID_DE_ERRORS,
   readInfAck,
   ZERO_TRACKING_ID,
 } from './de-messages.js';
@@ -42,7 +42,12 @@ async function expectNack1000(trackingId: string, what: RegExp, queue = Q('river
   expect(nack.result).toBe('Failure');
   expect(nack.trackingIdRef).toBe(trackingId);
   expect(nack.errors).toHaveLength(1);
-  expect(nack.errors[0]).toMatchObject({ code: '1000', codeSystem: OID_TOOLKIT_ERRORS });
+  // The DE vocabulary (docs/errors.md "What a nack says"): the Toolkit code 1000 opens the diagnostic.
+  expect(nack.errors[0]).toMatchObject({
+    code: expect.stringMatching(/^DE00(0[1-9]|1[0-2])$/),
+    codeSystem: OID_DE_ERRORS,
+  });
+  expect(nack.errors[0]!.diagnostic).toMatch(/^1000 /);
   expect(nack.errors[0]!.diagnostic).toMatch(what);
   return nack;
 }

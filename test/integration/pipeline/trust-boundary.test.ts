@@ -59,7 +59,8 @@ describe('finding 2: a message carries at most one care-plan payload', () => {
       ]);
       const { nack, found } = await nackOf('gp', 'riverside-gp', msg.bytes);
       expect(nack.trackingIdRef).toBe(msg.trackingId);
-      expect(found).toEqual([['1000', 'CP-ONE-PLAN-PAYLOAD']]);
+      expect(found).toEqual([['DE0012', 'CP-ONE-PLAN-PAYLOAD']]);
+      expect(nack.errors[0]!.diagnostic).toMatch(/^1000 /);
     },
   );
 });
@@ -117,7 +118,8 @@ describe('finding 3: padded URI attributes are refused, not read another way', (
       },
     );
     const { found } = await nackOf('gp', 'riverside-gp', msg.bytes);
-    expect(found).toEqual([['1000', 'PAYLOAD-UNKNOWN']]);
+    expect(found).toEqual([['DE0012', 'PAYLOAD-UNKNOWN']]);
+    expect(nack.errors[0]!.diagnostic).toMatch(/^1000 /);
   });
 });
 
@@ -161,7 +163,8 @@ describe('finding 6 and unreadable nacks: stage 1 refuses all but UTF-8 markup',
     ['text before the first tag', Buffer.from(`x${example.xml}`), false],
   ])('%s: nacked 1000 SAFE-ENCODING and quarantined', async (_, bytes, readable) => {
     const { nack, found } = await nackOf('gp', 'riverside-gp', bytes, { quarantined: true });
-    expect(found).toEqual([['1000', 'SAFE-ENCODING']]);
+    expect(found).toEqual([['DE0001', 'SAFE-ENCODING']]);
+    expect(nack.errors[0]!.diagnostic).toMatch(/^1000 /);
     // the tracking id is named when a bounded scan of the start tags can read it
     expect(nack.trackingIdRef).toBe(readable ? example.trackingId : ZERO_TRACKING_ID);
   });
@@ -171,7 +174,8 @@ describe('finding 6 and unreadable nacks: stage 1 refuses all but UTF-8 markup',
     const msg = exampleWith((hd) => hd, trackingId);
     const broken = Buffer.from(msg.xml.replace('</itk:payloads>', '</itk:payload>'));
     const { nack, found } = await nackOf('gp', 'riverside-gp', broken, { quarantined: true });
-    expect(found).toEqual([['1000', 'XML-WELLFORMED']]);
+    expect(found).toEqual([['DE0001', 'XML-WELLFORMED']]);
+    expect(nack.errors[0]!.diagnostic).toMatch(/^1000 /);
     expect(nack.trackingIdRef).toBe(trackingId);
   });
 });
