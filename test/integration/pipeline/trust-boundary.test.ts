@@ -117,7 +117,7 @@ describe('finding 3: padded URI attributes are refused, not read another way', (
           ),
       },
     );
-    const { found } = await nackOf('gp', 'riverside-gp', msg.bytes);
+    const { nack, found } = await nackOf('gp', 'riverside-gp', msg.bytes);
     expect(found).toEqual([['DE0012', 'PAYLOAD-UNKNOWN']]);
     expect(nack.errors[0]!.diagnostic).toMatch(/^1000 /);
   });
