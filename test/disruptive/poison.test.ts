@@ -137,10 +137,16 @@ disruptive('failing messages: retried, quarantined, never blocking the queue', (
     expect(new Set(delivered)).toEqual(new Set(behind)); // nothing blocked behind it
     expect(behindMs).toBeLessThan(2000);
     expect(await queueDepth(client.channel, INBOUND_QUEUE)).toBe(0);
-    // docs/contract.md: on any failure the sender gets a nack: one, 2100
+    // docs/contract.md: on any failure the sender gets a nack: one, DE0001 with 2100 first in its
+    // diagnostic (docs/errors.md, "What a nack says")
     const nacks = await drain(client.channel, endpointQueue('riverside-gp'));
     expect(
       nacks.map((m) => /<itk:ErrorCode[^>]*>([^<]*)</.exec(m.content.toString())?.[1]),
+    ).toEqual(['DE0001']);
+    expect(
+      nacks.map(
+        (m) => /<itk:ErrorDiagnosticText>([^<]*)</.exec(m.content.toString())?.[1]?.split(' ')[0],
+      ),
     ).toEqual(['2100']);
   });
 
@@ -200,7 +206,7 @@ disruptive('failing messages: retried, quarantined, never blocking the queue', (
     report('poison care-plan notification', facts);
 
     // docs/contract.md: on any failure the sender gets a nack; here 2100, naming the repeated failure
-    expect(nacks).toEqual([expect.stringMatching(/^processing failed \(attempt 3 of 3\): /)]);
+    expect(nacks).toEqual([expect.stringMatching(/^2100 processing failed \(attempt 3 of 3\): /)]);
     expect(community).toEqual([id]); // its addressee got it once; the retries skip confirmed copies
     expect(quarantined.map((m) => m.properties.headers?.['itk-error-code'])).toEqual(['2100']);
     expect(facts.attempts).toEqual([1, 2, 3]);
