@@ -170,7 +170,11 @@ export async function startRouterHarness(
       ...endpointIds.map((id) => names.endpointQueue(id)),
     ];
 
-    const router = await startRouter(config, options.logger ?? silentLogger(), options.startOptions);
+    const router = await startRouter(
+      config,
+      options.logger ?? silentLogger(),
+      options.startOptions,
+    );
     cleanups.push(() => router.stop());
     const store = await openSqliteStore(storePath);
     cleanups.push(() => store.close());
