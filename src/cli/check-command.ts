@@ -1,7 +1,8 @@
 /**
  * `itk-router check`: loads and checks everything `start` would (config, routes, schemas and,
- * with --broker, the broker connection) without consuming a message. Exit 0 when all is well,
- * 1 when anything is refused (every problem printed with file, line and key).
+ * with --broker, the broker connection) without consuming a message. Exit 0 when all is well;
+ * 2 when the config or routes are refused, as `start` exits for the same files (every problem
+ * printed with file, line and key, in one round); 1 when something else fails (the broker, say).
  */
 import type { Command } from 'commander';
 import { connect } from 'amqplib';
@@ -39,9 +40,9 @@ export function registerCheck(program: Command): void {
       "show what the routes folder would change in a running router's routes (default: its configured HTTP port)",
     )
     .action(async (options: CheckOptions, command: Command) => {
-      const fail = (text: string) => {
+      const fail = (text: string, code: 1 | 2) => {
         process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-        command.parent?.setOptionValue('exitCode', 1);
+        command.parent?.setOptionValue('exitCode', code);
       };
       try {
         const config = loadRouterConfig(options.config, process.env);
@@ -79,8 +80,8 @@ export function registerCheck(program: Command): void {
         }
         process.stdout.write(out.join('\n') + '\nOK\n');
       } catch (err) {
-        if (err instanceof ConfigError) fail(err.message);
-        else fail(`itk-router check: ${(err as Error).message}`);
+        if (err instanceof ConfigError) fail(err.message, 2);
+        else fail(`itk-router check: ${(err as Error).message}`, 1);
       }
     });
 }
