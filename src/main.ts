@@ -92,6 +92,7 @@ export async function startRouter(
     heartbeatSeconds: config.amqp.heartbeatSeconds,
     name: 'itk-router',
     logger: log,
+    ...(config.amqp.tls && { tls: config.amqp.tls }),
   });
   const publisher = new ConfirmPublisher(connection, { logger: log });
   const tracing = options.tracing ?? NO_TRACING;

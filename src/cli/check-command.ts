@@ -11,6 +11,7 @@ import type { Routes } from '../config/routes-config.js';
 import { brokerUserOf, replayTrustRefusal } from '../quarantine/replay-headers.js';
 import { loadRoutesSnapshot } from '../routing/load-snapshot.js';
 import { diffRoutes, formatDiff } from '../routing/routes-diff.js';
+import { tlsSocketOptions } from '../transport/connect-args.js';
 
 interface CheckOptions {
   config: string;
@@ -72,7 +73,10 @@ export function registerCheck(program: Command): void {
         const replays = replayTrustRefusal(brokerUserOf(config.amqp.url), table);
         if (replays) process.stderr.write(`warning: ${replays}\n`);
         if (options.broker) {
-          const connection = await connect(config.amqp.url, { noDelay: true });
+          const connection = await connect(config.amqp.url, {
+            noDelay: true,
+            ...tlsSocketOptions(config.amqp.tls),
+          });
           await connection.close();
           out.push(
             `broker    ${config.amqp.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} reachable`,
