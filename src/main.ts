@@ -78,13 +78,21 @@ export async function startRouter(
   const live = new LiveRoutes(loadRoutesSnapshot(config));
   // This instance's id: its claims on the messages it processes (store/processing-lease.ts).
   const instanceId = randomUUID();
-  const store = await openStore(config.store, { instanceId });
+  // start keeps migrating by itself (docs/operations.md, "Upgrades and rollback"), said at info.
+  const store = await openStore(
+    config.store,
+    { instanceId },
+    {
+      onMigrationApplied: (migration, ms) => log.info('store migration applied', { migration, ms }),
+    },
+  );
   const names = topologyNames(config.amqp.prefix);
   const connection = new BrokerConnection({
     url: config.amqp.url,
     heartbeatSeconds: config.amqp.heartbeatSeconds,
     name: 'itk-router',
     logger: log,
+    ...(config.amqp.tls && { tls: config.amqp.tls }),
   });
   const publisher = new ConfirmPublisher(connection, { logger: log });
   const tracing = options.tracing ?? NO_TRACING;

@@ -1,4 +1,6 @@
 /** A short-lived broker connection for CLI commands (send, receive), as a given broker user. */
+import type { AmqpTlsConfig } from '../config/router-config.js';
+import { tlsSocketOptions } from '../transport/connect-args.js';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 
 /** The environment variable `send`, `receive` and `simulate` read the `--as` user's password from. */
@@ -49,13 +51,15 @@ export async function passwordFor(
   );
 }
 
+/** `target`: the URL, or the URL with the broker's TLS settings (`amqp.tls`). */
 export async function withChannel<T>(
-  url: string,
+  target: string | { readonly url: string; readonly tls?: AmqpTlsConfig | undefined },
   work: (channel: ConfirmChannel) => Promise<T>,
 ): Promise<T> {
+  const { url, tls } = typeof target === 'string' ? { url: target, tls: undefined } : target;
   let connection: ChannelModel;
   try {
-    connection = await connect(url, { noDelay: true });
+    connection = await connect(url, { noDelay: true, ...tlsSocketOptions(tls) });
   } catch (err) {
     const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
     throw new Error(`cannot connect to ${safe}: ${(err as Error).message}`, { cause: err });

@@ -1,7 +1,8 @@
 /**
  * `itk-router check`: loads and checks everything `start` would (config, routes, schemas and,
- * with --broker, the broker connection) without consuming a message. Exit 0 when all is well,
- * 1 when anything is refused (every problem printed with file, line and key).
+ * with --broker, the broker connection) without consuming a message. Exit 0 when all is well;
+ * 2 when the config or routes are refused, as `start` exits for the same files (every problem
+ * printed with file, line and key, in one round); 1 when something else fails (the broker, say).
  */
 import type { Command } from 'commander';
 import { connect } from 'amqplib';
@@ -10,6 +11,7 @@ import type { Routes } from '../config/routes-config.js';
 import { brokerUserOf, replayTrustRefusal } from '../quarantine/replay-headers.js';
 import { loadRoutesSnapshot } from '../routing/load-snapshot.js';
 import { diffRoutes, formatDiff } from '../routing/routes-diff.js';
+import { tlsSocketOptions } from '../transport/connect-args.js';
 
 interface CheckOptions {
   config: string;
@@ -39,9 +41,9 @@ export function registerCheck(program: Command): void {
       "show what the routes folder would change in a running router's routes (default: its configured HTTP port)",
     )
     .action(async (options: CheckOptions, command: Command) => {
-      const fail = (text: string) => {
+      const fail = (text: string, code: 1 | 2) => {
         process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-        command.parent?.setOptionValue('exitCode', 1);
+        command.parent?.setOptionValue('exitCode', code);
       };
       try {
         const config = loadRouterConfig(options.config, process.env);
@@ -71,7 +73,10 @@ export function registerCheck(program: Command): void {
         const replays = replayTrustRefusal(brokerUserOf(config.amqp.url), table);
         if (replays) process.stderr.write(`warning: ${replays}\n`);
         if (options.broker) {
-          const connection = await connect(config.amqp.url, { noDelay: true });
+          const connection = await connect(config.amqp.url, {
+            noDelay: true,
+            ...tlsSocketOptions(config.amqp.tls),
+          });
           await connection.close();
           out.push(
             `broker    ${config.amqp.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} reachable`,
@@ -79,8 +84,8 @@ export function registerCheck(program: Command): void {
         }
         process.stdout.write(out.join('\n') + '\nOK\n');
       } catch (err) {
-        if (err instanceof ConfigError) fail(err.message);
-        else fail(`itk-router check: ${(err as Error).message}`);
+        if (err instanceof ConfigError) fail(err.message, 2);
+        else fail(`itk-router check: ${(err as Error).message}`, 1);
       }
     });
 }

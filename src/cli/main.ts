@@ -1,8 +1,10 @@
 /** The itk-router command line: one sub-command per file, wired here. */
 import { Command, CommanderError } from 'commander';
+import { StoreError } from '../store/store-error.js';
 import { registerCheck } from './check-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerHarness } from './harness-command.js';
+import { registerMigrate } from './migrate-command.js';
 import { registerOverdue } from './overdue-command.js';
 import { registerProvision } from './provision-command.js';
 import { registerQuarantine } from './quarantine-command.js';
@@ -33,6 +35,7 @@ export function buildProgram(): Command {
   registerQuarantine(program);
   registerOverdue(program);
   registerRetention(program);
+  registerMigrate(program);
   registerSimulate(program);
   registerDemo(program);
   registerProvision(program);
@@ -51,6 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     process.stderr.write(`itk-router: ${err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT.usage;
+    // The store refused (missing, older or newer schema, unreachable): a failure, not a usage error.
+    return err instanceof StoreError ? EXIT.failed : EXIT.usage;
   }
 }

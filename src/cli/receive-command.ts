@@ -38,7 +38,7 @@ export function registerReceive(program: Command): void {
       const url = options.as
         ? urlAs(config.amqp.url, options.as, await passwordFor(options.as, options))
         : config.amqp.url;
-      await withChannel(url, async (channel) => {
+      await withChannel({ url, tls: config.amqp.tls }, async (channel) => {
         while (got < wanted && Date.now() < deadline) {
           const msg = await channel.get(queue, { noAck: true });
           if (!msg) {

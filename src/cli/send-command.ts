@@ -40,7 +40,8 @@ export function registerSend(program: Command): void {
       const trackingId = TRACKING_ID.exec(xml)?.[2] ?? '(none)';
       const names = topologyNames(config.amqp.prefix);
       const password = await passwordFor(options.as!, options);
-      await withChannel(urlAs(config.amqp.url, options.as, password), async (channel) => {
+      const url = urlAs(config.amqp.url, options.as, password);
+      await withChannel({ url, tls: config.amqp.tls }, async (channel) => {
         channel.publish(names.inboundExchange, '', Buffer.from(xml, 'utf8'), {
           persistent: true,
           contentType: 'application/xml',

@@ -8,6 +8,8 @@ export interface EnvOverrides {
   readonly storeUrl?: string;
   readonly httpPort?: number;
   readonly httpHost?: string;
+  /** ITK_ROUTER_AMQP_TLS_CA, _CERT, _KEY (paths as given), _SERVERNAME. */
+  readonly amqpTls?: { ca?: string; cert?: string; key?: string; servername?: string };
   /** Names of the variables that were set (and not empty). */
   readonly names: readonly string[];
 }
@@ -50,12 +52,20 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   const host = take('ITK_ROUTER_HTTP_HOST', (v) =>
     /^[A-Za-z0-9.:\-[\]]+$/.test(v) ? undefined : 'must be a host name or IP address',
   );
+  const amqpTls: Record<string, string> = {};
+  for (const part of ['ca', 'cert', 'key', 'servername'] as const) {
+    const value = take(`ITK_ROUTER_AMQP_TLS_${part.toUpperCase()}`, (v) =>
+      part !== 'servername' || /^[A-Za-z0-9.-]+$/.test(v) ? undefined : 'must be a host name',
+    );
+    if (value !== undefined) amqpTls[part] = value;
+  }
   const overrides: EnvOverrides = {
     ...(amqpUrl !== undefined && { amqpUrl }),
     ...(routes !== undefined && { routes }),
     ...(storeUrl !== undefined && { storeUrl }),
     ...(port !== undefined && { httpPort: Number(port) }),
     ...(host !== undefined && { httpHost: host }),
+    ...(Object.keys(amqpTls).length > 0 && { amqpTls }),
     names,
   };
   return { overrides, problems };

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, displayPath, throwIfProblems, type ConfigProblem } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
-import { readEnvOverrides } from './env-overrides.js';
+import { readEnvOverrides, type EnvOverrides } from './env-overrides.js';
 import { formatKeyPath, type KeySegment } from './key-path.js';
 import { retentionConfig, type RawRetention } from './retention-config.js';
-import type { RouterConfig, StoreConfig } from './router-config.js';
+import type { AmqpTlsConfig, RouterConfig, StoreConfig } from './router-config.js';
 import { checkSchema } from './schema-check.js';
 import { problemAt, readYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -42,6 +42,10 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
   const { overrides, problems: envProblems } = readEnvOverrides(env);
   problems.push(...envProblems);
   throwIfProblems(problems);
+  const amqpUrl = overrides.amqpUrl ?? raw.amqp.url;
+  const tls = amqpTlsConfig(raw.amqp.tls, base, overrides.amqpTls, cwd);
+  problems.push(...checkAmqpTls(tls, amqpUrl, source));
+  throwIfProblems(problems);
 
   const routes =
     overrides.routes !== undefined
@@ -50,7 +54,7 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
   const config: RouterConfig = {
     ...(file !== undefined && { file }),
     envOverrides: overrides.names,
-    amqp: { ...raw.amqp, url: overrides.amqpUrl ?? raw.amqp.url },
+    amqp: { ...raw.amqp, url: amqpUrl, ...(tls && { tls }) },
     routes,
     store: storeConfig(overrides.storeUrl ?? raw.store.url, cwd),
     router: raw.router,
@@ -67,6 +71,57 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
     retention: retentionConfig(raw.retention),
   };
   return deepFreeze(config);
+}
+
+/** `amqp.tls` with its files made absolute (the file's relative to it, the environment's to cwd). */
+function amqpTlsConfig(
+  file: AmqpTlsConfig | undefined,
+  base: string,
+  env: EnvOverrides['amqpTls'],
+  cwd: string,
+): AmqpTlsConfig | undefined {
+  if (!file && !env) return undefined;
+  const pick = (part: 'ca' | 'cert' | 'key'): string | undefined =>
+    env?.[part] !== undefined
+      ? resolve(cwd, env[part])
+      : file?.[part] !== undefined
+        ? resolve(base, file[part])
+        : undefined;
+  const servername = env?.servername ?? file?.servername;
+  const tls: AmqpTlsConfig = {
+    ...(pick('ca') && { ca: pick('ca') }),
+    ...(pick('cert') && { cert: pick('cert') }),
+    ...(pick('key') && { key: pick('key') }),
+    ...(servername && { servername }),
+  };
+  return tls;
+}
+
+/** The files exist, cert and key come together, and TLS goes with an amqps:// URL. */
+function checkAmqpTls(
+  tls: AmqpTlsConfig | undefined,
+  url: string,
+  source: YamlSource | undefined,
+): ConfigProblem[] {
+  if (!tls) return [];
+  const problems: ConfigProblem[] = [];
+  const at = (part: string, message: string): void => {
+    const path: KeySegment[] = ['amqp', 'tls', ...(part ? [part] : [])];
+    problems.push(
+      source === undefined
+        ? { file: '(defaults)', key: formatKeyPath(path), message }
+        : problemAt(source, path, message),
+    );
+  };
+  if (!url.startsWith('amqps://'))
+    at('', 'TLS settings need an amqps:// broker URL (amqp.url or AMQP_URL)');
+  for (const part of ['ca', 'cert', 'key'] as const) {
+    const file = tls[part];
+    if (file !== undefined && !existsSync(file)) at(part, `file not found: ${displayPath(file)}`);
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    at(tls.cert === undefined ? 'key' : 'cert', 'a client certificate needs both cert and key');
+  return problems;
 }
 
 function crossCheck(raw: RawConfig, catalogues: string[], source?: YamlSource): ConfigProblem[] {

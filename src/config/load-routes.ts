@@ -28,7 +28,8 @@ export interface LoadRoutesOptions {
 
 /**
  * Loads and merges the route files of a folder, in file-name order.
- * Cross-references are checked once every file has the right shape.
+ * Every problem is reported in one round: the cross-references of the files that have the right
+ * shape are checked even when another file has not, leaving out what that file may define.
  * @throws ConfigError naming file, line and key of every problem found.
  */
 export function loadRoutes(folder: string, options: LoadRoutesOptions = {}): Routes {
@@ -36,27 +37,52 @@ export function loadRoutes(folder: string, options: LoadRoutesOptions = {}): Rou
   const files = routeFiles(root);
   const problems: ConfigProblem[] = [];
   const accepted: { source: YamlSource; data: RawRouteFile }[] = [];
+  const rejected: unknown[] = [];
+  let unreadable = false;
   for (const file of files) {
     const read = readYamlSource(file);
     problems.push(...read.problems);
-    if (read.source === undefined) continue;
+    if (read.source === undefined) {
+      unreadable = true;
+      continue;
+    }
     const data = read.source.value ?? {};
     const schemaProblems = checkSchema('routes', data, read.source);
     problems.push(...schemaProblems);
     if (schemaProblems.length === 0) {
       accepted.push({ source: read.source, data: data as RawRouteFile });
-    }
+    } else rejected.push(data);
   }
-  throwIfProblems(problems);
+  // A file that cannot be parsed may define anything: its references wait for the next round.
+  if (unreadable) throwIfProblems(problems);
   const { merged, problems: mergeProblems } = mergeRouteFiles(accepted);
   const routerAddress = options.routerAddress ?? loadRouterConfig(undefined, {}).router.address;
   problems.push(
     ...mergeProblems,
     ...checkEndpointClaims(merged, routerAddress),
-    ...checkRouteReferences(merged),
+    ...checkRouteReferences(merged).filter((p) => !mayBeDefinedIn(rejected, p.message)),
   );
   throwIfProblems(problems);
   return deepFreeze(toRoutes(root, files, merged));
+}
+
+/**
+ * Whether a reference problem ("end point "x" is not defined", an unknown plan type) may come only
+ * from a file refused for its shape, which defines that end point or a careplans section.
+ */
+function mayBeDefinedIn(rejected: readonly unknown[], message: string): boolean {
+  const record = (v: unknown): Record<string, unknown> | undefined =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  const endpoint = /^end point "(.*)" is not defined$/.exec(message)?.[1];
+  const planType = /^plan type ".*" is not in careplans\.planTypes/.test(message);
+  return rejected.some((data) => {
+    const file = record(data);
+    if (!file) return false;
+    if (endpoint !== undefined) return Object.hasOwn(record(file.endpoints) ?? {}, endpoint);
+    return planType && file.careplans !== undefined;
+  });
 }
 
 /** The folder's `*.yaml` files, sorted by name. */

@@ -11,6 +11,16 @@ export interface AmqpConfig {
   readonly prefetch: number;
   /** AMQP heartbeat interval in seconds; 0 disables heartbeats. */
   readonly heartbeatSeconds: number;
+  /** TLS files and name for an `amqps://` URL (absolute paths). */
+  readonly tls?: AmqpTlsConfig;
+}
+
+/** The broker's TLS: CA, client certificate and key (absolute PEM paths), the name to check. */
+export interface AmqpTlsConfig {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly servername?: string;
 }
 
 /** Where the message store lives (ITK_ROUTER_STORE overrides it). */

@@ -27,6 +27,25 @@ export interface MetricSources {
   readonly backlog?: () => Promise<Backlog | undefined>;
 }
 
+/**
+ * Node's event-loop delay histogram reports its minimum as 2^63-1 ns (9223372036.85 s) before its
+ * first sample (just after start, or two scrapes in quick succession): reported as NaN (no
+ * value) instead of a lag of 292 years.
+ */
+const NO_SAMPLE_SECONDS = 9e9;
+function unsampledLagMinAsNaN(registry: Registry): void {
+  const metric = registry.getSingleMetric('itk_nodejs_eventloop_lag_min_seconds');
+  if (!metric) return;
+  const get = metric.get.bind(metric);
+  metric.get = async () => {
+    const got = await get();
+    return {
+      ...got,
+      values: got.values.map((v) => (v.value >= NO_SAMPLE_SECONDS ? { ...v, value: NaN } : v)),
+    };
+  };
+}
+
 export function createMetrics(sources: MetricSources = {}): RouterMetrics {
   const registry = new Registry();
   const { quarantineDepth } = sources;
@@ -112,6 +131,7 @@ export function createMetrics(sources: MetricSources = {}): RouterMetrics {
     });
   }
   collectDefaultMetrics({ register: registry, prefix: 'itk_' });
+  unsampledLagMinAsNaN(registry);
   const messages = new Counter({
     name: 'itk_messages_total',
     help: 'Messages processed, by service (a known or configured service, else other) and outcome',

@@ -2,7 +2,7 @@
  * The `service` label of the router's metrics, from a bounded set: a service the router knows
  * (ITK's generic and acknowledgement services, the care-plan services) or one a route names
  * literally (`when.service` without a glob); any other value a sender puts in its header counts
- * as `other`, so that no sender can grow the label set (issue 12, finding 9). Pure.
+ * as `other`, so that no sender can grow the label set (docs/security.md). Pure.
  */
 import { CAREPLAN_MESSAGES, carePlanService, SERVICE } from '../envelope/itk-names.js';
 import type { RouteTable } from '../routing/index.js';

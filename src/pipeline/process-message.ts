@@ -167,7 +167,8 @@ async function recordAndAct(
   }
   const codes = d.errors.map((e) => e.code);
   t.annotate({ 'itk.outcome': d.kind, 'itk.error_code': d.reason?.code ?? codes[0] });
-  log.info('message processed', {
+  // Quarantined bytes need someone to look at them: a warning, not routine news.
+  log[disposition.quarantine ? 'warn' : 'info']('message processed', {
     outcome: d.kind,
     service,
     deliveredTo: delivered,

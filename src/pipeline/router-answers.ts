@@ -101,6 +101,14 @@ export function publishResponse(deps: PipelineDeps, r: RouterResponse) {
   });
 }
 
+/** The `duplicate` event's detail, as `track` shows it: what was (not) sent again, in words. */
+export function duplicateDetail(kinds: readonly string[]): string {
+  const head = 'received again, not delivered again; ';
+  if (kinds.length === 0) return `${head}the router had sent no answer of its own to send again`;
+  if (kinds.length === 1) return `${head}the router's earlier answer (${kinds[0]}) sent again`;
+  return `${head}the router's ${kinds.length} earlier answers (${kinds.join(', ')}) sent again`;
+}
+
 export async function resendEarlierAnswers(
   deps: PipelineDeps,
   id: string,
@@ -112,7 +120,7 @@ export async function resendEarlierAnswers(
   await deps.store.addEvent(id, {
     state: 'duplicate',
     at,
-    detail: `sent again: ${responses.length} earlier answer(s)`,
+    detail: duplicateDetail(responses.map((r) => r.kind)),
     ...(d.sender ? { endpointId: d.sender.id } : {}),
   });
 }

@@ -3,6 +3,7 @@
  * the router's own answers. One interface; SQLite and PostgreSQL implement it and pass the same
  * contract tests (test/contract/message-store.contract.ts).
  */
+import type { SchemaStatus } from './schema-status.js';
 import type { AckExpectations, ExpectedAck } from './ack-expectations.js';
 import type { CarePlanIndex } from './careplan-index.js';
 import type { ProcessingClaim } from './processing-lease.js';
@@ -176,8 +177,15 @@ export interface MessageStore {
   /** The router instance whose claims `begin` records (processing-lease.ts). */
   readonly instanceId: string;
 
-  /** Apply pending migrations; safe to call again and from several instances. Returns the names applied now. */
-  migrate(): Promise<readonly string[]>;
+  /**
+   * Apply pending migrations; safe to call again and from several instances. Returns the names
+   * applied now; `onApplied` hears of each as it is committed. Refuses (StoreError
+   * `schema-newer`) a store that a newer router has migrated.
+   */
+  migrate(onApplied?: (name: string, ms: number) => void): Promise<readonly string[]>;
+
+  /** Where the schema stands against the shipped migrations; reads only, creates nothing. */
+  schemaStatus(): Promise<SchemaStatus>;
 
   /**
    * Record a message, unless one with the same (sender, tracking id) exists, atomically. A new

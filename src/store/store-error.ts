@@ -9,6 +9,8 @@ export type StoreErrorCode =
   | 'invalid-argument'
   /** A migration file is malformed, or an applied one was edited (they are append-only). */
   | 'migration-failed'
+  /** A newer router migrated the store: this code does not know its schema (schema-status.ts). */
+  | 'schema-newer'
   /** The database is locked or unreachable for now; the same call may succeed later. */
   | 'busy'
   /**

@@ -1,4 +1,5 @@
 /** What `amqplib.connect` is given for a {@link BrokerConnectionOptions}, and a URL safe to log. */
+import fs from 'node:fs';
 import type { ChannelModel, RecoveryOptions, SocketOptions } from 'amqplib';
 import type { BrokerConnectionOptions } from './connection-options.js';
 
@@ -21,6 +22,22 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * TLS socket options from PEM files (`tls.connect`'s ca, cert, key, servername). The broker's
+ * certificate is always verified (rejectUnauthorized) against `ca`, or Node's CAs without it,
+ * and must name `servername`, or the URL's host name.
+ */
+export function tlsSocketOptions(tls: BrokerConnectionOptions['tls']): SocketOptions {
+  if (!tls) return {};
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca && { ca: fs.readFileSync(tls.ca) }),
+    ...(tls.cert && { cert: fs.readFileSync(tls.cert) }),
+    ...(tls.key && { key: fs.readFileSync(tls.key) }),
+    ...(tls.servername && { servername: tls.servername }),
+  };
+}
+
 /** Socket options: no Nagle delay, the connection's name, and amqplib's recovery with `setup`. */
 export function socketOptions(
   options: BrokerConnectionOptions,
@@ -28,6 +45,7 @@ export function socketOptions(
 ): SocketOptions & { recovery: RecoveryOptions } {
   const { name, backoff = {}, initialMaxRetries } = options;
   return {
+    ...tlsSocketOptions(options.tls),
     noDelay: true,
     clientProperties: name ? { connection_name: name } : {},
     recovery: {

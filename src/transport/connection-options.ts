@@ -35,6 +35,17 @@ export interface BrokerConnectionOptions {
   readonly name?: string;
   /** Default 10 s. */
   readonly heartbeatSeconds?: number;
+  /**
+   * For `amqps://`: PEM files of the CA trusted for the broker's certificate, the client
+   * certificate and key, and the name the broker's certificate must carry (default: the URL's
+   * host). Read at each connection attempt, so renewed files are picked up on reconnect.
+   */
+  readonly tls?: {
+    readonly ca?: string;
+    readonly cert?: string;
+    readonly key?: string;
+    readonly servername?: string;
+  };
   readonly backoff?: BackoffOptions;
   /** Failed attempts before `start()` gives up (state `closed`); default: retry for ever. */
   readonly initialMaxRetries?: number;

@@ -9,10 +9,12 @@
 import fs from 'node:fs';
 import { jest } from '@jest/globals';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import YAML from 'yaml';
 import { formatStory } from '../../src/cli/track-command.js';
 import { main } from '../../src/cli/main.js';
 import { loadRouterConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/ops/logger.js';
 import {
   listQuarantine,
   purgeQuarantine,
@@ -29,7 +31,17 @@ import { useRouterHarness } from '../support/router-harness.js';
 import { sleep } from '../support/wait-for.js';
 import { ADDR, cda, de, headersOf, readInfAck } from './pipeline/de-messages.js';
 
-const h = useRouterHarness({ strangers: ['stranger', 'late-gp', 'twin-gp', 'lost'] });
+/** The router's log lines (JSON), to see at which level a quarantine is logged. */
+const logLines: { level: string; message: string; trackingId?: string; outcome?: string }[] = [];
+const logStream = new PassThrough();
+logStream.on('data', (chunk: Buffer) => {
+  for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+    logLines.push(JSON.parse(line) as (typeof logLines)[number]);
+});
+const h = useRouterHarness({
+  strangers: ['stranger', 'late-gp', 'twin-gp', 'lost'],
+  logger: createLogger('info', logStream),
+});
 const Q = (id: string) => h.queue(id);
 const everywhere = () => [...h.endpointIds.map(Q), h.names.quarantineQueue];
 const routesDir = () => path.join(path.dirname(h.storePath), 'routes');
@@ -101,6 +113,11 @@ describe('list and show', () => {
     expect(entry.sender).toBeUndefined(); // nobody is known to have sent it
     expect(entry.when).toBeInstanceOf(Date);
     expect(entry.body.equals(msg.bytes)).toBe(true);
+    // Quarantining is logged as a warning (a message needs looking at), not at info.
+    const logged = logLines.filter(
+      (l) => l.trackingId === msg.trackingId && l.message === 'message processed',
+    );
+    expect(logged.map((l) => l.level)).toEqual(['warn']);
 
     // Browsing hands every message back: the same entry, same id, one more delivery counted.
     const second = await listQuarantine(tools());

@@ -24,7 +24,7 @@ import {
   type RunningRouter,
   type StartOptions,
 } from '../../src/main.js';
-import { silentLogger } from '../../src/ops/logger.js';
+import { silentLogger, type Logger } from '../../src/ops/logger.js';
 import type { MessageStore, MessageStory } from '../../src/store/message-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { topologyNames, type TopologyNames } from '../../src/transport/names.js';
@@ -63,6 +63,8 @@ export interface RouterHarnessOptions {
   readonly routerUser?: string;
   /** Passed to `startRouter` (e.g. a tracing of the test's own). */
   readonly startOptions?: StartOptions;
+  /** The router's logger; silent by default. */
+  readonly logger?: Logger;
 }
 
 export interface RouterHarness {
@@ -168,7 +170,11 @@ export async function startRouterHarness(
       ...endpointIds.map((id) => names.endpointQueue(id)),
     ];
 
-    const router = await startRouter(config, silentLogger(), options.startOptions);
+    const router = await startRouter(
+      config,
+      options.logger ?? silentLogger(),
+      options.startOptions,
+    );
     cleanups.push(() => router.stop());
     const store = await openSqliteStore(storePath);
     cleanups.push(() => store.close());

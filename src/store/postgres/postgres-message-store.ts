@@ -28,7 +28,8 @@ import {
 } from './postgres-acks.js';
 import { PostgresCarePlanIndex } from './postgres-careplan-index.js';
 import type { PostgresConnection } from './postgres-connection.js';
-import { migratePostgres } from './postgres-migrate.js';
+import type { SchemaStatus } from '../schema-status.js';
+import { migratePostgres, postgresSchemaStatus } from './postgres-migrate.js';
 import { PostgresReads } from './postgres-reads.js';
 import { PostgresRetention } from './postgres-retention.js';
 import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
@@ -63,8 +64,12 @@ export class PostgresMessageStore implements MessageStore {
     return this.#lease.instanceId;
   }
 
-  async migrate(): Promise<readonly string[]> {
-    return migratePostgres(this.c, readMigrations(this.migrationsDir), this.schema);
+  async migrate(onApplied?: (name: string, ms: number) => void): Promise<readonly string[]> {
+    return migratePostgres(this.c, readMigrations(this.migrationsDir), this.schema, onApplied);
+  }
+
+  async schemaStatus(): Promise<SchemaStatus> {
+    return postgresSchemaStatus(this.c, readMigrations(this.migrationsDir));
   }
 
   async begin(m: IncomingMessage): Promise<BeginResult> {

@@ -24,7 +24,8 @@ import { StoreError } from '../store-error.js';
 import { SqliteAckExpectations } from './sqlite-acks.js';
 import { SqliteCarePlanIndex } from './sqlite-careplan-index.js';
 import { SqliteConnection } from './sqlite-connection.js';
-import { migrateSqlite } from './sqlite-migrate.js';
+import type { SchemaStatus } from '../schema-status.js';
+import { migrateSqlite, sqliteSchemaStatus } from './sqlite-migrate.js';
 import { SqliteReads } from './sqlite-reads.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { toText } from './sqlite-rows.js';
@@ -62,8 +63,14 @@ export class SqliteMessageStore implements MessageStore {
     return this.#lease.instanceId;
   }
 
-  async migrate(): Promise<readonly string[]> {
-    return this.#c.run(() => migrateSqlite(this.#c.db, readMigrations(this.migrationsDir)));
+  async migrate(onApplied?: (name: string, ms: number) => void): Promise<readonly string[]> {
+    return this.#c.run(() =>
+      migrateSqlite(this.#c.db, readMigrations(this.migrationsDir), onApplied),
+    );
+  }
+
+  async schemaStatus(): Promise<SchemaStatus> {
+    return this.#c.run(() => sqliteSchemaStatus(this.#c.db, readMigrations(this.migrationsDir)));
   }
 
   async begin(m: IncomingMessage): Promise<BeginResult> {

@@ -54,6 +54,10 @@ describe('a repeated tracking id from the same sender', () => {
         (e) => e.endpointId,
       ),
     ).toEqual(['riverside-community']);
+    // What track shows, in words (not "sent again: 0 earlier answer(s)")
+    expect(story.messages[0]!.events.find((e) => e.state === 'duplicate')?.detail).toBe(
+      'received again, not delivered again; the router had sent no answer of its own to send again',
+    );
     await h.expectEmpty(everywhere(), 200);
   });
 
@@ -85,6 +89,9 @@ describe('a repeated tracking id from the same sender', () => {
     expect(headersOf(again)['itk-tracking-id']).toBe(headersOf(first)['itk-tracking-id']);
     const story = await duplicateEvents(msg.trackingId, 1);
     expect(story.messages[0]!.record.outcome).toBe('nacked');
+    expect(story.messages[0]!.events.find((e) => e.state === 'duplicate')?.detail).toBe(
+      "received again, not delivered again; the router's earlier answer (inf-nack) sent again",
+    );
     await h.expectEmpty(everywhere(), 100);
   });
 

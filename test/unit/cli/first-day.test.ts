@@ -212,3 +212,22 @@ describe('validate: folders are walked, a missing path is one failed entry', () 
     expect(out.match(/^PASS/gm)?.length ?? 0).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe('check and start refuse the same bad config alike', () => {
+  test('exit 2 from both, every problem (shape and reference) in one round', async () => {
+    const saved = process.env.ITK_ROUTER_ROUTES;
+    process.env.ITK_ROUTER_ROUTES = 'test/fixtures/config/routes-schema-and-references';
+    try {
+      const check = await run(['check']);
+      const start = await run(['start']);
+      for (const { code, err } of [check, start]) {
+        expect(code).toBe(2);
+        expect(err).toContain('a-endpoints.yaml:4');
+        expect(err).toContain('end point "nobody" is not defined');
+      }
+    } finally {
+      if (saved === undefined) delete process.env.ITK_ROUTER_ROUTES;
+      else process.env.ITK_ROUTER_ROUTES = saved;
+    }
+  });
+});

@@ -12,7 +12,7 @@ describe('loadRouterConfig refuses a bad file, naming file, line and key', () =>
         line: 3,
         column: 3,
         key: 'amqp.prefecth',
-        message: 'unknown key (allowed: url, prefix, prefetch, heartbeatSeconds)',
+        message: 'unknown key (allowed: url, prefix, prefetch, heartbeatSeconds, tls)',
       },
     ]);
   });

@@ -91,9 +91,10 @@ describe('loadRoutes refuses bad route files, naming file, line and key', () => 
     ]);
   });
 
-  test('a file with the wrong shape stops cross-checks (no cascade of "not defined")', () => {
-    expect(refusal('routes-schema-stops-cross-check')).toEqual([
-      'routes-schema-stops-cross-check/a-endpoints.yaml:4 endpoints.riverside-gp.addresses: must be array, got "urn:nhs-uk:addressing:ods:A83001"',
+  test('shape and reference problems in one round, no cascade from what the refused file defines', () => {
+    expect(refusal('routes-schema-and-references')).toEqual([
+      'routes-schema-and-references/a-endpoints.yaml:4 endpoints.riverside-gp.addresses: must be array, got "urn:nhs-uk:addressing:ods:A83001"',
+      'routes-schema-and-references/b-routes.yaml:3 routes[0].copyTo[1]: end point "nobody" is not defined',
     ]);
   });
 

@@ -56,14 +56,31 @@ describe('fixture corpus (test/fixtures/manifest.yaml)', () => {
       ...fixtureNames('examples'),
       ...fixtureNames('valid'),
       ...fixtureNames('broken'),
+      ...fixtureNames('options'),
       ...fixtureNames('real'),
     ]) {
       expect(listed).toContain(file);
     }
+    // broken/ means broken with the default options (what `itk-router validate` uses); a file
+    // refused only under an option lives in options/ and says which.
+    const where = (f: Entry) => f.file.split('/')[0];
+    expect(
+      manifest.fixtures.filter((f) => where(f) === 'broken' && (f.valid || f.options)),
+    ).toEqual([]);
+    expect(manifest.fixtures.filter((f) => where(f) === 'options' && !f.options)).toEqual([]);
     expect(manifest.fixtures.filter((f) => !f.valid).length).toBeGreaterThanOrEqual(30);
     const codes = new Set(manifest.fixtures.flatMap((f) => f.errors?.map((e) => e.code) ?? []));
     for (let i = 1; i <= 12; i++) expect(codes).toContain(`DE${String(i).padStart(4, '0')}`);
   });
+
+  test.each(manifest.fixtures.filter((f) => f.options).map((f) => [f.file, f] as const))(
+    'option-dependent: %s passes with the default options',
+    (_, entry) => {
+      const result = validate({ ...entry, options: undefined });
+      expect(pairs(result.findings, 'error')).toEqual([]);
+      expect(result.valid).toBe(true);
+    },
+  );
 
   test.each(manifest.fixtures.filter((f) => f.valid).map((f) => [f.file, f] as const))(
     'valid: %s',
