@@ -61,14 +61,20 @@ make_user() { # user: create it (tagged) unless it exists; 0 if the tour may use
 
 ctl list_vhosts | grep -qxF "$vhost" || ctl add_vhost "$vhost"
 echo "vhost $vhost"
+unusable=()
 if make_user "$router_user"; then
   ctl set_permissions -p "$vhost" "$router_user" '.*' '.*' '.*'
   echo "broker user $router_user: the router's account, on vhost $vhost only"
+else
+  unusable+=("$router_user")
 fi
 users=$(grep -hoE 'identities: *\[[^]]*\]' "$routes"/*.yaml | sed -E 's/.*\[(.*)\]/\1/' | tr ',' '\n' | tr -d " '\"")
 for user in $users; do
   endpoint="$user" # the stock routes name each end point's broker user after the end point
-  make_user "$user" || continue
+  if ! make_user "$user"; then
+    unusable+=("$user")
+    continue
+  fi
   ctl set_permissions -p "$vhost" "$user" '^$' '^itk\.inbound$' "^itk\.endpoint\.${endpoint}\$"
   echo "broker user $user may publish to itk.inbound and read itk.endpoint.$endpoint"
 done
@@ -80,3 +86,9 @@ ITK_ROUTER_STORE=sqlite:var/tour.sqlite
 EOF
 echo "wrote $env_file: run 'set -a; . $env_file; set +a' in your shell"
 echo "clean up afterwards: scripts/dev-broker-users.sh down"
+if [ ${#unusable[@]} -gt 0 ]; then
+  # The tour's commands would be refused for these users: say so now, not at the first send.
+  echo "the tour cannot use broker user(s) ${unusable[*]}: they exist and are not the tour's." >&2
+  echo "If they are left over from an older tour, remove them (rabbitmqctl delete_user <name>) and run this again." >&2
+  exit 1
+fi
