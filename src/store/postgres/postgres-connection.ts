@@ -27,6 +27,7 @@
  * each text once, not on every call.
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { settleBatch, type Outcome } from '../batch-outcomes.js';
 import { StoreError } from '../store-error.js';
 import { isConflict, toStoreError } from './postgres-errors.js';
 
@@ -57,8 +58,6 @@ class WriteFailed extends Error {
     super('a write of the batch failed');
   }
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * Named statements: one name per distinct SQL text, prepared by each connection on first use.
@@ -216,15 +215,10 @@ export class PostgresConnection {
         else outcomes = await this.#withSavepoints(batch);
       }
     } catch (err) {
-      const error = toStoreError(err);
-      for (const op of batch) op.reject(error);
+      settleBatch(batch, { failed: err }, toStoreError);
       return;
     }
-    batch.forEach((op, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) op.resolve(outcome.value);
-      else op.reject(toStoreError(outcome.error));
-    });
+    settleBatch(batch, { outcomes }, toStoreError);
   }
 
   /** The batch again, each write in its own savepoint: a failing one rolls back alone. */

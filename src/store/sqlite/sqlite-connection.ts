@@ -9,6 +9,7 @@
  * commit: durable on resolve.
  */
 import type Database from 'better-sqlite3';
+import { settleBatch, type Outcome } from '../batch-outcomes.js';
 import { StoreError } from '../store-error.js';
 import { toStoreError } from './sqlite-errors.js';
 
@@ -20,8 +21,6 @@ interface PendingWrite {
 
 /** One write of a batch without savepoints threw: the batch is run again with them. */
 class WriteFailed extends Error {}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class SqliteConnection {
   readonly #statements = new Map<string, Database.Statement>();
@@ -71,15 +70,10 @@ export class SqliteConnection {
         outcomes = this.#commit(batch, true);
       }
     } catch (err) {
-      const error = toStoreError(err);
-      for (const op of batch) op.reject(error);
+      settleBatch(batch, { failed: err }, toStoreError);
       return;
     }
-    batch.forEach((op, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) op.resolve(outcome.value);
-      else op.reject(toStoreError(outcome.error));
-    });
+    settleBatch(batch, { outcomes }, toStoreError);
   }
 
   #commit(batch: readonly PendingWrite[], savepoints: boolean): Outcome[] {

@@ -7,10 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { jest } from '@jest/globals';
 import { passwordFor, PASSWORD_ENV } from '../../../src/cli/broker-client.js';
-import { main } from '../../../src/cli/main.js';
 import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
+import { runCli } from '../../support/run-cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -19,25 +18,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the command line; its exit code, standard output and standard error. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'itk-router', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCli;
 
 describe('numeric options: a usage error naming the option', () => {
   const cases: [string[], string][] = [

@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { jest } from '@jest/globals';
 import pg from 'pg';
-import { main } from '../../../src/cli/main.js';
+import { runCli } from '../../support/run-cli.js';
 import { bundledMigrationsDir, readMigrations } from '../../../src/store/migration-files.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
@@ -36,22 +35,7 @@ async function run(
   args: string[],
 ): Promise<{ code: number; out: string; err: string }> {
   process.env.ITK_ROUTER_STORE = store;
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'itk-router', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  return runCli(args);
 }
 
 const appliedIn = (file: string): string[] => {

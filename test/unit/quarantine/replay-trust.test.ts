@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jest } from '@jest/globals';
-import { main } from '../../../src/cli/main.js';
+import { runCli } from '../../support/run-cli.js';
 import { replayTrustRefusal, replayTrustedUser } from '../../../src/quarantine/replay-headers.js';
 
 const ROUTES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../routes');
@@ -42,25 +41,12 @@ describe('itk-router check', () => {
       config,
       `amqp:\n  url: ${amqpUrl}\nroutes: ${ROUTES}\nstore:\n  url: sqlite:${path.join(dir, 's.sqlite')}\n`,
     );
-    let out = '';
-    let err = '';
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((c) => {
-      out += String(c);
-      return true;
-    });
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((c) => {
-      err += String(c);
-      return true;
-    });
     const saved = process.env.AMQP_URL;
     delete process.env.AMQP_URL;
     try {
-      const code = await main(['node', 'itk-router', 'check', '-c', config]);
-      return { code, out, err };
+      return await runCli(['check', '-c', config]);
     } finally {
       if (saved !== undefined) process.env.AMQP_URL = saved;
-      o.mockRestore();
-      e.mockRestore();
     }
   }
 
