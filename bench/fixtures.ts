@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packagePath } from '../src/package-root.js';
+import { packagePath } from '../src/router/00-common/package-root.js';
 
 export const BENCH_FIXTURES = (): string => packagePath('test', 'fixtures', 'bench');
 

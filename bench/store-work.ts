@@ -3,7 +3,7 @@
  * `npm run bench:store` and the sum-of-parts line of `npm run bench`.
  */
 import { randomUUID } from 'node:crypto';
-import type { MessageStore } from '../src/store/message-store.js';
+import type { MessageStore } from '../src/router/08-store/message-store.js';
 
 const SENDER = 'riverside-gp';
 const RECIPIENT = 'riverside-community';

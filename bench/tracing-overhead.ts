@@ -9,10 +9,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Publisher } from '../src/delivery/outbound.js';
-import { NO_TRACING, type StageName, type Tracing } from '../src/ops/tracing.js';
-import { createOtelTracing } from '../src/ops/tracing-otel.js';
-import type { InboundMessage } from '../src/transport/inbound-message.js';
+import type { Publisher } from '../src/router/07-delivery/outbound.js';
+import { NO_TRACING, type StageName, type Tracing } from '../src/router/10-ops/tracing.js';
+import { createOtelTracing } from '../src/router/10-ops/tracing-otel.js';
+import type { InboundMessage } from '../src/router/02-transport/inbound-message.js';
 
 const N = Number(process.env.BENCH_COUNT ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -13,8 +13,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { packagePath } from '../src/package-root.js';
-import { createValidator, type Validator } from '../src/validation/create-validator.js';
+import { packagePath } from '../src/router/00-common/package-root.js';
+import { createValidator, type Validator } from '../src/router/04-validation/create-validator.js';
 import {
   fmt,
   kb,

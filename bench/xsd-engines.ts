@@ -2,7 +2,7 @@
  * The two XSD engine candidates on our schemas (docs/xsd-engine.md):
  * - libxmljs2 0.35 (native, libxml2 2.9.9): `parseXml(xsd, { baseUrl })`, then `doc.validate(xsdDoc)`
  *   per message, which compiles the schema again on every call;
- * - libxml2-wasm 0.7 (through src/validation/xml-engine.ts): compile once, validate many; the
+ * - libxml2-wasm 0.7 (through src/router/04-validation/xml-engine.ts): compile once, validate many; the
  *   payload is validated in place, as a subtree of the envelope document.
  * Per-message times for the DE schema and the care-plan payload schema, 3 KB and 60 KB messages,
  * alone and with generated operator schema sets added, then memory over 3,000 × 60 KB messages.
@@ -20,9 +20,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type * as Libxmljs from 'libxmljs2';
-import { ITK_NS } from '../src/envelope/itk-names.js';
-import { packagePath } from '../src/package-root.js';
-import { createValidator } from '../src/validation/create-validator.js';
+import { ITK_NS } from '../src/router/03-envelope/itk-names.js';
+import { packagePath } from '../src/router/00-common/package-root.js';
+import { createValidator } from '../src/router/04-validation/create-validator.js';
 import {
   compileXsd,
   parseUntrusted,
@@ -30,7 +30,7 @@ import {
   type CompiledXsd,
   type XmlDocument,
   type XmlElement,
-} from '../src/validation/xml-engine.js';
+} from '../src/router/04-validation/xml-engine.js';
 import {
   fmt,
   kb,

@@ -26,9 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Channel, type ConfirmChannel, type ChannelModel } from 'amqplib';
-import { packagePath } from '../../src/package-root.js';
-import { topologyNames } from '../../src/transport/names.js';
-import { declareTopology } from '../../src/transport/topology.js';
+import { packagePath } from '../../src/router/00-common/package-root.js';
+import { topologyNames } from '../../src/router/02-transport/names.js';
+import { declareTopology } from '../../src/router/02-transport/topology.js';
 import { startPrivateBroker, startPrivatePostgres } from './private-services.js';
 
 const arg = (name: string, fallback: number): number => {

@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createValidator } from '../../src/validation/create-validator.js';
-import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
-import type { MessageStore } from '../../src/store/message-store.js';
+import { createValidator } from '../../src/router/04-validation/create-validator.js';
+import { openPostgresStore } from '../../src/router/08-store/postgres/open-postgres-store.js';
+import { openSqliteStore } from '../../src/router/08-store/sqlite/open-sqlite-store.js';
+import type { MessageStore } from '../../src/router/08-store/message-store.js';
 import { yieldToEventLoop } from '../common.js';
 import { drive } from '../store-work.js';
 

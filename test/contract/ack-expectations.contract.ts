@@ -1,5 +1,5 @@
 /**
- * Acknowledgement timeouts, part of the MessageStore contract (src/store/ack-expectations.ts):
+ * Acknowledgement timeouts, part of the MessageStore contract (src/router/08-store/ack-expectations.ts):
  * expected acks recorded by `complete`, met by `correlate`, marked overdue once by `markOverdue`
  * (also from two connections at once), listed and counted.
  *
@@ -7,8 +7,8 @@
  * works in an era of its own, earlier than every earlier test's (its deadlines are before theirs,
  * and its "now" before their deadlines), and looks only at its own messages.
  */
-import type { ExpectedAck, OverdueAck } from '../../src/store/ack-expectations.js';
-import type { MessageStore } from '../../src/store/message-store.js';
+import type { ExpectedAck, OverdueAck } from '../../src/router/08-store/ack-expectations.js';
+import type { MessageStore } from '../../src/router/08-store/message-store.js';
 import { beginNew, incoming, newTrackingId } from './store-fixtures.js';
 
 let eras = 0;

@@ -1,6 +1,6 @@
 /** Care plans and changes the contract tests build; every id is fresh, so tests never collide. */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { PlanChange, PlanRecord } from '../../src/store/careplan-index.js';
+import type { PlanChange, PlanRecord } from '../../src/router/06-careplans/careplan-index.js';
 import { at, newEndpoint, newTrackingId } from './store-fixtures.js';
 
 /** A plan id as ITK senders make them: an upper-case UUID. */

@@ -3,7 +3,7 @@
  * between two connections at once), idempotent redelivery, update proposals linked to the
  * version that accepts them, lookups by patient, and history.
  */
-import type { MessageStore } from '../../src/store/message-store.js';
+import type { MessageStore } from '../../src/router/08-store/message-store.js';
 import { change, newNhsNumber, next, plan, type PlanFields } from './careplan-fixtures.js';
 import { at, newEndpoint, newTrackingId } from './store-fixtures.js';
 

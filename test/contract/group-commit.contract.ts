@@ -3,8 +3,8 @@
  * for in one turn of the event loop share a transaction, yet each one succeeds or fails on its
  * own, and the processing lease each `begin` takes holds as if it had its own transaction.
  */
-import type { BeginResult, MessageStore } from '../../src/store/message-store.js';
-import { StoreError } from '../../src/store/store-error.js';
+import type { BeginResult, MessageStore } from '../../src/router/08-store/message-store.js';
+import { StoreError } from '../../src/router/08-store/store-error.js';
 import { at, beginNew, incoming, nack } from './store-fixtures.js';
 
 const LEASE_S = 30;

@@ -7,8 +7,8 @@
  * fresh random tracking ids and end point ids, so the database need not be emptied between tests.
  */
 import { randomUUID } from 'node:crypto';
-import type { MessageStore, RouterResponse } from '../../src/store/message-store.js';
-import { StoreError } from '../../src/store/store-error.js';
+import type { MessageStore, RouterResponse } from '../../src/router/08-store/message-store.js';
+import { StoreError } from '../../src/router/08-store/store-error.js';
 import { describeAckExpectationsContract } from './ack-expectations.contract.js';
 import { describeCarePlanIndexContract } from './careplan-index.contract.js';
 import { describeGroupCommitContract } from './group-commit.contract.js';

@@ -5,7 +5,7 @@
  * instance is told of a live claim (`heldBy`) and must wait; the holder takes its own claim again
  * at once; an expired claim is taken over by exactly one instance; `complete` clears it.
  */
-import type { BeginResult, MessageStore } from '../../src/store/message-store.js';
+import type { BeginResult, MessageStore } from '../../src/router/08-store/message-store.js';
 import { at, beginNew, incoming } from './store-fixtures.js';
 
 /** The default lease, in the seconds of `at()`. */

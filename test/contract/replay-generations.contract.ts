@@ -1,17 +1,17 @@
 /**
  * Replays from the quarantine, part of the MessageStore contract (message-store.contract.ts):
  * a replay processed as a new attempt of a (sender, tracking id) the store already holds is a
- * replay generation (src/store/replay-generations.ts), found by its tracking id wherever a
+ * replay generation (src/router/08-store/replay-generations.ts), found by its tracking id wherever a
  * tracking id is looked up (findByTrackingId, track, correlate), while `begin` keeps its
  * exact-key duplicate check.
  */
-import type { BeginResult, MessageStore } from '../../src/store/message-store.js';
+import type { BeginResult, MessageStore } from '../../src/router/08-store/message-store.js';
 import {
   beginReplay,
   generationKey,
   replayDetail,
   type ReplayLineage,
-} from '../../src/store/replay-generations.js';
+} from '../../src/router/08-store/replay-generations.js';
 import { at, beginNew, incoming, newTrackingId } from './store-fixtures.js';
 
 const lineage = (over: Partial<ReplayLineage> = {}): ReplayLineage => ({

@@ -1,5 +1,5 @@
 /**
- * Retention, part of the MessageStore contract (src/store/retention.ts): bodies cleared and
+ * Retention, part of the MessageStore contract (src/router/08-store/retention.ts): bodies cleared and
  * records deleted by age and state, in batches, completed messages only; closed care plans'
  * index entries after their age, open plans never.
  *
@@ -7,9 +7,9 @@
  * 1960, 1955, … for successive tests), earlier than everything else in it: a rule's cutoff then
  * falls inside that era, and only the test's own rows are old enough to count.
  */
-import type { MessageStore } from '../../src/store/message-store.js';
-import type { RetentionRule } from '../../src/store/retention.js';
-import type { MessageState } from '../../src/store/states.js';
+import type { MessageStore } from '../../src/router/08-store/message-store.js';
+import type { RetentionRule } from '../../src/router/08-store/retention.js';
+import type { MessageState } from '../../src/router/08-store/states.js';
 import { change, next, plan } from './careplan-fixtures.js';
 import { beginNew, incoming, nack, newTrackingId } from './store-fixtures.js';
 

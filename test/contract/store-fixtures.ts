@@ -4,7 +4,7 @@ import type {
   IncomingMessage,
   MessageStore,
   RouterResponse,
-} from '../../src/store/message-store.js';
+} from '../../src/router/08-store/message-store.js';
 
 const T0 = Date.parse('2025-03-01T09:00:00.000Z');
 /** A fixed time `s` seconds after T0, so stored times can be compared exactly. */

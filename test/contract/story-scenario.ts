@@ -2,7 +2,7 @@
  * `track` scenario for the contract: a care-plan notification, the end point's inf ack and
  * business ack for it, and another message the router nacked itself.
  */
-import type { MessageHistory, MessageStore } from '../../src/store/message-store.js';
+import type { MessageHistory, MessageStore } from '../../src/router/08-store/message-store.js';
 import { at, beginNew, incoming, nack, newEndpoint } from './store-fixtures.js';
 
 const INF_ACK_SERVICE = 'urn:nhs-itk:services:201005:InfrastructureAcknowledgment-v1-0';

@@ -14,7 +14,7 @@
  * and poison.test.ts pin.
  */
 import { randomUUID } from 'node:crypto';
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../src/router/08-store/open-store.js';
 import type { TestUser } from '../support/broker.js';
 import { startPrivateBroker, type PrivateBroker } from '../support/private-broker.js';
 import { openTestClient, type TestClient } from '../support/messages.js';

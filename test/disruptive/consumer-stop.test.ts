@@ -8,7 +8,7 @@
  * router's earlier answers to the sender. This test holds the consumer to the contract: a message
  * the router finished before stopping must not come back.
  */
-import { QueueConsumer } from '../../src/transport/consumer.js';
+import { QueueConsumer } from '../../src/router/02-transport/consumer.js';
 import { useRouterBroker } from '../support/router-broker.js';
 import { deferred, sleep, waitFor } from '../support/wait-for.js';
 import { disruptive, drain, INBOUND_QUEUE, queueDepth, report } from './helpers.js';

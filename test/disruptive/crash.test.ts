@@ -11,7 +11,7 @@
  * crash adds). The facts (copies, duplicates, nacks, outcomes) are reported before any assertion,
  * so a failing run still says what the crash did.
  */
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../src/router/08-store/open-store.js';
 import { createTestVhost, type TestUser, type TestVhost } from '../support/broker.js';
 import { openTestClient, type TestClient } from '../support/messages.js';
 import {

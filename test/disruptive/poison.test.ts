@@ -15,7 +15,7 @@
  * goes.
  */
 import Database from 'better-sqlite3';
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../src/router/08-store/open-store.js';
 import { createTestVhost, type TestVhost } from '../support/broker.js';
 import { openTestClient, type TestClient } from '../support/messages.js';
 import {

@@ -5,7 +5,7 @@
  * lose nothing: what it did not take stays in the queue for the next start, which delivers the
  * rest. A graceful stop gives no end point a second copy.
  */
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../src/router/08-store/open-store.js';
 import { createTestVhost, type TestVhost } from '../support/broker.js';
 import { openTestClient, type TestClient } from '../support/messages.js';
 import {

@@ -5,9 +5,9 @@
  * an inf ack in time, or one the router sends itself for an `acks: router` end point, never does.
  */
 import { jest } from '@jest/globals';
-import { main } from '../../src/cli/main.js';
-import { formatStory } from '../../src/cli/track-command.js';
-import type { MessageStory } from '../../src/store/message-store.js';
+import { main } from '../../src/tools/cli/main.js';
+import { formatStory } from '../../src/tools/cli/track-command.js';
+import type { MessageStory } from '../../src/router/08-store/message-store.js';
 import { ADDR, cda, de } from './pipeline/de-messages.js';
 import { useRouterHarness } from '../support/router-harness.js';
 import { sleep } from '../support/wait-for.js';

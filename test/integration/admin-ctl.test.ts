@@ -1,5 +1,5 @@
 /**
- * The rabbitmqctl adapter of the demo and the harness (`src/cli/demo/admin-ctl.ts`) on the real
+ * The rabbitmqctl adapter of the demo and the harness (`src/tools/sandbox/admin-ctl.ts`) on the real
  * broker: a password is handed over on standard input, so one that starts with `-` (a random
  * base64url password does, one time in 64) or holds quotes and spaces is the password the user
  * then logs in with, not options rabbitmqctl refuses. Needs rabbitmqctl on this machine, as the
@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import { ctlAdmin } from '../../src/cli/demo/admin-ctl.js';
+import { ctlAdmin } from '../../src/tools/sandbox/admin-ctl.js';
 import { amqpUrl } from '../support/broker-env.js';
 
 const admin = ctlAdmin();

@@ -7,8 +7,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
-import { runDemo, type DemoResult } from '../../src/cli/demo/run-demo.js';
-import { main } from '../../src/cli/main.js';
+import { runDemo, type DemoResult } from '../../src/tools/demo/run-demo.js';
+import { main } from '../../src/tools/cli/main.js';
 import { brokerAdmin } from '../support/broker-admin.js';
 import { amqpUrl, brokerEnv } from '../support/broker-env.js';
 

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
-import { main } from '../../src/cli/main.js';
-import { ROUTER_FAULTS, type CaseResult, type HarnessRun } from '../../src/harness/index.js';
-import { parseUntrusted } from '../../src/validation/xml-engine.js';
+import { main } from '../../src/tools/cli/main.js';
+import { ROUTER_FAULTS, type CaseResult, type HarnessRun } from '../../src/tools/harness/index.js';
+import { parseUntrusted } from '../../src/router/04-validation/xml-engine.js';
 import { amqpUrl, brokerEnv } from '../support/broker-env.js';
 
 const env = brokerEnv();

@@ -11,10 +11,10 @@ import { jest } from '@jest/globals';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import YAML from 'yaml';
-import { formatStory } from '../../src/cli/track-command.js';
-import { main } from '../../src/cli/main.js';
-import { loadRouterConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/ops/logger.js';
+import { formatStory } from '../../src/tools/cli/track-command.js';
+import { main } from '../../src/tools/cli/main.js';
+import { loadRouterConfig } from '../../src/router/01-config/index.js';
+import { createLogger } from '../../src/router/00-common/logger.js';
 import {
   listQuarantine,
   purgeQuarantine,
@@ -22,10 +22,10 @@ import {
   routeTableOf,
   showQuarantined,
   type QuarantineTools,
-} from '../../src/quarantine/quarantine-ops.js';
-import { REFRESH_AT } from '../../src/quarantine/quarantine-session.js';
-import { replayHeaders } from '../../src/quarantine/replay-headers.js';
-import type { MessageStory } from '../../src/store/message-store.js';
+} from '../../src/tools/quarantine/quarantine-ops.js';
+import { REFRESH_AT } from '../../src/tools/quarantine/quarantine-session.js';
+import { replayHeaders } from '../../src/router/09-pipeline/replay-trust.js';
+import type { MessageStory } from '../../src/router/08-store/message-store.js';
 import { publishAs } from '../support/messages.js';
 import { useRouterHarness } from '../support/router-harness.js';
 import { sleep } from '../support/wait-for.js';

@@ -4,8 +4,8 @@
  * fault script limits a fault to one message type.
  */
 import path from 'node:path';
-import { buildInfAck } from '../../src/acks/infrastructure-ack.js';
-import { readCarePlanFacts } from '../../src/envelope/careplan-payload.js';
+import { buildInfAck } from '../../src/router/07-delivery/infrastructure-ack.js';
+import { readCarePlanFacts } from '../../src/router/03-envelope/careplan-payload.js';
 import {
   faultsFromFlags,
   parseFaultScript,
@@ -13,7 +13,7 @@ import {
   type FaultFlags,
   type RunningSimulator,
   type SimulatorOptions,
-} from '../../src/simulator/index.js';
+} from '../../src/tools/simulator/index.js';
 import {
   ADDR,
   newPlan,

@@ -8,14 +8,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { jest } from '@jest/globals';
-import { buildInfAck } from '../../src/acks/infrastructure-ack.js';
-import { main } from '../../src/cli/main.js';
-import { readCarePlanFacts } from '../../src/envelope/careplan-payload.js';
+import { buildInfAck } from '../../src/router/07-delivery/infrastructure-ack.js';
+import { main } from '../../src/tools/cli/main.js';
+import { readCarePlanFacts } from '../../src/router/03-envelope/careplan-payload.js';
 import {
   startSimulator,
   type RunningSimulator,
   type SimulatorOptions,
-} from '../../src/simulator/index.js';
+} from '../../src/tools/simulator/index.js';
 import {
   ADDR,
   headersOf,
@@ -33,7 +33,7 @@ import {
 import { FIXTURES } from '../support/fixture-files.js';
 import { purgeQueues } from '../support/messages.js';
 import { useRouterHarness } from '../support/router-harness.js';
-import { createValidator } from '../../src/validation/create-validator.js';
+import { createValidator } from '../../src/router/04-validation/create-validator.js';
 import { waitFor } from '../support/wait-for.js';
 
 const h = useRouterHarness();
@@ -207,7 +207,7 @@ describe('acknowledgements', () => {
         trackingIdRef: msg.trackingId,
         reportingIdentity: [COMMUNITY_IDENTITY],
       });
-      // a care-plan rule concerns the payload: DE0012, the Toolkit code first (src/acks/nack-codes.ts)
+      // a care-plan rule concerns the payload: DE0012, the Toolkit code first (src/router/07-delivery/nack-codes.ts)
       expect(nack.errors[0]).toMatchObject({
         code: 'DE0012',
         diagnostic: expect.stringMatching(/^1000 CP-PLAN-TYPE: .*falls/),
@@ -416,7 +416,7 @@ describe('the command line', () => {
       expect(await run).toBe(0);
       const nack = readInfAck(await h.takeOne(GP_Q()));
       expect(nack).toMatchObject({ result: 'Failure', trackingIdRef: msg.trackingId });
-      // the DE part, the fault's Toolkit code first in the diagnostic (src/acks/nack-codes.ts)
+      // the DE part, the fault's Toolkit code first in the diagnostic (src/router/07-delivery/nack-codes.ts)
       expect(nack.errors.map((e) => [e.code, e.diagnostic])).toEqual([
         ['DE0001', '2100 simulated fault'],
       ]);

@@ -120,7 +120,7 @@ test('off by default: no traceparent added, no trace ids in the logs, no OpenTel
   expect(router.logs.find((l) => String(l.message).startsWith('tracing off'))).toBeDefined();
   expect(router.logs.filter((l) => 'trace_id' in l)).toEqual([]);
   const modules = loaded(imports);
-  expect(modules.some((u) => u.includes('/dist/src/main.js'))).toBe(true); // the recorder works
+  expect(modules.some((u) => u.includes('/dist/src/router/main.js'))).toBe(true); // the recorder works
   expect(modules.filter((u) => u.includes('@opentelemetry'))).toEqual([]);
 }, 120_000);
 

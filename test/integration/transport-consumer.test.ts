@@ -1,5 +1,5 @@
 /** The queue consumer against the real RabbitMQ: acks, requeues, delivery limit, prefetch, stop. */
-import { QueueConsumer, type Disposition } from '../../src/transport/consumer.js';
+import { QueueConsumer, type Disposition } from '../../src/router/02-transport/consumer.js';
 import { expectMessages, expectNoMessage } from '../support/messages.js';
 import { DELIVERY_LIMIT, useRouterBroker } from '../support/router-broker.js';
 import { deferred, sleep, waitFor } from '../support/wait-for.js';

@@ -1,9 +1,9 @@
 /** Losing the broker connection, for real: the broker closes it, the transport recovers. */
 import { randomUUID } from 'node:crypto';
-import { BrokerConnection } from '../../src/transport/connection.js';
-import { QueueConsumer } from '../../src/transport/consumer.js';
-import type { InboundMessage } from '../../src/transport/inbound-message.js';
-import { ConfirmPublisher } from '../../src/transport/publisher.js';
+import { BrokerConnection } from '../../src/router/02-transport/connection.js';
+import { QueueConsumer } from '../../src/router/02-transport/consumer.js';
+import type { InboundMessage } from '../../src/router/02-transport/inbound-message.js';
+import { ConfirmPublisher } from '../../src/router/02-transport/publisher.js';
 import { expectNoMessage } from '../support/messages.js';
 import { useRouterBroker } from '../support/router-broker.js';
 import { deferred, waitFor } from '../support/wait-for.js';

@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadRouterConfig } from '../../src/config/index.js';
-import type { AmqpTlsConfig } from '../../src/config/router-config.js';
-import { BrokerRefusedError } from '../../src/transport/broker-errors.js';
-import { BrokerConnection } from '../../src/transport/connection.js';
+import { ConfigError, loadRouterConfig } from '../../src/router/01-config/index.js';
+import type { AmqpTlsConfig } from '../../src/router/01-config/router-config.js';
+import { BrokerRefusedError } from '../../src/router/02-transport/broker-errors.js';
+import { BrokerConnection } from '../../src/router/02-transport/connection.js';
 import { startPrivateBroker, type PrivateBroker } from '../support/private-broker.js';
 
 // Made when the file loads: the cases below name files in it.

@@ -1,9 +1,9 @@
 /** Topology, confirm publishing and sender identity against the real RabbitMQ, in a vhost of its own. */
 import { connect } from 'amqplib';
-import { topologyNames } from '../../src/transport/names.js';
-import { ConfirmPublisher } from '../../src/transport/publisher.js';
-import { declareTopology } from '../../src/transport/topology.js';
-import { TransportError } from '../../src/transport/transport-error.js';
+import { topologyNames } from '../../src/router/02-transport/names.js';
+import { ConfirmPublisher } from '../../src/router/02-transport/publisher.js';
+import { declareTopology } from '../../src/router/02-transport/topology.js';
+import { TransportError } from '../../src/router/02-transport/transport-error.js';
 import { createTestVhost } from '../support/broker.js';
 import { expectMessages, expectNoMessage, publishAs } from '../support/messages.js';
 import {

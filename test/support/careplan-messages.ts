@@ -6,15 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GetMessage } from 'amqplib';
-import type { Envelope } from '../../src/envelope/envelope.js';
-import { CAREPLAN_NS, ITK_NS } from '../../src/envelope/itk-names.js';
+import type { Envelope } from '../../src/router/03-envelope/envelope.js';
+import { CAREPLAN_NS, ITK_NS } from '../../src/router/03-envelope/itk-names.js';
 import {
   childNamed,
   childrenNamed,
   parseLite,
   type LiteElement,
-} from '../../src/envelope/lite-xml.js';
-import { parseEnvelope } from '../../src/envelope/parse-envelope.js';
+} from '../../src/router/03-envelope/lite-xml.js';
+import { parseEnvelope } from '../../src/router/04-validation/parse-envelope.js';
 
 export const ADDR = {
   gp: 'urn:nhs-uk:addressing:ods:A83001',

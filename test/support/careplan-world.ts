@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import type { GetMessage } from 'amqplib';
-import type { PlanRecord, PlanVersion } from '../../src/store/careplan-index.js';
-import type { MessageStory } from '../../src/store/message-store.js';
+import type { PlanRecord, PlanVersion } from '../../src/router/06-careplans/careplan-index.js';
+import type { MessageStory } from '../../src/router/08-store/message-store.js';
 import {
   EP,
   headersOf,
@@ -25,7 +25,7 @@ import { useRouterHarness, type RouterHarness } from './router-harness.js';
 
 export const CAREPLAN_ROUTES = path.join(FIXTURES, 'careplans', 'routes');
 
-/** A care-plan rule concerns the payload: its nack is DE0012 (src/acks/nack-codes.ts). */
+/** A care-plan rule concerns the payload: its nack is DE0012 (src/router/07-delivery/nack-codes.ts). */
 const PAYLOAD_ERROR_TEXT = 'Distribution Envelope Payload Processing Error';
 
 export interface CarePlanWorld {

@@ -9,16 +9,23 @@
  * and by the router harness, which checks every message the router sends that a test reads.
  */
 import path from 'node:path';
-import { compileSchema, type CompiledSchema } from '../../src/validation/compiled-schema.js';
-import { parseUntrusted, xsdErrors, type XmlElement } from '../../src/validation/xml-engine.js';
+import {
+  compileSchema,
+  type CompiledSchema,
+} from '../../src/router/04-validation/compiled-schema.js';
+import {
+  parseUntrusted,
+  xsdErrors,
+  type XmlElement,
+} from '../../src/router/04-validation/xml-engine.js';
 import {
   childNamed,
   childrenNamed,
   parseLite,
   type LiteElement,
-} from '../../src/envelope/lite-xml.js';
-import { HL7_NS, INTERACTION, ITK_NS, SPEC_KEY } from '../../src/envelope/itk-names.js';
-import { packagePath } from '../../src/package-root.js';
+} from '../../src/router/03-envelope/lite-xml.js';
+import { HL7_NS, INTERACTION, ITK_NS, SPEC_KEY } from '../../src/router/03-envelope/itk-names.js';
+import { packagePath } from '../../src/router/00-common/package-root.js';
 
 const OFFICIAL = packagePath('schemas', 'official');
 const UUID_UPPER = /^[A-F0-9]{8}-[A-F0-9]{4}-[A-F0-9]{4}-[A-F0-9]{4}-[A-F0-9]{12}$/;

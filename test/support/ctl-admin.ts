@@ -1,5 +1,5 @@
 /** {@link BrokerAdmin} through `rabbitmqctl` (needs root or the rabbitmq user; ~0.3–1 s per call). */
-import { ignoreMissing, rabbitmqctl } from '../../src/cli/demo/admin-ctl.js';
+import { ignoreMissing, rabbitmqctl } from '../../src/tools/sandbox/admin-ctl.js';
 import type { BrokerAdmin, QueueInfo } from './broker-admin.js';
 
 const ctl = (...args: string[]): Promise<string> => rabbitmqctl(args);

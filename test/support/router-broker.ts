@@ -4,9 +4,9 @@
  * `useRouterBroker()` registers the hooks; call it once at the top of a test file.
  */
 import { randomUUID } from 'node:crypto';
-import { BrokerConnection } from '../../src/transport/connection.js';
-import { topologyNames } from '../../src/transport/names.js';
-import { declareTopologyTask } from '../../src/transport/topology.js';
+import { BrokerConnection } from '../../src/router/02-transport/connection.js';
+import { topologyNames } from '../../src/router/02-transport/names.js';
+import { declareTopologyTask } from '../../src/router/02-transport/topology.js';
 import { createTestVhost, type TestVhost } from './broker.js';
 import { openTestClient, purgeQueues, type TestClient } from './messages.js';
 

@@ -17,17 +17,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GetMessage, Options } from 'amqplib';
-import { loadRouterConfig } from '../../src/config/index.js';
+import { loadRouterConfig } from '../../src/router/01-config/index.js';
 import {
   loadRouteTable,
   startRouter,
   type RunningRouter,
   type StartOptions,
-} from '../../src/main.js';
-import { silentLogger, type Logger } from '../../src/ops/logger.js';
-import type { MessageStore, MessageStory } from '../../src/store/message-store.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
-import { topologyNames, type TopologyNames } from '../../src/transport/names.js';
+} from '../../src/router/main.js';
+import { silentLogger, type Logger } from '../../src/router/00-common/logger.js';
+import type { MessageStore, MessageStory } from '../../src/router/08-store/message-store.js';
+import { openSqliteStore } from '../../src/router/08-store/sqlite/open-sqlite-store.js';
+import { topologyNames, type TopologyNames } from '../../src/router/02-transport/names.js';
 import { createTestVhost, type TestUser, type TestVhost } from './broker.js';
 import {
   expectMessages,

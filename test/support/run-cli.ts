@@ -1,6 +1,6 @@
 /** Runs `itk-router <args>` in-process: its exit code and what it wrote to stdout and stderr. */
 import { jest } from '@jest/globals';
-import { main } from '../../src/cli/main.js';
+import { main } from '../../src/tools/cli/main.js';
 
 export interface CliRun {
   readonly code: number;

@@ -128,10 +128,10 @@ describe('a notification without consent goes only to the addresses its owner ch
 
 describe('other messages carrying a plan without consent', () => {
   // PRODUCT BUG (see the report): the consent rule is applied to notifications only
-  // (src/careplans/careplan-step.ts notify(), lines 98-107). A CarePlanResponse (default branch,
+  // (src/router/06-careplans/careplan-step.ts notify(), lines 98-107). A CarePlanResponse (default branch,
   // line 52) or CarePlanUpdate (update(), line 180 keeps every routed delivery, copies included)
   // carrying a plan without consent is routed like any message, and a copy route on its plan type
-  // matches (src/pipeline/decide.ts line 95 passes planType to resolve() for every care-plan
+  // matches (src/router/09-pipeline/decide.ts line 95 passes planType to resolve() for every care-plan
   // message): the plan reaches an end point its owner never chose.
   test('the owner’s CarePlanResponse (found, plan without consent) reaches only the requester, never a copy route', async () => {
     const plan = newPlan({ owner: ADDR.gp, planType: 'mental-health-crisis', consent: false });

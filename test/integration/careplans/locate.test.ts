@@ -4,7 +4,10 @@
  * may see: a plan without consentToShare=true only to its owner and to the end points at the
  * addresses its owner notified; optionally of one plan type.
  */
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
 import {
   ADDR,
   EP,
@@ -164,7 +167,7 @@ describe('an address inside a wider subtree', () => {
     expect(answer.entries).toEqual([entryOf(nested)]);
   });
 
-  // PRODUCT BUG (see the report): maySee (src/careplans/plan-rules.ts line 19) asks whether the
+  // PRODUCT BUG (see the report): maySee (src/router/06-careplans/plan-rules.ts line 19) asks whether the
   // asker CLAIMS an address the owner chose (endpointClaimsAddress: any subtree holding it,
   // "whoever else claims something more specific"), not whether the address RESOLVES to the asker
   // (resolveAddress, as routing does). The enclosing trust is listed a plan without consent that

@@ -5,7 +5,10 @@
  * finding 7: the answer must not tell that a hidden plan exists); the owner's response goes back to the
  * requester by address and is correlated with the request (track: answered by the owner).
  */
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
 import {
   ADDR,
   EP,
@@ -195,7 +198,7 @@ describe('responses from the owner', () => {
 });
 
 describe('requests the locator mishandles (product bugs, see the report)', () => {
-  // PRODUCT BUG: requestedPlan (src/careplans/plan-rules.ts line 90) picks the patient's newest
+  // PRODUCT BUG: requestedPlan (src/router/06-careplans/plan-rules.ts line 90) picks the patient's newest
   // open plan of the type (careplan-step.ts line 133) BEFORE the visibility check (line 147), so
   // a newer plan the asker may not see hides an older one it may: refused instead of forwarded.
   test('by NHS number: a newer plan the asker may not see does not hide an older one it may see', async () => {

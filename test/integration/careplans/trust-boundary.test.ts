@@ -9,8 +9,8 @@
  * Routes (test/fixtures/careplans/routes): end-of-life notifications are copied to ooh-111 (copy
  * route and subscription); every mental-health-crisis message is copied to ooh-111.
  */
-import { buildBusinessAck } from '../../../src/acks/business-ack.js';
-import type { MessageStory } from '../../../src/store/message-store.js';
+import { buildBusinessAck } from '../../../src/router/07-delivery/business-ack.js';
+import type { MessageStory } from '../../../src/router/08-store/message-store.js';
 import {
   ADDR,
   EP,

@@ -4,7 +4,7 @@
  * current version; the owner accepts by notifying the next version (the index's history names the
  * update) or rejects with a business ack AR, routed back to the proposer and correlated.
  */
-import { buildBusinessAck } from '../../../src/acks/business-ack.js';
+import { buildBusinessAck } from '../../../src/router/07-delivery/business-ack.js';
 import {
   ADDR,
   EP,
@@ -223,7 +223,7 @@ describe('the owner rejects with a business ack AR', () => {
 
   // PRODUCT BUG (see the report): a rejected update stays "pending" in careplan_updates, and the
   // owner's next version, made for its own reasons, is recorded as accepting it.
-  // src/store/sqlite/sqlite-careplan-index.ts applyChange (lines 107-109) links the oldest proposal on the replaced
+  // src/router/08-store/sqlite/sqlite-careplan-index.ts applyChange (lines 107-109) links the oldest proposal on the replaced
   // version whatever became of it; nothing clears a proposal its owner rejected (AR).
   test('after an AR, the owner’s own next version does not name the rejected update', async () => {
     const v1 = await gpPlan();

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GetMessage } from 'amqplib';
-import type { Envelope } from '../../../src/envelope/envelope.js';
-import { ITK_NS, SERVICE } from '../../../src/envelope/itk-names.js';
-import { childNamed, childrenNamed, parseLite } from '../../../src/envelope/lite-xml.js';
-import { parseEnvelope } from '../../../src/envelope/parse-envelope.js';
+import type { Envelope } from '../../../src/router/03-envelope/envelope.js';
+import { ITK_NS, SERVICE } from '../../../src/router/03-envelope/itk-names.js';
+import { childNamed, childrenNamed, parseLite } from '../../../src/router/03-envelope/lite-xml.js';
+import { parseEnvelope } from '../../../src/router/04-validation/parse-envelope.js';
 import { fixture } from '../../support/fixture-files.js';
 
 export const ADDR = {
@@ -276,7 +276,7 @@ export const ruleOf = (e: ErrorInfo): string =>
 
 /**
  * The code of the refusal a nack's errorInfo stands for: the Toolkit code opening its diagnostic
- * text (src/acks/nack-codes.ts), else its DE code.
+ * text (src/router/07-delivery/nack-codes.ts), else its DE code.
  */
 export const findingCodeOf = (e: ErrorInfo): string =>
   /^(\d{4}) /.exec(e.diagnostic ?? '')?.[1] ?? e.code;

@@ -159,9 +159,9 @@ describe('a repeated tracking id from the same sender', () => {
     await h.expectEmpty(everywhere(), 200);
   });
 
-  // PRODUCT BUG (reported, not fixed here): src/pipeline/process-message.ts (lines 37-44) treats
+  // PRODUCT BUG (reported, not fixed here): src/router/09-pipeline/process-message.ts (lines 37-44) treats
   // a copy whose (sender, tracking id) record exists but is not completed yet (`begun.kind ===
-  // 'existing'` without `completedAt`) as a crash redelivery, and src/pipeline/deliver.ts (line 14)
+  // 'existing'` without `completedAt`) as a crash redelivery, and src/router/09-pipeline/deliver.ts (line 14)
   // then delivers again to every end point not yet confirmed. With prefetch > 1, a duplicate that
   // arrives while the first copy is in flight is processed concurrently: both copies are published
   // to the end point (two `delivered` events), the second copy's store.complete() is refused, it is

@@ -6,7 +6,7 @@
  * name or date of birth, nor the plan's title or care team.
  */
 import { PassThrough } from 'node:stream';
-import { createLogger } from '../../../src/ops/logger.js';
+import { createLogger } from '../../../src/router/00-common/logger.js';
 import { useRouterHarness } from '../../support/router-harness.js';
 import { fixture } from '../../support/fixture-files.js';
 

@@ -3,7 +3,7 @@
  * the GP's user), that end point could publish "replays" naming any other sender. The router then
  * trusts no replay headers: the message is the GP's own, whatever the headers say.
  */
-import { replayHeaders } from '../../../src/quarantine/replay-headers.js';
+import { replayHeaders } from '../../../src/router/09-pipeline/replay-trust.js';
 import { publishAs } from '../../support/messages.js';
 import { useRouterHarness } from '../../support/router-harness.js';
 import { ADDR, cda, headersOf } from './de-messages.js';

@@ -5,7 +5,7 @@
  * hand through the default exchange is an ordinary message from guest, which no end point lists.
  * (When its user is listed as an end point identity: replay-trust-identity.test.ts.)
  */
-import { replayHeaders } from '../../../src/quarantine/replay-headers.js';
+import { replayHeaders } from '../../../src/router/09-pipeline/replay-trust.js';
 import { publishAs } from '../../support/messages.js';
 import { useRouterHarness } from '../../support/router-harness.js';
 import { cda, headersOf } from './de-messages.js';

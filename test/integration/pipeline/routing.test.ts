@@ -311,7 +311,7 @@ describe('reject routes', () => {
     expect(nack.trackingIdRef).toBe(msg.trackingId);
     expect(nack.serviceRef).toBe('urn:nhs-itk:services:201005:SendDocument-v1-0');
     expect(nack.errors).toHaveLength(1);
-    // a reject route's Toolkit code opens the diagnostic of a DE0001 (src/acks/nack-codes.ts)
+    // a reject route's Toolkit code opens the diagnostic of a DE0001 (src/router/07-delivery/nack-codes.ts)
     expect(nack.errors[0]).toMatchObject({
       code: 'DE0001',
       codeSystem: OID_DE_ERRORS,

@@ -14,7 +14,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { createOtelTracing } from '../../../src/ops/tracing-otel.js';
+import { createOtelTracing } from '../../../src/router/10-ops/tracing-otel.js';
 import { startRouterHarness, type StartedRouterHarness } from '../../support/router-harness.js';
 import { sleep } from '../../support/wait-for.js';
 import { ADDR, cda, CDA_SERVICE } from './de-messages.js';

@@ -1,15 +1,19 @@
 /**
  * Every kind of ack the project builds passes the official ITK schemas and TKW's ack rules
  * (test/support/conformance.ts), and a nack says each refusal in the DE vocabulary with the
- * Toolkit code first in its diagnostic text (src/acks/nack-codes.ts).
+ * Toolkit code first in its diagnostic text (src/router/07-delivery/nack-codes.ts).
  */
-import { buildBusinessAck } from '../../../src/acks/business-ack.js';
-import { buildInfAck } from '../../../src/acks/infrastructure-ack.js';
-import { DE_CODE_BY_OUTCOME, nackErrorInfo } from '../../../src/acks/nack-codes.js';
-import { buildNack, buildRouterInfAck, errorsFromFindings } from '../../../src/acks/router-acks.js';
-import { parseEnvelope } from '../../../src/envelope/parse-envelope.js';
-import { finding } from '../../../src/validation/findings.js';
-import { ITK_ERRORS, type ItkErrorKey } from '../../../src/validation/itk-errors.js';
+import { buildBusinessAck } from '../../../src/router/07-delivery/business-ack.js';
+import { buildInfAck } from '../../../src/router/07-delivery/infrastructure-ack.js';
+import { DE_CODE_BY_OUTCOME, nackErrorInfo } from '../../../src/router/07-delivery/nack-codes.js';
+import {
+  buildNack,
+  buildRouterInfAck,
+  errorsFromFindings,
+} from '../../../src/router/07-delivery/router-acks.js';
+import { parseEnvelope } from '../../../src/router/04-validation/parse-envelope.js';
+import { finding } from '../../../src/router/04-validation/findings.js';
+import { ITK_ERRORS, type ItkErrorKey } from '../../../src/router/00-common/itk-errors.js';
 import { conformanceProblems } from '../../support/conformance.js';
 
 const router = {

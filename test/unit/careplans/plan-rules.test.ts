@@ -1,10 +1,17 @@
 /** The pure care-plan rules: who may notify, rising versions, owner changes, closing, visibility. */
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
-import type { CarePlanFacts, CarePlanSummary } from '../../../src/envelope/careplan-payload.js';
-import { checkNotification, maySee, requestedPlan } from '../../../src/careplans/plan-rules.js';
-import { buildRouteTable } from '../../../src/routing/index.js';
-import type { PlanRecord } from '../../../src/store/careplan-index.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import type {
+  CarePlanFacts,
+  CarePlanSummary,
+} from '../../../src/router/03-envelope/careplan-payload.js';
+import {
+  checkNotification,
+  maySee,
+  requestedPlan,
+} from '../../../src/router/06-careplans/plan-rules.js';
+import { buildRouteTable } from '../../../src/router/05-routing/index.js';
+import type { PlanRecord } from '../../../src/router/06-careplans/careplan-index.js';
 
 const routes = loadRoutes(fileURLToPath(new URL('../../../routes', import.meta.url)));
 const table = buildRouteTable(routes, {

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { passwordFor, PASSWORD_ENV } from '../../../src/cli/broker-client.js';
-import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
+import { passwordFor, PASSWORD_ENV } from '../../../src/tools/sandbox/broker-client.js';
+import { openSqliteStore } from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
 import { runCli } from '../../support/run-cli.js';
 
 let dir: string;

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
-import { main } from '../../../src/cli/main.js';
-import { formatLate, groupOverdue } from '../../../src/cli/overdue-command.js';
-import type { OverdueAck } from '../../../src/store/ack-expectations.js';
-import type { MessageStore } from '../../../src/store/message-store.js';
-import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
+import { main } from '../../../src/tools/cli/main.js';
+import { formatLate, groupOverdue } from '../../../src/tools/cli/overdue-command.js';
+import type { OverdueAck } from '../../../src/router/08-store/ack-expectations.js';
+import type { MessageStore } from '../../../src/router/08-store/message-store.js';
+import { openSqliteStore } from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
 import { beginNew, incoming } from '../../contract/store-fixtures.js';
 
 let dir: string;

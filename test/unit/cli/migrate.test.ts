@@ -10,9 +10,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { runCli } from '../../support/run-cli.js';
-import { bundledMigrationsDir, readMigrations } from '../../../src/store/migration-files.js';
-import { openStore } from '../../../src/store/open-store.js';
-import { openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
+import {
+  bundledMigrationsDir,
+  readMigrations,
+} from '../../../src/router/08-store/migration-files.js';
+import { openStore } from '../../../src/router/08-store/open-store.js';
+import { openSqliteStore } from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const shipped = readMigrations(bundledMigrationsDir('sqlite')).map((m) => m.name);

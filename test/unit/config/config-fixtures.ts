@@ -1,7 +1,7 @@
 /** Helpers for the configuration tests: where the fixtures are, and what a refusal says. */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type ConfigProblem } from '../../../src/config/index.js';
+import { ConfigError, type ConfigProblem } from '../../../src/router/01-config/index.js';
 
 /** test/fixtures/config, absolute. */
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadRouterConfig } from '../../../src/config/index.js';
+import { loadRouterConfig } from '../../../src/router/01-config/index.js';
 import {
   formatDuration,
   parseDuration,
   retentionConfig,
-} from '../../../src/config/retention-config.js';
+} from '../../../src/router/01-config/retention-config.js';
 import { problemsOf } from './config-fixtures.js';
 
 describe('durations', () => {

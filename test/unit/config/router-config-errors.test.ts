@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, loadRouterConfig } from '../../../src/config/index.js';
+import { ConfigError, loadRouterConfig } from '../../../src/router/01-config/index.js';
 import { FIXTURES, problemsOf } from './config-fixtures.js';
 
 const load = (name: string) => () => loadRouterConfig(join(FIXTURES, name, 'router.yaml'), {});

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { loadRouterConfig, type RouterConfig } from '../../../src/config/index.js';
+import { loadRouterConfig, type RouterConfig } from '../../../src/router/01-config/index.js';
 import { FIXTURES, ROOT, problemsOf } from './config-fixtures.js';
 
 const fixture = (name: string): string => join(FIXTURES, name, 'router.yaml');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadRoutes, type ConfigProblem } from '../../../src/config/index.js';
+import { loadRoutes, type ConfigProblem } from '../../../src/router/01-config/index.js';
 import { FIXTURES, problemsOf } from './config-fixtures.js';
 
 /** The problems of a broken routes fixture, as `file:line key: message`. */

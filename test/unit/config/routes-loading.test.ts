@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadRoutes } from '../../../src/config/index.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
 import { FIXTURES, ROOT, problemsOf } from './config-fixtures.js';
 
 describe('loadRoutes: the stock routes/', () => {

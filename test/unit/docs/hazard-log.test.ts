@@ -145,7 +145,7 @@ describe('the clinical safety documents cite only what the repository holds', ()
     expect(problemOf(real)).toBeUndefined();
     expect(problemOf({ ...real, name: `${real.name} (renamed)` })).toMatch(/has no test titled/);
     expect(problemOf({ ...real, file: 'test/unit/gone.test.ts' })).toMatch(/does not exist/);
-    expect(problemOf({ ...real, file: 'src/main.ts' })).toMatch(/is not a test file/);
+    expect(problemOf({ ...real, file: 'src/router/main.ts' })).toMatch(/is not a test file/);
   });
 });
 

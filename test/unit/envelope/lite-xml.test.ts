@@ -2,7 +2,7 @@
  * parseLite's opaque elements: kept whole (offsets, attributes, line) but not looked inside, and
  * the parse goes on correctly after them whatever their content looks like.
  */
-import { parseLite, type LiteElement } from '../../../src/envelope/lite-xml.js';
+import { parseLite, type LiteElement } from '../../../src/router/03-envelope/lite-xml.js';
 
 const NS = 'urn:test';
 const OPAQUE = { ns: NS, names: new Set(['bulk']) };

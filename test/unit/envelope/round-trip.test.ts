@@ -1,6 +1,9 @@
-import { buildEnvelope } from '../../../src/envelope/build-envelope.js';
-import { parseEnvelope, EnvelopeParseError } from '../../../src/envelope/parse-envelope.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
+import { buildEnvelope } from '../../../src/router/03-envelope/build-envelope.js';
+import {
+  parseEnvelope,
+  EnvelopeParseError,
+} from '../../../src/router/04-validation/parse-envelope.js';
+import type { Envelope } from '../../../src/router/03-envelope/envelope.js';
 import { fixture, fixtureNames } from '../../support/fixture-files.js';
 
 const roundTrip = (e: Envelope) => parseEnvelope(buildEnvelope(e));

@@ -2,7 +2,10 @@
  * The tracking id a nack names for a message the router cannot read (stages 1–2): read by a
  * bounded scan of the DE's start tag and the header's start tag, never by parsing the rest.
  */
-import { scanTrackingId, NIL_TRACKING_ID } from '../../../src/envelope/scan-tracking-id.js';
+import {
+  scanTrackingId,
+  NIL_TRACKING_ID,
+} from '../../../src/router/03-envelope/scan-tracking-id.js';
 import { fixture } from '../../support/fixture-files.js';
 
 const ID = '4C2A3B1E-9F7D-4E2A-8C1B-2D3E4F5A6B7C';

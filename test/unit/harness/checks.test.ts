@@ -1,4 +1,4 @@
-/** Checks say what they want and what they found (src/harness/checks.ts, ack-checks.ts). */
+/** Checks say what they want and what they found (src/tools/harness/checks.ts, ack-checks.ts). */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -6,11 +6,11 @@ import {
   infAckChecks,
   nackErrorChecks,
   routerInfAckChecks,
-} from '../../../src/harness/ack-checks.js';
-import { evaluate, matchChecks } from '../../../src/harness/checks.js';
-import type { Arrived } from '../../../src/harness/mailroom.js';
-import { XPATH_NAMESPACES } from '../../../src/harness/model.js';
-import { TemplateScope } from '../../../src/harness/template.js';
+} from '../../../src/tools/harness/ack-checks.js';
+import { evaluate, matchChecks } from '../../../src/tools/harness/checks.js';
+import type { Arrived } from '../../../src/tools/harness/mailroom.js';
+import { XPATH_NAMESPACES } from '../../../src/tools/harness/model.js';
+import { TemplateScope } from '../../../src/tools/harness/template.js';
 
 const fixture = (name: string) =>
   fs.readFileSync(fileURLToPath(new URL(`../../fixtures/valid/${name}`, import.meta.url)));

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundledPacks, loadPack, PackError } from '../../../src/harness/index.js';
-import { CONTRACT_VERSION } from '../../../src/harness/environment.js';
+import { bundledPacks, loadPack, PackError } from '../../../src/tools/harness/index.js';
+import { CONTRACT_VERSION } from '../../../src/tools/harness/environment.js';
 
 const contract = fs.readFileSync(path.join('docs', 'contract.md'), 'utf8');
 const CLAUSE = /\[(C-[A-Z]+-\d+)\]/g;

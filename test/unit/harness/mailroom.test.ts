@@ -1,5 +1,5 @@
-/** The mailroom: arrivals in order, waited for, claimed once (src/harness/mailroom.ts). */
-import { Mailroom } from '../../../src/harness/mailroom.js';
+/** The mailroom: arrivals in order, waited for, claimed once (src/tools/harness/mailroom.ts). */
+import { Mailroom } from '../../../src/tools/harness/mailroom.js';
 
 const arrive = (mail: Mailroom, where: string, text: string) =>
   mail.add({

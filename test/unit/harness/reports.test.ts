@@ -6,9 +6,9 @@ import {
   type CaseResult,
   type HarnessRun,
   type PackRun,
-} from '../../../src/harness/index.js';
-import { totalsOf } from '../../../src/harness/results.js';
-import { parseUntrusted } from '../../../src/validation/xml-engine.js';
+} from '../../../src/tools/harness/index.js';
+import { totalsOf } from '../../../src/tools/harness/results.js';
+import { parseUntrusted } from '../../../src/router/04-validation/xml-engine.js';
 
 const HOSTILE = '<itk:x>ok</itk:x></pre><script>alert("x")</script>\u0000&amp;';
 const REQ = {

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bindRoles, unknownAddress } from '../../../src/harness/bindings.js';
-import { HarnessError, loadPack, openTarget } from '../../../src/harness/index.js';
-import { faultRules } from '../../../src/harness/selftest-suppliers.js';
-import { resolveAddress } from '../../../src/routing/index.js';
+import { bindRoles, unknownAddress } from '../../../src/tools/harness/bindings.js';
+import { HarnessError, loadPack, openTarget } from '../../../src/tools/harness/index.js';
+import { faultRules } from '../../../src/tools/harness/selftest-suppliers.js';
+import { resolveAddress } from '../../../src/router/05-routing/index.js';
 
 const ROUTES = fileURLToPath(new URL('../../../routes/', import.meta.url));
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({

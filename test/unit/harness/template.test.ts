@@ -1,12 +1,12 @@
-/** Placeholders in pack messages and step values (src/harness/template.ts). */
-import { isValidNhsNumber } from '../../../src/validation/nhs-number.js';
+/** Placeholders in pack messages and step values (src/tools/harness/template.ts). */
+import { isValidNhsNumber } from '../../../src/router/04-validation/nhs-number.js';
 import {
   expand,
   newNhsNumber,
   TemplateError,
   TemplateScope,
   withDummies,
-} from '../../../src/harness/template.js';
+} from '../../../src/tools/harness/template.js';
 
 const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 

@@ -2,7 +2,7 @@
  * `itk_nodejs_eventloop_lag_min_seconds` before the event-loop histogram's first sample: no value
  * (NaN), not Node's empty-histogram minimum of 2^63-1 ns (9223372036.85 s); a real figure after.
  */
-import { createMetrics } from '../../../src/ops/metrics.js';
+import { createMetrics } from '../../../src/router/10-ops/metrics.js';
 
 const lagMin = (text: string): number => {
   const line = text.split('\n').find((l) => l.startsWith('itk_nodejs_eventloop_lag_min_seconds '));

@@ -1,12 +1,16 @@
 /** The router's background housekeeping: the ack-overdue watch and retention, on fake stores. */
 import { jest } from '@jest/globals';
-import type { AckExpectations, OverdueAck } from '../../../src/store/ack-expectations.js';
-import type { RetentionRule, RetentionStore } from '../../../src/store/retention.js';
-import { markOverdueAcks, watchIntervalMs } from '../../../src/ops/ack-overdue-watch.js';
-import { silentLogger } from '../../../src/ops/logger.js';
-import { startPeriodicTask } from '../../../src/ops/periodic-task.js';
-import { previewRetention, pruneOnce, summarize } from '../../../src/ops/retention-task.js';
-import type { RetentionConfig } from '../../../src/config/index.js';
+import type { AckExpectations, OverdueAck } from '../../../src/router/08-store/ack-expectations.js';
+import type { RetentionRule, RetentionStore } from '../../../src/router/08-store/retention.js';
+import { markOverdueAcks, watchIntervalMs } from '../../../src/router/10-ops/ack-overdue-watch.js';
+import { silentLogger } from '../../../src/router/00-common/logger.js';
+import { startPeriodicTask } from '../../../src/router/10-ops/periodic-task.js';
+import {
+  previewRetention,
+  pruneOnce,
+  summarize,
+} from '../../../src/router/10-ops/retention-task.js';
+import type { RetentionConfig } from '../../../src/router/01-config/index.js';
 
 const now = new Date('2025-03-01T10:00:00.000Z');
 const overdue = (i: number): OverdueAck => ({

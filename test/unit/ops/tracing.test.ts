@@ -1,14 +1,14 @@
 /**
- * ops/tracing.ts: when the OTEL_* environment turns traces on (off by default), and log lines
+ * router/10-ops/tracing.ts: when the OTEL_* environment turns traces on (off by default), and log lines
  * carrying trace_id / span_id while a span is active. The spans themselves are checked end to end
  * in test/integration/pipeline/tracing.test.ts.
  */
 import { PassThrough } from 'node:stream';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { addLogFields, createLogger } from '../../../src/ops/logger.js';
-import { NO_TRACING, tracingWanted } from '../../../src/ops/tracing.js';
-import { createOtelTracing } from '../../../src/ops/tracing-otel.js';
-import type { InboundMessage } from '../../../src/transport/inbound-message.js';
+import { addLogFields, createLogger } from '../../../src/router/00-common/logger.js';
+import { NO_TRACING, tracingWanted } from '../../../src/router/10-ops/tracing.js';
+import { createOtelTracing } from '../../../src/router/10-ops/tracing-otel.js';
+import type { InboundMessage } from '../../../src/router/02-transport/inbound-message.js';
 
 describe('tracingWanted: off by default, on with the standard OTEL_* variables', () => {
   test.each([

@@ -1,10 +1,13 @@
 /** decide(): the pure middle of the pipeline, on real messages, the stock routes and the real validator. */
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
-import { decide } from '../../../src/pipeline/decide.js';
-import { DISPOSITIONS } from '../../../src/pipeline/dispositions.js';
-import { buildRouteTable } from '../../../src/routing/index.js';
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import { decide } from '../../../src/router/09-pipeline/decide.js';
+import { DISPOSITIONS } from '../../../src/router/09-pipeline/dispositions.js';
+import { buildRouteTable } from '../../../src/router/05-routing/index.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
 import { fixture } from '../../support/fixture-files.js';
 
 const routes = loadRoutes(fileURLToPath(new URL('../../../routes', import.meta.url)));

@@ -1,10 +1,10 @@
 /** expectedAcks(): which acks a delivered message waits for, from whom, by when. */
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
-import { SERVICE, SPEC_KEY } from '../../../src/envelope/itk-names.js';
-import { expectedAcks } from '../../../src/pipeline/expected-acks.js';
-import { buildRouteTable } from '../../../src/routing/index.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import type { Envelope } from '../../../src/router/03-envelope/envelope.js';
+import { SERVICE, SPEC_KEY } from '../../../src/router/03-envelope/itk-names.js';
+import { expectedAcks } from '../../../src/router/09-pipeline/expected-acks.js';
+import { buildRouteTable } from '../../../src/router/05-routing/index.js';
 
 const routes = loadRoutes(fileURLToPath(new URL('../../../routes', import.meta.url)));
 const table = buildRouteTable(routes, {

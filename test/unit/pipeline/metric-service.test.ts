@@ -1,7 +1,7 @@
 /** Issue 12, finding 9: the metrics' service label comes from a bounded set (pure). */
-import { metricService } from '../../../src/pipeline/metric-service.js';
-import { buildRouteTable } from '../../../src/routing/route-table.js';
-import type { Routes } from '../../../src/config/routes-config.js';
+import { metricService } from '../../../src/router/09-pipeline/metric-service.js';
+import { buildRouteTable } from '../../../src/router/05-routing/route-table.js';
+import type { Routes } from '../../../src/router/01-config/routes-config.js';
 
 const routes = {
   endpoints: [],

@@ -4,7 +4,7 @@ import {
   planProvisioning,
   renderDefinitions,
   renderPlan,
-} from '../../../src/provision/index.js';
+} from '../../../src/tools/provision/index.js';
 
 const plan = planProvisioning({
   endpoints: [{ id: 'gp', name: 'A GP', identities: ['gp-user'] }],

@@ -5,7 +5,7 @@ import {
   passwordVariables,
   knownPasswords,
   rabbitPasswordHash,
-} from '../../../src/provision/index.js';
+} from '../../../src/tools/provision/index.js';
 
 // `printf 'correct horse battery staple' | rabbitmqctl add_user u`, then GET /api/users/u (3.10.8).
 const BROKER_HASH = 'Flrh4P+zh4nVdvm4StfXWCHe70b/cqhLHRAHtKEEhsuE+Ehn';

@@ -1,12 +1,12 @@
 /** The provisioning plan is a pure function of the routes: who may do what, on which names. */
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
 import {
   planProvisioning,
   ProvisionError,
   type Permissions,
   type ProvisionPlan,
-} from '../../../src/provision/index.js';
+} from '../../../src/tools/provision/index.js';
 
 const ROUTES = fileURLToPath(new URL('../../../routes/', import.meta.url));
 

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../../src/cli/main.js';
-import { vhostOf } from '../../../src/cli/provision-command.js';
-import { checkRabbitPasswordHash } from '../../../src/provision/index.js';
+import { main } from '../../../src/tools/cli/main.js';
+import { vhostOf } from '../../../src/tools/cli/provision-command.js';
+import { checkRabbitPasswordHash } from '../../../src/tools/provision/index.js';
 
 const CONFIG = fileURLToPath(new URL('../../../config/router.yaml', import.meta.url));
 const PASSWORD_VARIABLES = [

@@ -12,7 +12,7 @@ import {
   renderPlan,
   renderRabbitmqctl,
   shellQuote,
-} from '../../../src/provision/index.js';
+} from '../../../src/tools/provision/index.js';
 
 const plan = planProvisioning({
   endpoints: [

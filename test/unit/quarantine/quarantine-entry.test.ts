@@ -8,7 +8,7 @@ import {
   toEntries,
   unreadableKey,
   type QuarantinedMessage,
-} from '../../../src/quarantine/quarantine-entry.js';
+} from '../../../src/tools/quarantine/quarantine-entry.js';
 
 const TID = '6B1C0C1E-8F0D-4D84-9C2B-3A0B6C9D1E2F';
 const de = (trackingId = TID) =>

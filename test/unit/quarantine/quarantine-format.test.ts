@@ -1,11 +1,11 @@
 /** Text forms of listings, entries and replay results (pure). */
-import { toEntries } from '../../../src/quarantine/quarantine-entry.js';
+import { toEntries } from '../../../src/tools/quarantine/quarantine-entry.js';
 import {
   entryJson,
   formatEntry,
   formatListing,
   formatReplay,
-} from '../../../src/quarantine/quarantine-format.js';
+} from '../../../src/tools/quarantine/quarantine-format.js';
 
 const [entry] = toEntries([
   {

@@ -1,5 +1,5 @@
-/** Replay generation keys and lineage (pure parts of src/store/replay-generations.ts). */
-import type { MessageHistory, MessageRecord } from '../../../src/store/message-store.js';
+/** Replay generation keys and lineage (pure parts of src/router/08-store/replay-generations.ts). */
+import type { MessageHistory, MessageRecord } from '../../../src/router/08-store/message-store.js';
 import {
   GENERATION_MARK,
   generationKey,
@@ -11,7 +11,7 @@ import {
   replayIdIn,
   splitGenerationKey,
   type ReplayLineage,
-} from '../../../src/store/replay-generations.js';
+} from '../../../src/router/08-store/replay-generations.js';
 
 const lineage: ReplayLineage = {
   replayOf: 'abc123def0',

@@ -5,8 +5,8 @@ import {
   REPLAY_HEADER,
   replayHeaders,
   trustedReplay,
-} from '../../../src/quarantine/replay-headers.js';
-import type { InboundMessage } from '../../../src/transport/inbound-message.js';
+} from '../../../src/router/09-pipeline/replay-trust.js';
+import type { InboundMessage } from '../../../src/router/02-transport/inbound-message.js';
 
 const ROUTER = { inboundExchange: 'itk.inbound', brokerUser: 'itk-router' };
 

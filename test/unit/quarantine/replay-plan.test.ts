@@ -1,10 +1,13 @@
 /** Planning a replay: whose message it was, who that is now, and the duplicate check (pure). */
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
-import { toEntries, type QuarantinedMessage } from '../../../src/quarantine/quarantine-entry.js';
-import { originRecord, planReplay, storeKeyOf } from '../../../src/quarantine/replay-plan.js';
-import { buildRouteTable } from '../../../src/routing/index.js';
-import type { MessageHistory, MessageRecord } from '../../../src/store/message-store.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import {
+  toEntries,
+  type QuarantinedMessage,
+} from '../../../src/tools/quarantine/quarantine-entry.js';
+import { originRecord, planReplay, storeKeyOf } from '../../../src/tools/quarantine/replay-plan.js';
+import { buildRouteTable } from '../../../src/router/05-routing/index.js';
+import type { MessageHistory, MessageRecord } from '../../../src/router/08-store/message-store.js';
 
 const table = buildRouteTable(
   loadRoutes(fileURLToPath(new URL('../../../routes', import.meta.url))),

@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../support/run-cli.js';
-import { replayTrustRefusal, replayTrustedUser } from '../../../src/quarantine/replay-headers.js';
+import {
+  replayTrustRefusal,
+  replayTrustedUser,
+} from '../../../src/router/09-pipeline/replay-trust.js';
 
 const ROUTES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../routes');
 const table = { identities: new Map([['gp-user', 'riverside-gp']]) };

@@ -3,7 +3,7 @@ import {
   endpointForIdentity,
   resolveAddress,
   subscribersFor,
-} from '../../../src/routing/index.js';
+} from '../../../src/router/05-routing/index.js';
 import { ADDRESS, LOCATOR_ADDRESS, ROUTER_ADDRESS, localityTable } from './routing-fixtures.js';
 
 const table = localityTable();

@@ -1,5 +1,9 @@
-import { carePlanInteraction, carePlanService, SERVICE } from '../../../src/envelope/itk-names.js';
-import { resolve, type ResolveInput } from '../../../src/routing/index.js';
+import {
+  carePlanInteraction,
+  carePlanService,
+  SERVICE,
+} from '../../../src/router/03-envelope/itk-names.js';
+import { resolve, type ResolveInput } from '../../../src/router/05-routing/index.js';
 import { ADDRESS, LOCATOR_ADDRESS, ROUTER_ADDRESS, localityTable } from './routing-fixtures.js';
 
 const table = localityTable();

@@ -1,6 +1,6 @@
-import { buildRouteTable, resolveAddress } from '../../../src/routing/index.js';
-import { compileGlobs } from '../../../src/routing/glob.js';
-import { loadRoutes } from '../../../src/config/index.js';
+import { buildRouteTable, resolveAddress } from '../../../src/router/05-routing/index.js';
+import { compileGlobs } from '../../../src/router/00-common/glob.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
 import { fileURLToPath } from 'node:url';
 import { ADDRESS, LOCATOR_ADDRESS, ROUTER_ADDRESS, localityTable } from './routing-fixtures.js';
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
-import { diffRoutes, formatDiff, isEmptyDiff } from '../../../src/routing/routes-diff.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import { diffRoutes, formatDiff, isEmptyDiff } from '../../../src/router/05-routing/routes-diff.js';
 
 const stock = fileURLToPath(new URL('../../../routes', import.meta.url));
 

@@ -1,7 +1,7 @@
 /** The route tables the routing tests run against, built from real route folders. */
 import { fileURLToPath } from 'node:url';
-import { loadRoutes } from '../../../src/config/index.js';
-import { buildRouteTable, type RouteTable } from '../../../src/routing/index.js';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import { buildRouteTable, type RouteTable } from '../../../src/router/05-routing/index.js';
 
 export const ROUTER_ADDRESS = 'urn:nhs-uk:addressing:ods:ITKROUTER';
 export const LOCATOR_ADDRESS = 'urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR';

@@ -7,7 +7,7 @@ import {
   resolve,
   resolveAddress,
   subscribersFor,
-} from '../../../src/routing/index.js';
+} from '../../../src/router/05-routing/index.js';
 import { stockTable } from './routing-fixtures.js';
 
 const table = stockTable();

@@ -1,6 +1,6 @@
 /** One line per message received and sent: plain English with the tracking ids. */
-import { describeReceived, describeSent } from '../../../src/simulator/describe.js';
-import { emptyState } from '../../../src/simulator/plan-store.js';
+import { describeReceived, describeSent } from '../../../src/tools/simulator/describe.js';
+import { emptyState } from '../../../src/tools/simulator/plan-store.js';
 import { COMMUNITY, GP, receive, run, seedPlan, useValidator } from './simulator-fixtures.js';
 
 const v = useValidator();

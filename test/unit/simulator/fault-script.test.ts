@@ -1,12 +1,12 @@
 /** Fault rules from the command line's flags and from a YAML fault script. */
 import path from 'node:path';
-import { parseDuration } from '../../../src/simulator/duration.js';
+import { parseDuration } from '../../../src/tools/simulator/duration.js';
 import {
   FaultScriptError,
   faultsFromFlags,
   loadFaultScript,
   parseFaultScript,
-} from '../../../src/simulator/fault-script.js';
+} from '../../../src/tools/simulator/fault-script.js';
 import { FIXTURES } from '../../support/fixture-files.js';
 
 describe('flags', () => {

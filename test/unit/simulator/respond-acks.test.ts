@@ -3,7 +3,7 @@
  * messages: an inf ack when asked, a business ack AA when asked, a nack with the validation
  * failure, never an ack of an inf ack, only the asked-for inf ack for a business ack.
  */
-import { SERVICE } from '../../../src/envelope/itk-names.js';
+import { SERVICE } from '../../../src/router/03-envelope/itk-names.js';
 import {
   ADDR,
   asBusinessAck,

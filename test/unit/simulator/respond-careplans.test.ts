@@ -4,8 +4,8 @@
  * consent), accepts an update of a plan it owns by notifying the next version to the proposer and
  * the plan's previous address list, and rejects a stale one with a business ack AR.
  */
-import { emptyState, type SimulatorState } from '../../../src/simulator/plan-store.js';
-import type { Response } from '../../../src/simulator/respond.js';
+import { emptyState, type SimulatorState } from '../../../src/tools/simulator/plan-store.js';
+import type { Response } from '../../../src/tools/simulator/respond.js';
 import { carePlanFacts } from './careplan-facts.js';
 import {
   ADDR,

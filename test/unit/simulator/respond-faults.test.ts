@@ -2,8 +2,8 @@
  * Faults on demand: each fault changes what the simulator sends as stated, limited by service /
  * interaction / message type and by `times` when a rule says so.
  */
-import type { FaultRule } from '../../../src/simulator/faults.js';
-import { emptyState } from '../../../src/simulator/plan-store.js';
+import type { FaultRule } from '../../../src/tools/simulator/faults.js';
+import { emptyState } from '../../../src/tools/simulator/plan-store.js';
 import { carePlanFacts } from './careplan-facts.js';
 import {
   ADDR,

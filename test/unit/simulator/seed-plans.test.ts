@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadPlans, PlanFileError, readPlanFile } from '../../../src/simulator/seed-plans.js';
+import { loadPlans, PlanFileError, readPlanFile } from '../../../src/tools/simulator/seed-plans.js';
 import { FIXTURES } from '../../support/fixture-files.js';
 import { ADDR, useValidator } from './simulator-fixtures.js';
 

@@ -7,14 +7,17 @@ import {
   emptyState,
   type HeldPlan,
   type SimulatorState,
-} from '../../../src/simulator/plan-store.js';
-import { readReceived, type Received } from '../../../src/simulator/received.js';
-import { respond, type Response } from '../../../src/simulator/respond.js';
-import type { FaultRule } from '../../../src/simulator/faults.js';
-import type { Outgoing } from '../../../src/simulator/outgoing.js';
-import { readPlanFile } from '../../../src/simulator/seed-plans.js';
-import type { SimulatorSelf } from '../../../src/simulator/self.js';
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+} from '../../../src/tools/simulator/plan-store.js';
+import { readReceived, type Received } from '../../../src/tools/simulator/received.js';
+import { respond, type Response } from '../../../src/tools/simulator/respond.js';
+import type { FaultRule } from '../../../src/tools/simulator/faults.js';
+import type { Outgoing } from '../../../src/tools/simulator/outgoing.js';
+import { readPlanFile } from '../../../src/tools/simulator/seed-plans.js';
+import type { SimulatorSelf } from '../../../src/tools/simulator/self.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
 import { fixture } from '../../support/fixture-files.js';
 import { readCarePlanResponse, readDe, readInfAck } from '../../support/careplan-messages.js';
 import path from 'node:path';

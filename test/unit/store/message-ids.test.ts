@@ -1,4 +1,4 @@
-import { newMessageId } from '../../../src/store/message-ids.js';
+import { newMessageId } from '../../../src/router/08-store/message-ids.js';
 
 describe('message ids (UUID version 7)', () => {
   test('are UUIDs of version 7, variant 10, that carry the time in their first 48 bits', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readMigrations } from '../../../src/store/migration-files.js';
+import { readMigrations } from '../../../src/router/08-store/migration-files.js';
 
 describe('readMigrations', () => {
   let dir: string;

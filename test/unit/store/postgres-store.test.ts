@@ -8,12 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bundledMigrationsDir, readMigrations } from '../../../src/store/migration-files.js';
-import { openStore } from '../../../src/store/open-store.js';
-import { openPostgresStore } from '../../../src/store/postgres/open-postgres-store.js';
-import { StoreError } from '../../../src/store/store-error.js';
-import { SQL as ACK_SQL } from '../../../src/store/postgres/postgres-acks.js';
-import { SQL as RETENTION_SQL } from '../../../src/store/postgres/postgres-retention.js';
+import {
+  bundledMigrationsDir,
+  readMigrations,
+} from '../../../src/router/08-store/migration-files.js';
+import { openStore } from '../../../src/router/08-store/open-store.js';
+import { openPostgresStore } from '../../../src/router/08-store/postgres/open-postgres-store.js';
+import { StoreError } from '../../../src/router/08-store/store-error.js';
+import { SQL as ACK_SQL } from '../../../src/router/08-store/postgres/postgres-acks.js';
+import { SQL as RETENTION_SQL } from '../../../src/router/08-store/postgres/postgres-retention.js';
 import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
 import { at, incoming, nack } from '../../contract/store-fixtures.js';
 

@@ -1,6 +1,10 @@
 /** retentionRules(): a policy as the ordered rules the pruner runs; and which acks an answer settles. */
-import { acksSettledBy, overdueDetail, settles } from '../../../src/store/ack-expectations.js';
-import { cutoff, describeTarget, retentionRules } from '../../../src/store/retention.js';
+import {
+  acksSettledBy,
+  overdueDetail,
+  settles,
+} from '../../../src/router/08-store/ack-expectations.js';
+import { cutoff, describeTarget, retentionRules } from '../../../src/router/08-store/retention.js';
 
 describe('retentionRules', () => {
   test('bodies first, then records, then closed care plans; unlisted states are kept', () => {

@@ -4,11 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { bundledMigrationsDir, readMigrations } from '../../../src/store/migration-files.js';
-import { applyPragmas, openSqliteStore } from '../../../src/store/sqlite/open-sqlite-store.js';
-import { StoreError } from '../../../src/store/store-error.js';
-import { SQL as ACK_SQL } from '../../../src/store/sqlite/sqlite-acks.js';
-import { SQL as RETENTION_SQL } from '../../../src/store/sqlite/sqlite-retention.js';
+import {
+  bundledMigrationsDir,
+  readMigrations,
+} from '../../../src/router/08-store/migration-files.js';
+import {
+  applyPragmas,
+  openSqliteStore,
+} from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
+import { StoreError } from '../../../src/router/08-store/store-error.js';
+import { SQL as ACK_SQL } from '../../../src/router/08-store/sqlite/sqlite-acks.js';
+import { SQL as RETENTION_SQL } from '../../../src/router/08-store/sqlite/sqlite-retention.js';
 import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
 import { incoming } from '../../contract/store-fixtures.js';
 import { holdWriteLock } from './lock-holder.js';

@@ -1,4 +1,4 @@
-import { advance, EVENT_STATES, MESSAGE_STATES } from '../../../src/store/states.js';
+import { advance, EVENT_STATES, MESSAGE_STATES } from '../../../src/router/08-store/states.js';
 
 describe('advance', () => {
   it('moves forward along the normal path', () => {

@@ -5,9 +5,9 @@ import {
   HEADER_VALUE_MAX_BYTES,
   propertiesProblem,
   SHORTSTR_MAX_BYTES,
-} from '../../../src/transport/amqp-limits.js';
-import { amqpMisfit } from '../../../src/pipeline/amqp-fit.js';
-import { parseEnvelope } from '../../../src/envelope/parse-envelope.js';
+} from '../../../src/router/02-transport/amqp-limits.js';
+import { amqpMisfit } from '../../../src/router/09-pipeline/amqp-fit.js';
+import { parseEnvelope } from '../../../src/router/04-validation/parse-envelope.js';
 import { fixture } from '../../support/fixture-files.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');

@@ -9,15 +9,18 @@
  * Bounded for CI (a few seconds); ITK_FUZZ_RUNS=<n> runs n cases per property instead.
  */
 import fc from 'fast-check';
-import { ITK_NS } from '../../../src/envelope/itk-names.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+import { ITK_NS } from '../../../src/router/03-envelope/itk-names.js';
+import type { Envelope } from '../../../src/router/03-envelope/envelope.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
 import {
   childElements,
   firstChildElement,
   parseUntrusted,
   type XmlElement,
-} from '../../../src/validation/xml-engine.js';
+} from '../../../src/router/04-validation/xml-engine.js';
 import { fixture, fixtureNames } from '../../support/fixture-files.js';
 
 const RUNS = Number(process.env.ITK_FUZZ_RUNS ?? 150);

@@ -9,8 +9,8 @@ import YAML from 'yaml';
 import {
   createValidator,
   type CreateValidatorOptions,
-} from '../../../src/validation/create-validator.js';
-import type { Finding } from '../../../src/validation/finding.js';
+} from '../../../src/router/04-validation/create-validator.js';
+import type { Finding } from '../../../src/router/04-validation/finding.js';
 import { FIXTURES, fixture, fixtureNames } from '../../support/fixture-files.js';
 import { STOCK_PLAN_TYPES } from '../../support/plan-types.js';
 import { conformanceProblems } from '../../support/conformance.js';

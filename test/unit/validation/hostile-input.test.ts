@@ -6,8 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
-import { checkSafety } from '../../../src/validation/safety.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
+import { checkSafety } from '../../../src/router/04-validation/safety.js';
 import { fixture } from '../../support/fixture-files.js';
 
 let validator: Validator;
@@ -169,7 +172,7 @@ describe('stage 1 refuses hostile input before any parser sees it', () => {
 
 describe('defence in depth: the parser itself never resolves external entities', () => {
   test('even past stage 1, libxml2 (NONET | NO_XXE, no NOENT) does not read the named file', async () => {
-    const { parseUntrusted } = await import('../../../src/validation/xml-engine.js');
+    const { parseUntrusted } = await import('../../../src/router/04-validation/xml-engine.js');
     const canary = path.join(os.tmpdir(), `itk-router-xxe-parser-${process.pid}.txt`);
     fs.writeFileSync(canary, 'CANARY-PARSER-9921');
     try {

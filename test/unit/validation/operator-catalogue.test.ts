@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
 import { fixture } from '../../support/fixture-files.js';
 
 const PROFILE = 'urn:example:profile:Letter-v1-0';

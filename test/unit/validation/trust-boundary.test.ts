@@ -7,10 +7,13 @@
  */
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { parseLite } from '../../../src/envelope/lite-xml.js';
-import { createValidator, type Validator } from '../../../src/validation/create-validator.js';
-import { checkSafety } from '../../../src/validation/safety.js';
-import type { Finding } from '../../../src/validation/finding.js';
+import { parseLite } from '../../../src/router/03-envelope/lite-xml.js';
+import {
+  createValidator,
+  type Validator,
+} from '../../../src/router/04-validation/create-validator.js';
+import { checkSafety } from '../../../src/router/04-validation/safety.js';
+import type { Finding } from '../../../src/router/04-validation/finding.js';
 import { fixture } from '../../support/fixture-files.js';
 import {
   buildDe,

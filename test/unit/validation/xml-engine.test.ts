@@ -3,14 +3,14 @@
  * as at least one detail, never as an empty list and never as an exception out of the validator.
  */
 import { XmlError } from 'libxml2-wasm';
-import { packagePath } from '../../../src/package-root.js';
+import { packagePath } from '../../../src/router/00-common/package-root.js';
 import {
   compileXsd,
   parseUntrusted,
   xsdErrors,
   XmlLibError,
   type XsdValidator,
-} from '../../../src/validation/xml-engine.js';
+} from '../../../src/router/04-validation/xml-engine.js';
 
 const throwing = (err: Error) =>
   ({

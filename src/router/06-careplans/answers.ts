@@ -1,0 +1,71 @@
+/**
+ * The care-plan answers the router (as the locator) builds itself: LocateCarePlansResponse and
+ * CarePlanResponse (not-found / refused). Pure: returns the Distribution Envelope to send.
+ */
+import { create } from 'xmlbuilder2';
+import type { RouterIdentity } from '../07-delivery/router-acks.js';
+import { buildSimpleMessage } from '../03-envelope/build-envelope.js';
+import type { Envelope } from '../03-envelope/envelope.js';
+import {
+  CAREPLAN_NS,
+  carePlanProfile,
+  carePlanService,
+  type CarePlanMessageName,
+} from '../03-envelope/itk-names.js';
+import type { PlanRecord } from './careplan-index.js';
+
+export interface Answer {
+  readonly trackingId: string;
+  readonly xml: string;
+}
+
+function wrap(
+  name: CarePlanMessageName,
+  payload: string,
+  request: Envelope,
+  from: RouterIdentity & { locator: string },
+): Answer {
+  const { trackingId, xml } = buildSimpleMessage({
+    service: carePlanService(name),
+    ...(request.senderAddress ? { to: request.senderAddress } : {}),
+    from: { address: from.locator, identity: from.identity },
+    profileId: carePlanProfile(name),
+    payload,
+  });
+  return { trackingId, xml };
+}
+
+export function buildLocateResponse(
+  request: Envelope,
+  nhsNumber: string,
+  plans: readonly PlanRecord[],
+  from: RouterIdentity & { locator: string },
+): Answer {
+  const root = create().ele(CAREPLAN_NS, 'LocateCarePlansResponse');
+  root.ele('inResponseTo').txt(request.trackingId.toUpperCase());
+  root.ele('nhsNumber').txt(nhsNumber);
+  for (const p of plans) {
+    const entry = root.ele('entry');
+    entry.ele('planId').txt(p.planId);
+    entry.ele('planType').txt(p.planType);
+    entry.ele('version').txt(String(p.version));
+    entry.ele('status').txt(p.status);
+    entry.ele('owner').txt(p.ownerAddress);
+    entry.ele('title').txt(p.title);
+    entry.ele('lastUpdated').txt(p.lastUpdated);
+  }
+  return wrap('LocateCarePlansResponse', root.end({ headless: true }), request, from);
+}
+
+export function buildCarePlanResponse(
+  request: Envelope,
+  outcome: 'not-found' | 'refused',
+  reason: string,
+  from: RouterIdentity & { locator: string },
+): Answer {
+  const root = create().ele(CAREPLAN_NS, 'CarePlanResponse');
+  root.ele('inResponseTo').txt(request.trackingId.toUpperCase());
+  root.ele('outcome').txt(outcome);
+  root.ele('reason').txt(reason);
+  return wrap('CarePlanResponse', root.end({ headless: true }), request, from);
+}

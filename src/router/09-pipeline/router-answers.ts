@@ -1,0 +1,126 @@
+/**
+ * What the router itself sends the sender: a nack, inf acks on behalf of `acks: router` end
+ * points, the locator's answers; and, for a duplicate, the same answers again.
+ */
+import {
+  buildNack,
+  buildRouterInfAck,
+  isBusinessAck,
+  isInfAck,
+  ownAddressOf,
+} from '../07-delivery/router-acks.js';
+import { deliverTo } from '../07-delivery/outbound.js';
+import { SERVICE, SPEC_KEY } from '../03-envelope/itk-names.js';
+import type { RouteTable } from '../05-routing/index.js';
+import { HEADER_VALUE_MAX_BYTES, tooLong } from '../02-transport/amqp-limits.js';
+import type { RouterResponse } from '../08-store/message-store.js';
+import type { Decision } from './decide.js';
+import { DISPOSITIONS } from './dispositions.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+
+const isTrue = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
+
+/** The router's own answers: a nack, and inf acks on behalf of `acks: router` end points. */
+export async function answer(
+  deps: PipelineDeps,
+  table: RouteTable,
+  d: Decision,
+  delivered: readonly string[],
+  at: Date,
+): Promise<RouterResponse[]> {
+  if (!d.sender) return [];
+  const responses: RouterResponse[] = [];
+  const ownAddress = ownAddressOf(d.sender);
+  // A sender that claimed an address not its own is answered at its own address, not that one.
+  const forged = d.kind === 'forbidden-sender';
+  if (DISPOSITIONS[d.kind].nack && d.errors.length > 0 && !isInfAck(d.envelope)) {
+    const nack = buildNack({
+      ...(d.envelope ? { original: d.envelope } : {}),
+      ...(forged ? { ignoreSenderAddress: true } : {}),
+      ...(d.unreadableTrackingId ? { trackingIdRef: d.unreadableTrackingId } : {}),
+      fallbackTo: ownAddress,
+      errors: d.errors,
+      outcome: d.kind,
+      router: deps.router,
+      at,
+    });
+    responses.push({
+      kind: 'inf-nack',
+      trackingId: nack.trackingId,
+      toEndpointId: d.sender.id,
+      xml: nack.xml,
+    });
+  }
+  const e = d.envelope;
+  if (
+    e &&
+    isTrue(e.handlingSpecs.find((s) => s.key === SPEC_KEY.infAckRequested)?.value) &&
+    !isInfAck(e) &&
+    !isBusinessAck(e)
+  ) {
+    for (const endpointId of delivered) {
+      if (table.endpoints.get(endpointId)?.acks !== 'router') continue;
+      const ack = buildRouterInfAck(e, deps.router, at, ownAddress);
+      responses.push({
+        kind: 'inf-ack',
+        trackingId: ack.trackingId,
+        toEndpointId: d.sender.id,
+        xml: ack.xml,
+      });
+    }
+  }
+  for (const a of d.answers ?? []) {
+    responses.push({
+      kind: 'response',
+      trackingId: a.trackingId,
+      toEndpointId: d.sender.id,
+      xml: a.xml,
+    });
+  }
+  await Promise.all(responses.map((r) => publishResponse(deps, r)));
+  return responses;
+}
+
+/** The address a DE the router built is sent to (its first addresslist entry), and its service. */
+const addresseeOf = (xml: string): string | undefined =>
+  /<itk:address uri="([^"]*)"/.exec(xml)?.[1];
+const serviceOf = (xml: string): string =>
+  /<itk:header service="([^"]*)"/.exec(xml)?.[1] ?? SERVICE.infAck;
+
+export function publishResponse(deps: PipelineDeps, r: RouterResponse) {
+  // The addressee is the sender's senderAddress, copied from its message: when it does not fit
+  // a header (the message was nacked 1000 for it), the end point's id names the recipient.
+  const addressee = addresseeOf(r.xml);
+  const recipient =
+    addressee && !tooLong('', addressee, HEADER_VALUE_MAX_BYTES) ? addressee : r.toEndpointId;
+  return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
+    trackingId: r.trackingId,
+    service: serviceOf(r.xml),
+    senderEndpointId: 'router',
+    recipient,
+  });
+}
+
+/** The `duplicate` event's detail, as `track` shows it: what was (not) sent again, in words. */
+export function duplicateDetail(kinds: readonly string[]): string {
+  const head = 'received again, not delivered again; ';
+  if (kinds.length === 0) return `${head}the router had sent no answer of its own to send again`;
+  if (kinds.length === 1) return `${head}the router's earlier answer (${kinds[0]}) sent again`;
+  return `${head}the router's ${kinds.length} earlier answers (${kinds.join(', ')}) sent again`;
+}
+
+export async function resendEarlierAnswers(
+  deps: PipelineDeps,
+  id: string,
+  d: Decision,
+  at: Date,
+): Promise<void> {
+  const responses = await deps.store.responsesFor(id);
+  await Promise.all(responses.map((r) => publishResponse(deps, r)));
+  await deps.store.addEvent(id, {
+    state: 'duplicate',
+    at,
+    detail: duplicateDetail(responses.map((r) => r.kind)),
+    ...(d.sender ? { endpointId: d.sender.id } : {}),
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * `itk-router check`: loads and checks everything `start` would (config, routes, schemas and,
+ * with --broker, the broker connection) without consuming a message. Exit 0 when all is well;
+ * 2 when the config or routes are refused, as `start` exits for the same files (every problem
+ * printed with file, line and key, in one round); 1 when something else fails (the broker, say).
+ */
+import type { Command } from 'commander';
+import { connect } from 'amqplib';
+import { ConfigError, loadRouterConfig } from '../../router/01-config/index.js';
+import type { Routes } from '../../router/01-config/routes-config.js';
+import { brokerUserOf, replayTrustRefusal } from '../../router/09-pipeline/replay-trust.js';
+import { loadRoutesSnapshot } from '../../router/05-routing/load-snapshot.js';
+import { diffRoutes, formatDiff } from '../../router/05-routing/routes-diff.js';
+import { tlsSocketOptions } from '../../router/02-transport/connect-args.js';
+
+interface CheckOptions {
+  config: string;
+  broker?: boolean;
+  diff?: string | boolean;
+}
+
+/** The routes a running router has in force, from its HTTP server. */
+async function runningRoutes(url: string): Promise<Routes> {
+  const response = await fetch(new URL('/routes', url)).catch((err: Error) => {
+    throw new Error(`cannot reach the running router at ${url}: ${err.message}`, { cause: err });
+  });
+  if (!response.ok) throw new Error(`the running router at ${url} answered ${response.status}`);
+  return (await response.json()) as Routes;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'check the config, routes and schemas (and the broker with --broker) without consuming',
+    )
+    .option('-c, --config <file>', 'router config file', 'config/router.yaml')
+    .option('--broker', 'also connect to the broker named by the config')
+    .option(
+      '--diff [url]',
+      "show what the routes folder would change in a running router's routes (default: its configured HTTP port)",
+    )
+    .action(async (options: CheckOptions, command: Command) => {
+      const fail = (text: string, code: 1 | 2) => {
+        process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+        command.parent?.setOptionValue('exitCode', code);
+      };
+      try {
+        const config = loadRouterConfig(options.config, process.env);
+        const snapshot = loadRoutesSnapshot(config); // routes, table and every schema compiled
+        const schemas = snapshot.validator.schemaCount;
+        snapshot.validator.dispose();
+        const { table } = snapshot;
+        const planTypes = snapshot.routes.careplans?.planTypes ?? [];
+        if (options.diff) {
+          const url =
+            typeof options.diff === 'string'
+              ? options.diff
+              : `http://${config.http.host}:${config.http.port}`;
+          process.stdout.write(formatDiff(diffRoutes(await runningRoutes(url), snapshot.routes)));
+          return;
+        }
+        const out = [
+          `config    ${config.file ?? '(defaults)'}${config.envOverrides.length ? ` (overridden by ${config.envOverrides.join(', ')})` : ''}`,
+          `routes    ${config.routes}: ${table.endpoints.size} end point(s), ${table.rules.length} route(s), ${planTypes.length} plan type(s)`,
+          ...[...table.endpoints.values()].map(
+            (e) => `          ${e.id.padEnd(24)} ${e.addresses.join(', ')}  (acks: ${e.acks})`,
+          ),
+          `schemas   ${schemas} payload schema(s) compiled, plus the envelope schema`,
+          `store     ${config.store.url}`,
+        ];
+        // A warning, not a failure: the router runs, but trusts no quarantine replay (docs/security.md).
+        const replays = replayTrustRefusal(brokerUserOf(config.amqp.url), table);
+        if (replays) process.stderr.write(`warning: ${replays}\n`);
+        if (options.broker) {
+          const connection = await connect(config.amqp.url, {
+            noDelay: true,
+            ...tlsSocketOptions(config.amqp.tls),
+          });
+          await connection.close();
+          out.push(
+            `broker    ${config.amqp.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} reachable`,
+          );
+        }
+        process.stdout.write(out.join('\n') + '\nOK\n');
+      } catch (err) {
+        if (err instanceof ConfigError) fail(err.message, 2);
+        else fail(`itk-router check: ${(err as Error).message}`, 1);
+      }
+    });
+}
