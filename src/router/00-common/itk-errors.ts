@@ -3,7 +3,7 @@
  * carry either kind; an inf nack carries only the DE codes (src/router/07-delivery/nack-codes.ts maps a Toolkit
  * code to the DE part it concerns). docs/errors.md documents the same table.
  */
-import { OID } from '../03-envelope/itk-names.js';
+import { OID } from './itk-oids.js';
 
 export interface ItkErrorCode {
   readonly code: string;

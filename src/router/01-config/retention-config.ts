@@ -2,7 +2,6 @@
  * The `retention` section of config/router.yaml: ages written as durations (`90d`, `12h`), turned
  * into seconds. Pure.
  */
-import type { AgesByState } from '../08-store/retention.js';
 
 /** A whole number and a unit: s(econds), m(inutes), h(ours), d(ays), w(eeks). */
 export const DURATION = /^([1-9][0-9]*)(s|m|h|d|w)$/;
@@ -44,6 +43,9 @@ export interface RetentionConfig {
   /** How long a closed care plan's index entry is kept after its last version; absent: forever. */
   readonly closedCarePlans?: number;
 }
+
+/** Ages in seconds by message state name (the schema checked the names against the store's states). */
+export type AgesByState = Readonly<Record<string, number>>;
 
 /** The section as the schema accepted it (durations still text). */
 export interface RawRetention {

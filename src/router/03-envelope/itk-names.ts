@@ -5,13 +5,7 @@ export const HL7_NS = 'urn:hl7-org:v3';
 export const XENC_NS = 'http://www.w3.org/2001/04/xmlenc#';
 export const CAREPLAN_NS = 'urn:itk-router:careplan:v1';
 
-export const OID = {
-  itkAddress: '2.16.840.1.113883.2.1.3.2.4.18.22',
-  itkIdentity: '2.16.840.1.113883.2.1.3.2.4.18.27',
-  deErrors: '2.16.840.1.113883.2.1.3.2.4.17.516',
-  toolkitErrors: '2.16.840.1.113883.2.1.3.2.4.17.268',
-  businessAckErrors: '2.16.840.1.113883.2.1.3.2.4.17.433',
-} as const;
+export { OID } from '../00-common/itk-oids.js';
 
 export const SPEC_KEY = {
   infAckRequested: 'urn:nhs-itk:ns:201005:infackrequested',

@@ -3,7 +3,7 @@
  * CarePlanResponse (not-found / refused). Pure: returns the Distribution Envelope to send.
  */
 import { create } from 'xmlbuilder2';
-import type { RouterIdentity } from '../07-delivery/router-acks.js';
+import type { RouterIdentity } from '../05-routing/router-identity.js';
 import { buildSimpleMessage } from '../03-envelope/build-envelope.js';
 import type { Envelope } from '../03-envelope/envelope.js';
 import {

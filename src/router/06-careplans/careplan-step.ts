@@ -4,12 +4,13 @@
  * 3000), answered by the router itself, or delivered to the recipients the care-plan rules give
  * (subscribers added, copies dropped without consent, requests and updates sent on to the owner).
  */
-import type { RouterIdentity } from '../07-delivery/router-acks.js';
+import type { RouterIdentity } from '../05-routing/router-identity.js';
 import type { CarePlanFacts, CarePlanSummary } from '../03-envelope/careplan-payload.js';
 import { subscribersFor, type Delivery, type RouteTable } from '../05-routing/index.js';
 import type { CarePlanIndex } from './careplan-index.js';
-import type { Decision } from '../09-pipeline/decide.js';
-import { buildCarePlanResponse, buildLocateResponse } from './answers.js';
+import type { Endpoint } from '../01-config/routes-config.js';
+import type { Envelope } from '../03-envelope/envelope.js';
+import { buildCarePlanResponse, buildLocateResponse, type Answer } from './answers.js';
 import { checkNotification, maySee, requestedPlan } from './plan-rules.js';
 
 export interface CarePlanContext {
@@ -19,7 +20,25 @@ export interface CarePlanContext {
   readonly at: Date;
 }
 
-const refused = (d: Decision, code: '2200' | '3000', text: string): Decision => ({
+/**
+ * What the care-plan rules read and adjust: a care-plan message that passed validation, identity
+ * and routing, with the deliveries routing gave it. The pipeline hands it in and takes the result
+ * back into its decision; the step knows nothing of the pipeline.
+ */
+export interface CarePlanRouting {
+  readonly kind: 'delivered' | 'partly-delivered' | 'answered' | 'careplan-refused';
+  readonly envelope: Envelope;
+  readonly sender: Endpoint;
+  readonly deliveries: readonly Delivery[];
+  /** The message was addressed to the care-plan locator (the router's own service). */
+  readonly toLocator?: boolean;
+  /** Why a refusal refuses (the nack's errors). */
+  readonly errors?: readonly { readonly code: '2200' | '3000'; readonly diagnostic: string }[];
+  /** Answers the router itself sends the sender (locator responses). */
+  readonly answers?: readonly Answer[];
+}
+
+const refused = (d: CarePlanRouting, code: '2200' | '3000', text: string): CarePlanRouting => ({
   ...d,
   kind: 'careplan-refused',
   errors: [{ code, diagnostic: text }],
@@ -43,10 +62,10 @@ const isCopy = (x: Delivery) =>
  * index does not hold has no consent.
  */
 async function withoutCopiesUnlessConsented(
-  d: Decision,
+  d: CarePlanRouting,
   facts: CarePlanFacts,
   ctx: CarePlanContext,
-): Promise<Decision> {
+): Promise<CarePlanRouting> {
   const planId = facts.plan?.planId; // a message that carries no plan (request, locate) shows none
   if (!planId || !d.deliveries.some(isCopy)) return d;
   if ((await ctx.index.getPlan(planId))?.consentToShare) return d;
@@ -54,20 +73,19 @@ async function withoutCopiesUnlessConsented(
 }
 
 export async function applyCarePlanRules(
-  d: Decision,
+  d: CarePlanRouting,
   facts: CarePlanFacts,
   ctx: CarePlanContext,
-): Promise<Decision> {
+): Promise<CarePlanRouting> {
   return withoutCopiesUnlessConsented(await applyMessageRules(d, facts, ctx), facts, ctx);
 }
 
 async function applyMessageRules(
-  d: Decision,
+  d: CarePlanRouting,
   facts: CarePlanFacts,
   ctx: CarePlanContext,
-): Promise<Decision> {
-  if (!d.envelope || !d.sender || (d.kind !== 'delivered' && d.kind !== 'partly-delivered'))
-    return d;
+): Promise<CarePlanRouting> {
+  if (d.kind !== 'delivered' && d.kind !== 'partly-delivered') return d;
   switch (facts.message) {
     case 'CarePlanNotification':
       return facts.plan ? notify(d, { ...facts, plan: facts.plan }, ctx) : d;
@@ -83,12 +101,12 @@ async function applyMessageRules(
 }
 
 async function notify(
-  d: Decision,
+  d: CarePlanRouting,
   facts: CarePlanFacts & { plan: CarePlanSummary },
   ctx: CarePlanContext,
-): Promise<Decision> {
-  const sender = d.sender!;
-  const envelope = d.envelope!;
+): Promise<CarePlanRouting> {
+  const sender = d.sender;
+  const envelope = d.envelope;
   const current = await ctx.index.getPlan(facts.plan.planId);
   // Only the sender's own notification, met again after a crash or a retry, counts as applied: a
   // tracking id that another end point used grants nothing (checked as any other change).
@@ -167,24 +185,32 @@ async function alreadyApplied(
   );
 }
 
-async function locate(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
+async function locate(
+  d: CarePlanRouting,
+  facts: CarePlanFacts,
+  ctx: CarePlanContext,
+): Promise<CarePlanRouting> {
   const nhsNumber = facts.nhsNumber ?? '';
   const plans = await ctx.index.findPlans(nhsNumber, facts.planType);
-  const visible = plans.filter((p) => !p.closed && maySee(p, d.sender!, ctx.table));
-  const answer = buildLocateResponse(d.envelope!, nhsNumber, visible, locator(ctx));
+  const visible = plans.filter((p) => !p.closed && maySee(p, d.sender, ctx.table));
+  const answer = buildLocateResponse(d.envelope, nhsNumber, visible, locator(ctx));
   return { ...d, kind: d.deliveries.length > 0 ? d.kind : 'answered', answers: [answer] };
 }
 
-async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
-  const asker = d.sender!;
+async function request(
+  d: CarePlanRouting,
+  facts: CarePlanFacts,
+  ctx: CarePlanContext,
+): Promise<CarePlanRouting> {
+  const asker = d.sender;
   const plans = facts.planId
     ? [await ctx.index.getPlan(facts.planId)].filter((p) => p !== undefined)
     : await ctx.index.findPlans(facts.nhsNumber ?? '', facts.planType);
-  const answerWith = (outcome: 'not-found' | 'refused', reason: string): Decision => ({
+  const answerWith = (outcome: 'not-found' | 'refused', reason: string): CarePlanRouting => ({
     ...d,
     kind: 'answered',
     deliveries: [],
-    answers: [buildCarePlanResponse(d.envelope!, outcome, reason, locator(ctx))],
+    answers: [buildCarePlanResponse(d.envelope, outcome, reason, locator(ctx))],
   });
   const asked = facts.planId
     ? `plan ${facts.planId}`
@@ -208,10 +234,14 @@ async function request(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext):
   return { ...d, deliveries: unique([...d.deliveries, toOwner], asker.id) };
 }
 
-async function update(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): Promise<Decision> {
+async function update(
+  d: CarePlanRouting,
+  facts: CarePlanFacts,
+  ctx: CarePlanContext,
+): Promise<CarePlanRouting> {
   const plan = facts.planId ? await ctx.index.getPlan(facts.planId) : undefined;
   // A plan hidden from the proposer is refused exactly as a plan the index does not hold.
-  if (!plan || !maySee(plan, d.sender!, ctx.table))
+  if (!plan || !maySee(plan, d.sender, ctx.table))
     return refused(d, '2200', `plan ${facts.planId} is not in the index`);
   if (plan.closed)
     return refused(d, '2200', `plan ${plan.planId} was closed at version ${plan.version}`);
@@ -225,7 +255,7 @@ async function update(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): 
   const toOwner = d.toLocator
     ? [{ endpointId: plan.ownerEndpointId, recipient: ctx.table.locatorAddress ?? 'locator' }]
     : [];
-  const deliveries = unique([...d.deliveries, ...toOwner], d.sender!.id);
+  const deliveries = unique([...d.deliveries, ...toOwner], d.sender.id);
   if (!deliveries.some((x) => x.endpointId === plan.ownerEndpointId)) {
     return refused(
       d,
@@ -234,10 +264,10 @@ async function update(d: Decision, facts: CarePlanFacts, ctx: CarePlanContext): 
     );
   }
   await ctx.index.recordUpdateProposal({
-    updateTrackingId: d.envelope!.trackingId,
+    updateTrackingId: d.envelope.trackingId,
     planId: plan.planId,
     baseVersion: plan.version,
-    endpointId: d.sender!.id,
+    endpointId: d.sender.id,
     at: ctx.at,
   });
   return { ...d, deliveries };

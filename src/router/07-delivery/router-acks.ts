@@ -8,11 +8,9 @@ import type { Finding } from '../04-validation/finding.js';
 import { ITK_ERRORS, type ItkErrorKey } from '../00-common/itk-errors.js';
 import { buildInfAck, type AckError } from './infrastructure-ack.js';
 import { DE_CODE_BY_OUTCOME, deCodeForRule } from './nack-codes.js';
+import type { RouterIdentity } from '../05-routing/router-identity.js';
 
-export interface RouterIdentity {
-  readonly address: string;
-  readonly identity: string;
-}
+export type { RouterIdentity };
 
 /** The reference a nack names when the failed message had no readable tracking id. */
 export const UNKNOWN_TRACKING_ID = '00000000-0000-0000-0000-000000000000';

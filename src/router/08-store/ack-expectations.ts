@@ -9,7 +9,7 @@
  * that still correlates: the message moves on and the expectation stops being overdue.
  * Pure types and rules here; SQLite and PostgreSQL implement {@link AckExpectations}.
  */
-import type { MessageId } from './message-store.js';
+import type { MessageId } from './message-ids.js';
 import type { CorrelationState } from './states.js';
 
 /** `inf`: an infrastructure ack (`infackrequested`); `bus`: a business ack (`ackrequested`). */

@@ -8,6 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** A message's id in the store. */
+export type MessageId = string;
+
 /**
  * A version 4 UUID (xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, variant bits already set) with its first
  * 48 bits replaced by the time and its version nibble by 7: the 74 random bits left are those of

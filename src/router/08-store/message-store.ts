@@ -11,7 +11,8 @@ import type { RetentionStore } from './retention.js';
 import type { CorrelationState, EventState, FinalState, MessageState } from './states.js';
 
 /** The store's own id for a message (a UUID), distinct from the supplier's tracking id. */
-export type MessageId = string;
+export type { MessageId } from './message-ids.js';
+import type { MessageId } from './message-ids.js';
 
 /** A message as the router received it, given to {@link MessageStore.begin}. */
 export interface IncomingMessage {

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack, ownAddressOf } from '../07-delivery/router-acks.js';
 import { quarantine } from '../07-delivery/outbound.js';
 import { replayTrustedUser, trustedReplay } from './replay-trust.js';
-import { NO_TRACING } from '../10-ops/tracing.js';
+import { NO_TRACING } from './tracing-port.js';
 import { endpointForIdentity } from '../05-routing/index.js';
 import type { RouterResponse } from '../08-store/message-store.js';
 import type { InboundMessage } from '../02-transport/inbound-message.js';

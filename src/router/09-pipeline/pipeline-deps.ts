@@ -1,8 +1,8 @@
 /** What the pipeline is given by the composition root (src/main.ts). */
-import type { RouterIdentity } from '../07-delivery/router-acks.js';
+import type { RouterIdentity } from '../05-routing/router-identity.js';
 import type { Publisher } from '../07-delivery/outbound.js';
 import type { Logger } from '../00-common/logger.js';
-import type { Tracing } from '../10-ops/tracing.js';
+import type { Tracing } from './tracing-port.js';
 import type { RouteTable } from '../05-routing/index.js';
 import type { MessageStore } from '../08-store/message-store.js';
 import type { TopologyNames } from '../02-transport/names.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { applyCarePlanRules } from '../06-careplans/careplan-step.js';
 import { quarantine } from '../07-delivery/outbound.js';
-import { NO_TRACING } from '../10-ops/tracing.js';
+import { NO_TRACING } from './tracing-port.js';
 import type { InboundMessage } from '../02-transport/inbound-message.js';
 import { correlate } from './correlate.js';
 import type { RouteTable } from '../05-routing/index.js';
@@ -120,11 +120,24 @@ async function recordAndAct(
   const id = begun.kind === 'new' ? begun.id : begun.record.id;
   begunAs(id);
 
-  if (v.carePlan) {
+  const { envelope, sender } = d;
+  if (
+    v.carePlan &&
+    envelope &&
+    sender &&
+    (d.kind === 'delivered' || d.kind === 'partly-delivered')
+  ) {
     const plan = v.carePlan;
-    d = await t.stage('careplan', () =>
-      applyCarePlanRules(d, plan, { index: deps.store.carePlans, table, router: deps.router, at }),
-    );
+    const routed = {
+      kind: d.kind,
+      envelope,
+      sender,
+      deliveries: d.deliveries,
+      toLocator: d.toLocator,
+    };
+    const ctx = { index: deps.store.carePlans, table, router: deps.router, at };
+    const r = await t.stage('careplan', () => applyCarePlanRules(routed, plan, ctx));
+    d = { ...d, ...r };
   }
   if (d.kind === 'delivered' || d.kind === 'partly-delivered')
     await t.stage('correlate', () => correlate(deps, v, d, at, id));

@@ -4,7 +4,7 @@
  * `itk_endpoint_backlog{endpoint}`. A queue the broker does not know (deleted by hand) closes
  * the channel it was asked on (404): it is left out, and the rest are asked on a new channel.
  */
-import type { Channel } from 'amqplib';
+import type { Channel } from '../02-transport/open-connection.js';
 import type { TopologyNames } from '../02-transport/names.js';
 
 export interface Backlog {

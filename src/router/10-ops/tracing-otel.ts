@@ -34,7 +34,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { Publisher } from '../07-delivery/outbound.js';
 import type { InboundMessage } from '../02-transport/inbound-message.js';
-import type { StageName, TraceAttributes, Tracing } from './tracing.js';
+import type { StageName, TraceAttributes, Tracing } from '../09-pipeline/tracing-port.js';
 
 /** Messaging attribute names (semantic conventions, messaging and RabbitMQ). */
 const M = {

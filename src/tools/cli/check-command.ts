@@ -5,13 +5,12 @@
  * printed with file, line and key, in one round); 1 when something else fails (the broker, say).
  */
 import type { Command } from 'commander';
-import { connect } from 'amqplib';
+import { openConnection } from '../../router/02-transport/open-connection.js';
 import { ConfigError, loadRouterConfig } from '../../router/01-config/index.js';
 import type { Routes } from '../../router/01-config/routes-config.js';
 import { brokerUserOf, replayTrustRefusal } from '../../router/09-pipeline/replay-trust.js';
 import { loadRoutesSnapshot } from '../../router/05-routing/load-snapshot.js';
 import { diffRoutes, formatDiff } from '../../router/05-routing/routes-diff.js';
-import { tlsSocketOptions } from '../../router/02-transport/connect-args.js';
 
 interface CheckOptions {
   config: string;
@@ -73,10 +72,7 @@ export function registerCheck(program: Command): void {
         const replays = replayTrustRefusal(brokerUserOf(config.amqp.url), table);
         if (replays) process.stderr.write(`warning: ${replays}\n`);
         if (options.broker) {
-          const connection = await connect(config.amqp.url, {
-            noDelay: true,
-            ...tlsSocketOptions(config.amqp.tls),
-          });
+          const connection = await openConnection(config.amqp.url, { tls: config.amqp.tls });
           await connection.close();
           out.push(
             `broker    ${config.amqp.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} reachable`,

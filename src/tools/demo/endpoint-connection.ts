@@ -4,7 +4,12 @@
  * publishes to `itk.inbound` as a supplier must (persistent, application/xml, user_id = its
  * broker user), waiting for the broker's confirm.
  */
-import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import {
+  openConnection,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+} from '../../router/02-transport/open-connection.js';
 
 export interface EndpointConnectionOptions {
   /** AMQP URL with this system's broker user and the demo's vhost. */
@@ -30,9 +35,8 @@ export class EndpointConnection {
   ) {}
 
   static async open(options: EndpointConnectionOptions): Promise<EndpointConnection> {
-    const connection = await connect(options.url, {
-      noDelay: true,
-      clientProperties: { connection_name: options.connectionName },
+    const connection = await openConnection(options.url, {
+      connectionName: options.connectionName,
     });
     try {
       const channel = await connection.createConfirmChannel();

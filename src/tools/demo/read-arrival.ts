@@ -3,7 +3,7 @@
  * message it is, and the facts the demo tells and acts on (the plan, the acknowledged tracking id,
  * the error a nack carries). The router has validated it; this only reads.
  */
-import type { ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from '../../router/02-transport/open-connection.js';
 import type { Envelope } from '../../router/03-envelope/envelope.js';
 import {
   readCarePlanFacts,

@@ -5,12 +5,12 @@
  * one connection as the AMQP URL's own user, for `$ops` sends and (when allowed) the quarantine.
  */
 import {
-  connect,
+  openConnection,
   type Channel,
   type ChannelModel,
   type ConfirmChannel,
   type ConsumeMessage,
-} from 'amqplib';
+} from '../../router/02-transport/open-connection.js';
 import { urlAs } from '../sandbox/broker-client.js';
 import type { EndpointView } from './bindings.js';
 import { HarnessError } from './harness-error.js';
@@ -87,10 +87,7 @@ export class BrokerSession {
     const url = urlAs(this.target.config.amqp.url, user, this.target.passwordOf(user));
     let connection: ChannelModel;
     try {
-      connection = await connect(url, {
-        noDelay: true,
-        clientProperties: { connection_name: `itk-router harness (${key})` },
-      });
+      connection = await openConnection(url, { connectionName: `itk-router harness (${key})` });
     } catch (err) {
       const refused = /ACCESS[_-]REFUSED|403/.test((err as Error).message)
         ? '; give its password with --credentials or ITK_PASSWORD_<USER>'

@@ -24,6 +24,7 @@ import { createHarnessSandbox, type HarnessSandbox } from './selftest-sandbox.js
 import { faultRules, supplierLab } from './selftest-suppliers.js';
 import { openTarget, type Target } from './target.js';
 import { writeReports, type WrittenReports } from './write-reports.js';
+import { sqliteLibraryVersion } from '../../router/08-store/sqlite/sqlite-version.js';
 
 export interface SelftestOptions {
   /** A router config (broker URL, name prefix); defaults and the environment otherwise. */
@@ -71,15 +72,8 @@ function supplierRuns(pack: Pack, target: Target): { supplier: string; peer: str
 }
 
 /** The SQLite library the self-test's router stores its messages with. */
-async function sqliteVersion(): Promise<string> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(':memory:');
-  try {
-    return `SQLite ${(db.prepare('select sqlite_version() as v').get() as { v: string }).v} (temporary file)`;
-  } finally {
-    db.close();
-  }
-}
+const sqliteVersion = async (): Promise<string> =>
+  `SQLite ${await sqliteLibraryVersion()} (temporary file)`;
 
 export async function runSelftest(options: SelftestOptions): Promise<SelftestResult> {
   const started = Date.now();

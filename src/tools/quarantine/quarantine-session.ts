@@ -17,13 +17,13 @@
  * only after its replay is confirmed.
  */
 import {
-  connect,
+  openConnection,
   type Channel,
   type ChannelModel,
   type ConfirmChannel,
   type GetMessage,
   type Options,
-} from 'amqplib';
+} from '../../router/02-transport/open-connection.js';
 import type { TopologyNames } from '../../router/02-transport/names.js';
 import { QUARANTINE_HEADER, toEntries, type QuarantineEntry } from './quarantine-entry.js';
 import { brokerUserOf } from '../../router/09-pipeline/replay-trust.js';
@@ -60,7 +60,7 @@ export class QuarantineSession {
   static async open(amqpUrl: string, names: TopologyNames): Promise<QuarantineSession> {
     let connection: ChannelModel;
     try {
-      connection = await connect(amqpUrl, { noDelay: true });
+      connection = await openConnection(amqpUrl);
     } catch (err) {
       throw new Error(`cannot connect to ${redact(amqpUrl)}: ${(err as Error).message}`, {
         cause: err,

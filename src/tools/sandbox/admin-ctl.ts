@@ -1,6 +1,6 @@
 /** {@link BrokerAdmin} through `rabbitmqctl` (root or the rabbitmq user, on the broker's machine). */
 import { spawn } from 'node:child_process';
-import type { BrokerAdmin } from './broker-admin.js';
+import type { BrokerAdmin } from './broker-admin-api.js';
 
 /**
  * Runs `rabbitmqctl -q <args…>` and resolves with its standard output. `input` goes to its

@@ -1,5 +1,5 @@
 /** {@link BrokerAdmin} over the RabbitMQ management HTTP API. */
-import type { BrokerAdmin, Permissions } from './broker-admin.js';
+import type { BrokerAdmin, Permissions } from './broker-admin-api.js';
 
 const seg = encodeURIComponent;
 

@@ -6,22 +6,8 @@
 import { ctlAdmin } from './admin-ctl.js';
 import { httpAdmin } from './admin-http.js';
 
-/** AMQP permission regexes of a user in a vhost. */
-export interface Permissions {
-  readonly configure: string;
-  readonly write: string;
-  readonly read: string;
-}
-
-export interface BrokerAdmin {
-  /** How it talks to the broker, for the printed introduction. */
-  readonly via: string;
-  addVhost(vhost: string): Promise<void>;
-  deleteVhost(vhost: string): Promise<void>;
-  addUser(name: string, password: string): Promise<void>;
-  deleteUser(name: string): Promise<void>;
-  setPermissions(vhost: string, user: string, permissions: Permissions): Promise<void>;
-}
+export type { BrokerAdmin, Permissions } from './broker-admin-api.js';
+import type { BrokerAdmin } from './broker-admin-api.js';
 
 export interface AdminAccess {
   /** e.g. http://127.0.0.1:15672 */

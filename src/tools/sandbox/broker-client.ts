@@ -1,7 +1,10 @@
 /** A short-lived broker connection for CLI commands (send, receive), as a given broker user. */
 import type { AmqpTlsConfig } from '../../router/01-config/router-config.js';
-import { tlsSocketOptions } from '../../router/02-transport/connect-args.js';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import {
+  openConnection,
+  type ChannelModel,
+  type ConfirmChannel,
+} from '../../router/02-transport/open-connection.js';
 
 /** The environment variable `send`, `receive` and `simulate` read the `--as` user's password from. */
 export const PASSWORD_ENV = 'ITK_ROUTER_PASSWORD';
@@ -59,7 +62,7 @@ export async function withChannel<T>(
   const { url, tls } = typeof target === 'string' ? { url: target, tls: undefined } : target;
   let connection: ChannelModel;
   try {
-    connection = await connect(url, { noDelay: true, ...tlsSocketOptions(tls) });
+    connection = await openConnection(url, { tls });
   } catch (err) {
     const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
     throw new Error(`cannot connect to ${safe}: ${(err as Error).message}`, { cause: err });

@@ -5,7 +5,7 @@
  * called at any point (also when creation failed halfway, also twice); it retries while the
  * broker is unreachable, so a broker restart during the demo leaves nothing behind.
  */
-import { connect } from 'amqplib';
+import { openConnection } from '../../router/02-transport/open-connection.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,7 +62,7 @@ function urlOn(
  */
 async function probe(url: string): Promise<void> {
   try {
-    const connection = await connect(url, { noDelay: true, timeout: 5000 });
+    const connection = await openConnection(url, { timeoutMs: 5000 });
     connection.on('error', () => undefined);
     await connection.close();
   } catch (err) {
