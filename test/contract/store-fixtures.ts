@@ -33,6 +33,7 @@ export const nack = (toEndpointId: string, trackingId = newTrackingId()): Router
   kind: 'inf-nack',
   trackingId,
   toEndpointId,
+  service: 'urn:nhs-itk:services:201005:InfrastructureAcknowledgment',
   xml: `<itk:DistributionEnvelope trackingid="${trackingId}"><nack/></itk:DistributionEnvelope>`,
 });
 

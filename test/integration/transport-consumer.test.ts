@@ -1,5 +1,5 @@
 /** The queue consumer against the real RabbitMQ: acks, requeues, delivery limit, prefetch, stop. */
-import { QueueConsumer, type Disposition } from '../../src/router/02-transport/consumer.js';
+import { QueueConsumer, type Settlement } from '../../src/router/02-transport/consumer.js';
 import { expectMessages, expectNoMessage } from '../support/messages.js';
 import { DELIVERY_LIMIT, useRouterBroker } from '../support/router-broker.js';
 import { deferred, sleep, waitFor } from '../support/wait-for.js';
@@ -9,7 +9,7 @@ const queue = 'itk.router.inbound';
 
 test('the consumer acks what the handler accepts; a rejected or failed message comes back redelivered', async () => {
   const seen: [string, boolean, string | undefined][] = [];
-  const answers: (Disposition | Error)[] = [new Error('boom'), 'reject', 'ack'];
+  const answers: (Settlement | Error)[] = [new Error('boom'), 'requeue', 'ack'];
   const consumer = new QueueConsumer(await broker.connectRouter(), {
     queue,
     prefetch: 5,
@@ -37,7 +37,7 @@ test('a message rejected beyond the delivery limit is dead-lettered to quarantin
   const consumer = new QueueConsumer(await broker.connectRouter(), {
     queue,
     prefetch: 1,
-    handler: async () => (deliveries++, 'reject'),
+    handler: async () => (deliveries++, 'requeue'),
   });
   await consumer.start();
   broker.publishInbound('poison');

@@ -33,3 +33,7 @@ export function packageRoot(): string {
 
 /** A file shipped with the package. */
 export const packagePath = (...parts: string[]): string => join(packageRoot(), ...parts);
+
+/** The version in the package's own package.json (what `npm install` installed). */
+export const packageVersion = (): string =>
+  (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;

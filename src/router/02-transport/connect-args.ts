@@ -11,17 +11,6 @@ export function withHeartbeat(url: string, heartbeatSeconds: number): string {
   return parsed.toString();
 }
 
-/** `url` without its password, for logs and errors. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable AMQP URL>';
-  }
-}
-
 /**
  * TLS socket options from PEM files (`tls.connect`'s ca, cert, key, servername). The broker's
  * certificate is always verified (rejectUnauthorized) against `ca`, or Node's CAs without it,

@@ -14,7 +14,8 @@ import {
   type RecoveringChannelModel,
 } from 'amqplib';
 import type { BrokerConnectionOptions, ConnectionState, SetupTask } from './connection-options.js';
-import { redactUrl, socketOptions, withHeartbeat } from './connect-args.js';
+import { redactUrl } from '../00-common/redact-url.js';
+import { socketOptions, withHeartbeat } from './connect-args.js';
 import { BrokerRefusedError, describeBrokerFailure } from './broker-errors.js';
 import { SetupTasks } from './setup-tasks.js';
 import { errorMeta, silentLogger, type TransportLogger } from './transport-logger.js';

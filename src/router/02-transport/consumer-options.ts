@@ -3,13 +3,14 @@ import type { InboundMessage } from './inbound-message.js';
 import type { TransportLogger } from './transport-logger.js';
 
 /**
- * How a handler settles a delivery: `ack` removes it from the queue; `reject` returns it for
- * redelivery (retry later). To quarantine a message, publish it to quarantine, then `ack`.
+ * How a handler settles a delivery: `ack` removes it from the queue; `requeue` returns it for
+ * redelivery (AMQP basic.reject with requeue; a quorum queue counts it in x-delivery-count).
+ * To quarantine a message, publish it to quarantine, then `ack`.
  */
-export type Disposition = 'ack' | 'reject';
+export type Settlement = 'ack' | 'requeue';
 
-/** Handles one delivery; called concurrently, up to `prefetch` at a time. Throwing = `reject`. */
-export type MessageHandler = (message: InboundMessage) => Promise<Disposition>;
+/** Handles one delivery; called concurrently, up to `prefetch` at a time. Throwing = `requeue`. */
+export type MessageHandler = (message: InboundMessage) => Promise<Settlement>;
 
 /** Options of a {@link QueueConsumer}. */
 export interface ConsumerOptions {

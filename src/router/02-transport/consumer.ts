@@ -11,11 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { BrokerConnection } from './connection.js';
-import type { ConsumerOptions, Disposition } from './consumer-options.js';
+import type { ConsumerOptions, Settlement } from './consumer-options.js';
 import { toInboundMessage } from './inbound-message.js';
 import { errorMeta, silentLogger, type TransportLogger } from './transport-logger.js';
 
-export type { ConsumerOptions, Disposition, MessageHandler } from './consumer-options.js';
+export type { ConsumerOptions, MessageHandler, Settlement } from './consumer-options.js';
 
 interface Subscription {
   readonly channel: Channel;
@@ -150,9 +150,9 @@ export class QueueConsumer {
   }
 
   async #handle(sub: Subscription, msg: ConsumeMessage): Promise<void> {
-    let disposition: Disposition = 'reject';
+    let settlement: Settlement = 'requeue';
     try {
-      disposition = await this.options.handler(toInboundMessage(msg));
+      settlement = await this.options.handler(toInboundMessage(msg));
     } catch (err) {
       this.#log.error('message handler failed; message requeued', {
         queue: this.options.queue,
@@ -161,7 +161,7 @@ export class QueueConsumer {
     }
     if (!sub.open) return; // the broker requeued it when the channel closed
     try {
-      if (disposition === 'ack') sub.channel.ack(msg);
+      if (settlement === 'ack') sub.channel.ack(msg);
       else sub.channel.reject(msg, true);
     } catch (err) {
       this.#log.warn('settling a delivery failed; the broker will redeliver it', errorMeta(err));

@@ -7,7 +7,7 @@ export type {
   SetupTask,
 } from './connection-options.js';
 export { QueueConsumer } from './consumer.js';
-export type { ConsumerOptions, Disposition, MessageHandler } from './consumer-options.js';
+export type { ConsumerOptions, MessageHandler, Settlement } from './consumer-options.js';
 export type { InboundMessage, InboundProperties } from './inbound-message.js';
 export { assertEndpointId, topologyNames, type TopologyNames } from './names.js';
 export type { PublishProperties } from './publish-properties.js';

@@ -14,8 +14,12 @@ import {
 } from '../03-envelope/itk-names.js';
 import type { PlanRecord } from './careplan-index.js';
 
+/** A message the locator sends back, as built: the XML and what the router needs to send it. */
 export interface Answer {
   readonly trackingId: string;
+  readonly service: string;
+  /** The asker's senderAddress, when its request had one. */
+  readonly addressee?: string;
   readonly xml: string;
 }
 
@@ -25,14 +29,15 @@ function wrap(
   request: Envelope,
   from: RouterIdentity & { locator: string },
 ): Answer {
-  const { trackingId, xml } = buildSimpleMessage({
+  const { trackingId, envelope, xml } = buildSimpleMessage({
     service: carePlanService(name),
     ...(request.senderAddress ? { to: request.senderAddress } : {}),
     from: { address: from.locator, identity: from.identity },
     profileId: carePlanProfile(name),
     payload,
   });
-  return { trackingId, xml };
+  const addressee = envelope.addresses[0]?.uri;
+  return { trackingId, service: envelope.service, ...(addressee ? { addressee } : {}), xml };
 }
 
 export function buildLocateResponse(

@@ -87,6 +87,10 @@ export interface RouterResponse {
   readonly trackingId: string;
   /** The end point whose queue it was sent to. */
   readonly toEndpointId: string;
+  /** Its DE service (the delivery's AMQP `type`), as the router built it. */
+  readonly service: string;
+  /** The address it is addressed to (the sender's senderAddress), when it has one. */
+  readonly addressee?: string;
   /** The DE XML exactly as sent, so a duplicate can be answered with the same bytes. */
   readonly xml: string;
 }
@@ -235,12 +239,6 @@ export interface MessageStore {
     originalTrackingId: string,
     correlation: Correlation,
   ): Promise<readonly MessageRecord[]>;
-
-  /** Count one more failed attempt for a key (e.g. a broker message hash); returns the count. */
-  recordFailedAttempt(key: string, at?: Date): Promise<number>;
-
-  /** Forget a key's failed attempts (after success, or once the message is quarantined). */
-  clearAttempts(key: string): Promise<void>;
 
   /** A message's whole story; undefined when the store knows nothing of the tracking id. */
   track(trackingId: string): Promise<MessageStory | undefined>;

@@ -11,6 +11,7 @@ import type { MessageStore } from './message-store.js';
 import { DEFAULT_LEASE_MS, type LeaseOptions } from './processing-lease.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
+import { redactUrl } from '../00-common/redact-url.js';
 
 /**
  * `lease.instanceId` names the router instance the store claims messages for. The lease defaults
@@ -29,8 +30,7 @@ export interface OpenStoreOptions {
 }
 
 /** Where the store is, in words for an error (the URL without its password). */
-export const storeLabel = (config: StoreConfig): string =>
-  config.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+export const storeLabel = (config: StoreConfig): string => redactUrl(config.url);
 
 /** Opens the store as it is: no migration, no check (`itk-router migrate` looks first). */
 export async function openStoreAsIs(

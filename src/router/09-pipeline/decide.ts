@@ -5,6 +5,7 @@
 import type { AckError } from '../07-delivery/infrastructure-ack.js';
 import { errorsFromFindings, isInfAck, isItkErrorKey } from '../07-delivery/router-acks.js';
 import type { Endpoint } from '../01-config/routes-config.js';
+import type { Answer } from '../06-careplans/answers.js';
 import type { Envelope } from '../03-envelope/envelope.js';
 import { effectiveInteraction, SPEC_KEY } from '../03-envelope/itk-names.js';
 import {
@@ -33,7 +34,7 @@ export interface Decision {
   /** The message was addressed to the care-plan locator (the router's own service). */
   readonly toLocator?: boolean;
   /** Answers the router itself sends the sender (care-plan locator responses). */
-  readonly answers?: readonly { readonly trackingId: string; readonly xml: string }[];
+  readonly answers?: readonly Answer[];
 }
 
 const specValue = (e: Envelope, key: string) => e.handlingSpecs.find((s) => s.key === key)?.value;

@@ -1,8 +1,12 @@
 /**
  * The one table that maps every outcome of the pipeline to exactly one disposition: what the
- * router sends back, whether the original bytes are quarantined, and how the inbound delivery is
- * settled. docs/message-safety.md explains each row.
+ * router sends back, whether the original bytes are quarantined, the state recorded, and how the
+ * inbound delivery is settled. Every ending reads it, the failures (`retry`, `poison`) as much as
+ * the outcomes of processing: handle-message.ts, process-message.ts and router-answers.ts decide
+ * nothing of this by hand. docs/message-safety.md explains each row.
  */
+import type { Settlement } from '../02-transport/consumer-options.js';
+
 export type OutcomeKind =
   | 'delivered' // every recipient's copy confirmed by the broker
   | 'partly-delivered' // some addresses resolved nowhere: the rest delivered, a DE0003 nack for those
@@ -20,17 +24,17 @@ export type OutcomeKind =
   | 'poison'; // failed `retry.attempts` times: quarantined with 2100
 
 export interface Disposition {
-  /** Send the sender a nack (inf ack with result Failure). */
+  /** Send the sender a nack (inf ack with result Failure), when the sender is known. */
   readonly nack: boolean;
   /** Publish the original bytes to the quarantine queue, reason in headers. */
   readonly quarantine: boolean;
-  /** How the inbound delivery is settled once the above is confirmed. */
-  readonly settle: 'ack' | 'requeue';
+  /** How the inbound delivery is settled once the above is confirmed (the consumer's vocabulary). */
+  readonly settle: Settlement;
   /** The state recorded as the message's outcome. */
   readonly state: 'delivered' | 'nacked' | 'quarantined' | 'answered' | 'none';
 }
 
-export const DISPOSITIONS: Readonly<Record<OutcomeKind, Disposition>> = Object.freeze({
+export const DISPOSITIONS = Object.freeze({
   delivered: { nack: false, quarantine: false, settle: 'ack', state: 'delivered' },
   'partly-delivered': { nack: true, quarantine: false, settle: 'ack', state: 'delivered' },
   invalid: { nack: true, quarantine: false, settle: 'ack', state: 'nacked' },
@@ -44,5 +48,5 @@ export const DISPOSITIONS: Readonly<Record<OutcomeKind, Disposition>> = Object.f
   duplicate: { nack: false, quarantine: false, settle: 'ack', state: 'none' },
   'failed-acknowledgement': { nack: false, quarantine: true, settle: 'ack', state: 'quarantined' },
   retry: { nack: false, quarantine: false, settle: 'requeue', state: 'none' },
-  poison: { nack: false, quarantine: true, settle: 'ack', state: 'quarantined' },
-});
+  poison: { nack: true, quarantine: true, settle: 'ack', state: 'quarantined' },
+} as const satisfies Record<OutcomeKind, Disposition>);

@@ -18,6 +18,7 @@ import { NO_TRACING } from './tracing-port.js';
 import { endpointForIdentity } from '../05-routing/index.js';
 import type { RouterResponse } from '../08-store/message-store.js';
 import type { InboundMessage } from '../02-transport/inbound-message.js';
+import type { Settlement } from '../02-transport/consumer-options.js';
 import { DISPOSITIONS } from './dispositions.js';
 import { InPlaceRetries } from './in-place-retries.js';
 import { metricService } from './metric-service.js';
@@ -25,7 +26,7 @@ import { KeyedLock } from './keyed-lock.js';
 import { PipelineFailure } from './pipeline-failure.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { processMessage } from './process-message.js';
-import { publishResponse } from './router-answers.js';
+import { publishResponse, responseOf } from './router-answers.js';
 
 export type { PipelineDeps, PipelineMetrics } from './pipeline-deps.js';
 
@@ -44,7 +45,7 @@ export const inPlaceTries = (attempts: number): number => attempts * 2;
 
 export function createMessageHandler(
   deps: PipelineDeps,
-): (msg: InboundMessage) => Promise<'ack' | 'reject'> {
+): (msg: InboundMessage) => Promise<Settlement> {
   const now = deps.now ?? (() => new Date());
   const lock = new KeyedLock();
   const inPlace = deps.inPlace ?? new InPlaceRetries();
@@ -53,7 +54,7 @@ export function createMessageHandler(
   const label = (service: string) => metricService(service, deps.routes().table);
   const maxTries = inPlaceTries(deps.retry.attempts);
   const tracing = deps.tracing ?? NO_TRACING;
-  const handle = async (msg: InboundMessage): Promise<'ack' | 'reject'> => {
+  const handle = async (msg: InboundMessage): Promise<Settlement> => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     const key = {};
@@ -62,7 +63,7 @@ export function createMessageHandler(
         try {
           const { kind, service, codes } = await processMessage(deps, msg, now(), lock);
           deps.metrics?.observe(kind, label(service), seconds(), codes);
-          return DISPOSITIONS[kind].settle === 'ack' ? 'ack' : 'reject';
+          return DISPOSITIONS[kind].settle;
         } catch (err) {
           const failure = PipelineFailure.of(err);
           const log = deps.log.child({
@@ -100,7 +101,7 @@ export function createMessageHandler(
             tracing.annotate({ 'itk.outcome': 'retry', 'itk.error_code': '2100' });
             if (!deps.signal?.aborted) await sleep(backoff(attempt));
             deps.metrics?.observe('retry', service, seconds(), ['2100']);
-            return 'reject';
+            return DISPOSITIONS.retry.settle;
           }
           tracing.annotate({ 'itk.outcome': 'poison', 'itk.error_code': '2100' });
           await quarantinePoison(deps, msg, failure, text, now());
@@ -109,7 +110,7 @@ export function createMessageHandler(
             error: failure.message,
           });
           deps.metrics?.observe('poison', service, seconds(), ['2100']);
-          return 'ack';
+          return DISPOSITIONS.poison.settle;
         }
       }
     } finally {
@@ -129,6 +130,7 @@ async function quarantinePoison(
   at: Date,
 ): Promise<void> {
   const { trackingId, envelope, messageId } = failure.context;
+  const disposition = DISPOSITIONS.poison;
   const user =
     trustedReplay(msg, {
       inboundExchange: deps.names.inboundExchange,
@@ -138,17 +140,18 @@ async function quarantinePoison(
     failure.context.senderEndpointId ??
     (user ? endpointForIdentity(deps.routes().table, user)?.id : undefined) ??
     user;
-  await quarantine(deps.publisher, deps.names, msg.body, {
-    code: '2100',
-    text,
-    ...(sender ? { sender } : {}),
-    ...(envelope ? { trackingId: envelope.trackingId } : {}),
-  });
+  if (disposition.quarantine)
+    await quarantine(deps.publisher, deps.names, msg.body, {
+      code: '2100',
+      text,
+      ...(sender ? { sender } : {}),
+      ...(envelope ? { trackingId: envelope.trackingId } : {}),
+    });
   const endpoint = failure.context.senderEndpointId
     ? deps.routes().table.endpoints.get(failure.context.senderEndpointId)
     : undefined;
   const responses: RouterResponse[] = [];
-  if (endpoint && envelope) {
+  if (disposition.nack && endpoint && envelope) {
     const nack = buildNack({
       original: envelope,
       fallbackTo: ownAddressOf(endpoint),
@@ -157,12 +160,7 @@ async function quarantinePoison(
       router: deps.router,
       at,
     });
-    const response = {
-      kind: 'inf-nack' as const,
-      trackingId: nack.trackingId,
-      toEndpointId: endpoint.id,
-      xml: nack.xml,
-    };
+    const response = responseOf('inf-nack', endpoint.id, nack);
     await publishResponse(deps, response).then(
       () => responses.push(response),
       () => undefined,
@@ -170,7 +168,7 @@ async function quarantinePoison(
   }
   if (messageId) {
     await deps.store
-      .complete(messageId, { state: 'quarantined', at, responses, code: '2100', detail: text })
+      .complete(messageId, { state: disposition.state, at, responses, code: '2100', detail: text })
       .catch((err: Error) =>
         deps.log.warn('could not record the quarantine', {
           trackingId: trackingId ?? null,

@@ -10,7 +10,8 @@ import {
   ownAddressOf,
 } from '../07-delivery/router-acks.js';
 import { deliverTo } from '../07-delivery/outbound.js';
-import { SERVICE, SPEC_KEY } from '../03-envelope/itk-names.js';
+import { SPEC_KEY } from '../03-envelope/itk-names.js';
+import type { Envelope } from '../03-envelope/envelope.js';
 import type { RouteTable } from '../05-routing/index.js';
 import { HEADER_VALUE_MAX_BYTES, tooLong } from '../02-transport/amqp-limits.js';
 import type { RouterResponse } from '../08-store/message-store.js';
@@ -44,12 +45,7 @@ export async function answer(
       router: deps.router,
       at,
     });
-    responses.push({
-      kind: 'inf-nack',
-      trackingId: nack.trackingId,
-      toEndpointId: d.sender.id,
-      xml: nack.xml,
-    });
+    responses.push(responseOf('inf-nack', d.sender.id, nack));
   }
   const e = d.envelope;
   if (
@@ -61,41 +57,40 @@ export async function answer(
     for (const endpointId of delivered) {
       if (table.endpoints.get(endpointId)?.acks !== 'router') continue;
       const ack = buildRouterInfAck(e, deps.router, at, ownAddress);
-      responses.push({
-        kind: 'inf-ack',
-        trackingId: ack.trackingId,
-        toEndpointId: d.sender.id,
-        xml: ack.xml,
-      });
+      responses.push(responseOf('inf-ack', d.sender.id, ack));
     }
   }
-  for (const a of d.answers ?? []) {
-    responses.push({
-      kind: 'response',
-      trackingId: a.trackingId,
-      toEndpointId: d.sender.id,
-      xml: a.xml,
-    });
-  }
+  for (const a of d.answers ?? [])
+    responses.push({ kind: 'response', toEndpointId: d.sender.id, ...a });
   await Promise.all(responses.map((r) => publishResponse(deps, r)));
   return responses;
 }
 
-/** The address a DE the router built is sent to (its first addresslist entry), and its service. */
-const addresseeOf = (xml: string): string | undefined =>
-  /<itk:address uri="([^"]*)"/.exec(xml)?.[1];
-const serviceOf = (xml: string): string =>
-  /<itk:header service="([^"]*)"/.exec(xml)?.[1] ?? SERVICE.infAck;
+/** A response as the router built it: the XML, and the service and addressee as data. */
+export function responseOf(
+  kind: RouterResponse['kind'],
+  toEndpointId: string,
+  built: { readonly trackingId: string; readonly envelope: Envelope; readonly xml: string },
+): RouterResponse {
+  const addressee = built.envelope.addresses[0]?.uri;
+  return {
+    kind,
+    trackingId: built.trackingId,
+    toEndpointId,
+    service: built.envelope.service,
+    ...(addressee ? { addressee } : {}),
+    xml: built.xml,
+  };
+}
 
 export function publishResponse(deps: PipelineDeps, r: RouterResponse) {
   // The addressee is the sender's senderAddress, copied from its message: when it does not fit
   // a header (the message was nacked 1000 for it), the end point's id names the recipient.
-  const addressee = addresseeOf(r.xml);
   const recipient =
-    addressee && !tooLong('', addressee, HEADER_VALUE_MAX_BYTES) ? addressee : r.toEndpointId;
+    r.addressee && !tooLong('', r.addressee, HEADER_VALUE_MAX_BYTES) ? r.addressee : r.toEndpointId;
   return deliverTo(deps.publisher, deps.names, r.toEndpointId, Buffer.from(r.xml, 'utf8'), {
     trackingId: r.trackingId,
-    service: serviceOf(r.xml),
+    service: r.service,
     senderEndpointId: 'router',
     recipient,
   });

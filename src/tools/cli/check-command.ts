@@ -11,6 +11,8 @@ import type { Routes } from '../../router/01-config/routes-config.js';
 import { brokerUserOf, replayTrustRefusal } from '../../router/09-pipeline/replay-trust.js';
 import { loadRoutesSnapshot } from '../../router/05-routing/load-snapshot.js';
 import { diffRoutes, formatDiff } from '../../router/05-routing/routes-diff.js';
+import { setExitCode } from './exit-status.js';
+import { redactUrl } from '../../router/00-common/redact-url.js';
 
 interface CheckOptions {
   config: string;
@@ -42,7 +44,7 @@ export function registerCheck(program: Command): void {
     .action(async (options: CheckOptions, command: Command) => {
       const fail = (text: string, code: 1 | 2) => {
         process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-        command.parent?.setOptionValue('exitCode', code);
+        setExitCode(command, code);
       };
       try {
         const config = loadRouterConfig(options.config, process.env);
@@ -74,9 +76,7 @@ export function registerCheck(program: Command): void {
         if (options.broker) {
           const connection = await openConnection(config.amqp.url, { tls: config.amqp.tls });
           await connection.close();
-          out.push(
-            `broker    ${config.amqp.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} reachable`,
-          );
+          out.push(`broker    ${redactUrl(config.amqp.url)} reachable`);
         }
         process.stdout.write(out.join('\n') + '\nOK\n');
       } catch (err) {

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { decimalNumber } from './numeric-option.js';
 import { runDemo } from '../demo/run-demo.js';
+import { setExitCode } from './exit-status.js';
 
 interface DemoCommandOptions {
   config?: string;
@@ -55,10 +56,10 @@ export function registerDemo(program: Command): void {
           ...(options.managementUrl ? { managementUrl: options.managementUrl } : {}),
         });
         const code = result.interrupted ? 130 : result.ok ? 0 : 1;
-        command.parent?.setOptionValue('exitCode', code);
+        setExitCode(command, code);
       } catch (err) {
         process.stderr.write(`itk-router demo: ${(err as Error).message}\n`);
-        command.parent?.setOptionValue('exitCode', 1);
+        setExitCode(command, 1);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

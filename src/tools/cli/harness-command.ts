@@ -27,6 +27,7 @@ import {
   writeReports,
   type HarnessRun,
 } from '../harness/index.js';
+import { setExitCode } from './exit-status.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -38,12 +39,6 @@ function pairs(list: readonly string[] | undefined, flag: string): Record<string
     out[item.slice(0, at)] = item.slice(at + 1);
   }
   return out;
-}
-
-function root(command: Command): Command {
-  let c = command;
-  while (c.parent) c = c.parent;
-  return c;
 }
 
 /**
@@ -73,7 +68,7 @@ async function guarded(
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  root(command).setOptionValue('exitCode', code);
+  setExitCode(command, code);
 }
 
 function summary(run: HarnessRun, reports: { html: string; junit: string }): string {

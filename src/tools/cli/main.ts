@@ -1,5 +1,6 @@
 /** The itk-router command line: one sub-command per file, wired here. */
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../../router/00-common/package-root.js';
 import { StoreError } from '../../router/08-store/store-error.js';
 import { registerCheck } from './check-command.js';
 import { registerDemo } from './demo-command.js';
@@ -15,15 +16,16 @@ import { registerSimulate } from './simulate-command.js';
 import { registerStart } from './start-command.js';
 import { registerTrack } from './track-command.js';
 import { registerValidate } from './validate-command.js';
+import { EXIT, exitCodeOf } from './exit-status.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export { EXIT } from './exit-status.js';
 
 export function buildProgram(): Command {
   const program = new Command('itk-router')
     .description(
       'ITK 2.x Distribution Envelope router over AMQP: care plans between integrated care teams',
     )
-    .version('0.1.0')
+    .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
   registerStart(program);
@@ -48,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const program = buildProgram();
     await program.parseAsync([...argv]);
-    return (program.getOptionValue('exitCode') as number | undefined) ?? EXIT.ok;
+    return exitCodeOf(program);
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;

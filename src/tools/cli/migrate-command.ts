@@ -17,6 +17,7 @@ import {
   schemaStatus,
   type SchemaStatus,
 } from '../../router/08-store/schema-status.js';
+import { setExitCode } from './exit-status.js';
 
 /** The lines `migrate` prints about where the store stands. */
 export function formatSchemaStatus(label: string, status: SchemaStatus, dryRun: boolean): string {
@@ -47,7 +48,7 @@ export function registerMigrate(program: Command): void {
       const out = (text: string): void => void process.stdout.write(text);
       const refuse = (message: string) => {
         process.stderr.write(`itk-router migrate: ${message}\n`);
-        command.parent?.setOptionValue('exitCode', 1);
+        setExitCode(command, 1);
       };
       // A dry run on a SQLite file that is not there: everything would run, nothing is created.
       if (dryRun && config.store.kind === 'sqlite' && config.store.path !== ':memory:') {

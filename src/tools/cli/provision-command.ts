@@ -20,6 +20,7 @@ import {
   type PasswordMode,
   type ProvisionFormat,
 } from '../provision/index.js';
+import { setExitCode } from './exit-status.js';
 
 interface ProvisionOptions {
   config?: string;
@@ -68,7 +69,7 @@ export function registerProvision(program: Command): void {
     .action((options: ProvisionOptions, command: Command) => {
       const fail = (text: string, code: number) => {
         process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-        command.parent?.setOptionValue('exitCode', code);
+        setExitCode(command, code);
       };
       if (
         options.passwords === 'generate' &&

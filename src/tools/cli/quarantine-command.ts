@@ -26,6 +26,7 @@ import type { RouteTable } from '../../router/05-routing/index.js';
 import type { MessageStore } from '../../router/08-store/message-store.js';
 import { openStore } from '../../router/08-store/open-store.js';
 import { topologyNames } from '../../router/02-transport/names.js';
+import { setExitCode } from './exit-status.js';
 
 interface Common {
   config?: string;
@@ -35,12 +36,7 @@ interface Common {
 
 const warn = (text: string) => process.stderr.write(`itk-router quarantine: ${text}\n`);
 
-/** Sets the exit code on the root program (main.ts reads it there). */
-function fail(command: Command, code = 1): void {
-  let root = command;
-  while (root.parent) root = root.parent;
-  root.setOptionValue('exitCode', code);
-}
+const fail = (command: Command, code = 1): void => setExitCode(command, code);
 
 function routeTable(config: RouterConfig): RouteTable | undefined {
   try {

@@ -5,6 +5,7 @@ import { loadRouterConfig } from '../../router/01-config/index.js';
 import { topologyNames } from '../../router/02-transport/names.js';
 import { decimalNumber, wholeNumber } from './numeric-option.js';
 import { PASSWORD_ENV, passwordFor, urlAs, withChannel } from '../sandbox/broker-client.js';
+import { setExitCode } from './exit-status.js';
 
 interface ReceiveOptions {
   as?: string;
@@ -58,7 +59,7 @@ export function registerReceive(program: Command): void {
         process.stderr.write(
           `received ${got} of ${wanted} message(s) from ${queue} within ${options.wait} s\n`,
         );
-        command.parent?.setOptionValue('exitCode', 1);
+        setExitCode(command, 1);
       }
     });
 }

@@ -11,6 +11,7 @@ import { addLogFields, createLogger } from '../../router/00-common/logger.js';
 import { startTracing } from '../../router/10-ops/tracing.js';
 import { startRouter, StartAborted } from '../../router/main.js';
 import { BrokerRefusedError } from '../../router/02-transport/broker-errors.js';
+import { setExitCode } from './exit-status.js';
 
 export function registerStart(program: Command): void {
   program
@@ -49,7 +50,7 @@ export function registerStart(program: Command): void {
             fix: err.failure.fix,
           });
           process.stderr.write(`itk-router: ${err.message}\n`);
-          command.parent?.setOptionValue('exitCode', 1);
+          setExitCode(command, 1);
           return;
         }
         throw err;

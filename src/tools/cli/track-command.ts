@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadRouterConfig } from '../../router/01-config/index.js';
 import type { MessageHistory, MessageStory } from '../../router/08-store/message-store.js';
 import { openStore } from '../../router/08-store/open-store.js';
+import { setExitCode } from './exit-status.js';
 
 const time = (d: Date) =>
   d
@@ -68,7 +69,7 @@ export function registerTrack(program: Command): void {
             process.stderr.write(
               `no message with tracking id ${trackingId} in ${config.store.url}\n`,
             );
-            command.parent?.setOptionValue('exitCode', 1);
+            setExitCode(command, 1);
             return;
           }
           process.stdout.write(

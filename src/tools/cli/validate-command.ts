@@ -10,6 +10,7 @@ import { loadRouterConfig, loadRoutes } from '../../router/01-config/index.js';
 import { packagePath } from '../../router/00-common/package-root.js';
 import { createValidator } from '../../router/04-validation/create-validator.js';
 import { formatReport, type FileReport, type ReportFormat } from './validate-report.js';
+import { setExitCode } from './exit-status.js';
 
 interface ValidateOptions {
   format: ReportFormat;
@@ -126,6 +127,6 @@ export function registerValidate(program: Command): void {
       const report = formatReport(reports, options.format);
       if (options.output) fs.writeFileSync(options.output, report);
       else process.stdout.write(report);
-      command.parent?.setOptionValue('exitCode', reports.every((r) => r.valid) ? 0 : 1);
+      setExitCode(command, reports.every((r) => r.valid) ? 0 : 1);
     });
 }

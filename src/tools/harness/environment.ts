@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../../router/00-common/package-root.js';
+import { packageRoot, packageVersion } from '../../router/00-common/package-root.js';
 
 /** The version of docs/contract.md the packs cite; the report names it (a test keeps it in step). */
 export const CONTRACT_VERSION = 'contract 2026-12';
@@ -41,9 +41,7 @@ let own: SoftwareFacts | undefined;
 export function packageFacts(): SoftwareFacts {
   if (own) return own;
   const root = packageRoot();
-  const version = (
-    JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
-  ).version;
+  const version = packageVersion();
   let commit: string | undefined;
   try {
     commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], {

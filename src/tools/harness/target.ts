@@ -16,6 +16,7 @@ import {
 import { passwordVariables } from '../provision/index.js';
 import { buildRouteTable, type RouteTable } from '../../router/05-routing/index.js';
 import { topologyNames, type TopologyNames } from '../../router/02-transport/names.js';
+import { redactUrl } from '../../router/00-common/redact-url.js';
 
 export interface TargetOptions {
   /** A router config file; default: defaults plus the environment. */
@@ -54,12 +55,6 @@ export function readCredentialsFile(file: string): Map<string, string> {
   }
   return map;
 }
-
-export const redactUrl = (url: string): string => {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-};
 
 export function openTarget(options: TargetOptions): Target {
   const config = loadRouterConfig(options.configPath, options.env);

@@ -27,6 +27,7 @@ import {
 import type { TopologyNames } from '../../router/02-transport/names.js';
 import { QUARANTINE_HEADER, toEntries, type QuarantineEntry } from './quarantine-entry.js';
 import { brokerUserOf } from '../../router/09-pipeline/replay-trust.js';
+import { redactUrl } from '../../router/00-common/redact-url.js';
 
 /** Browses after which an entry is refreshed (well under RabbitMQ 4's default delivery limit, 20). */
 export const REFRESH_AT = 10;
@@ -36,8 +37,6 @@ export interface HeldEntry {
   readonly entry: QuarantineEntry;
   readonly message: GetMessage;
 }
-
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 export class QuarantineSession {
   readonly #returned = new Set<string>();
@@ -62,7 +61,7 @@ export class QuarantineSession {
     try {
       connection = await openConnection(amqpUrl);
     } catch (err) {
-      throw new Error(`cannot connect to ${redact(amqpUrl)}: ${(err as Error).message}`, {
+      throw new Error(`cannot connect to ${redactUrl(amqpUrl)}: ${(err as Error).message}`, {
         cause: err,
       });
     }

@@ -5,6 +5,7 @@ import {
   type ChannelModel,
   type ConfirmChannel,
 } from '../../router/02-transport/open-connection.js';
+import { redactUrl } from '../../router/00-common/redact-url.js';
 
 /** The environment variable `send`, `receive` and `simulate` read the `--as` user's password from. */
 export const PASSWORD_ENV = 'ITK_ROUTER_PASSWORD';
@@ -64,7 +65,7 @@ export async function withChannel<T>(
   try {
     connection = await openConnection(url, { tls });
   } catch (err) {
-    const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    const safe = redactUrl(url);
     throw new Error(`cannot connect to ${safe}: ${(err as Error).message}`, { cause: err });
   }
   connection.on('error', () => undefined);

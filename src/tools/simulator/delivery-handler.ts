@@ -4,7 +4,7 @@
  * confirmed, requeue when publishing failed or the simulator stopped mid-delay (the state is then
  * left as it was, so the message is handled afresh when it comes back).
  */
-import type { Disposition, InboundMessage } from '../../router/02-transport/index.js';
+import type { InboundMessage, Settlement } from '../../router/02-transport/index.js';
 import type { Validator } from '../../router/04-validation/create-validator.js';
 import { describeReceived, describeSent } from './describe.js';
 import { formatDuration } from './duration.js';
@@ -49,8 +49,8 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 export function createDeliveryHandler(deps: DeliveryDeps) {
-  return async (delivery: InboundMessage): Promise<Disposition> => {
-    if (deps.signal.aborted) return 'reject';
+  return async (delivery: InboundMessage): Promise<Settlement> => {
+    if (deps.signal.aborted) return 'requeue';
     const message = readReceived(delivery.body, deps.validator);
     const response = respond(message, deps.state.current, deps.faults, {
       self: deps.self,
@@ -71,7 +71,7 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
       deps.log(`  waits ${formatDuration(response.delayMs)} before answering`);
       if (!(await pause(response.delayMs, deps.signal))) {
         deps.log('  stopped while waiting: the message goes back to the queue');
-        return 'reject';
+        return 'requeue';
       }
     }
     try {
@@ -83,7 +83,7 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
       }
     } catch (err) {
       deps.log(`  could not send (${(err as Error).message}): the message goes back to the queue`);
-      return 'reject';
+      return 'requeue';
     }
     for (const note of response.notes) deps.log(`  ${note}`);
     deps.state.current = response.state;

@@ -200,16 +200,6 @@ export class PostgresMessageStore implements MessageStore {
     });
   }
 
-  async recordFailedAttempt(key: string, at: Date = new Date()): Promise<number> {
-    // Concurrent counts meet on the key's row lock.
-    const [row] = await this.c.write((q) => q<{ count: number }>(SQL.countAttempt, [key, at]));
-    return row!.count;
-  }
-
-  async clearAttempts(key: string): Promise<void> {
-    await this.c.write((q) => q(SQL.clearAttempts, [key]));
-  }
-
   async track(trackingId: string): Promise<MessageStory | undefined> {
     return this.c.read((q) => readStory(new PostgresReads(q), trackingId));
   }

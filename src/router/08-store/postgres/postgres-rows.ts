@@ -31,6 +31,8 @@ export interface ResponseRow {
   kind: string;
   tracking_id: string;
   to_endpoint_id: string;
+  service: string;
+  addressee: string | null;
   xml: string;
 }
 
@@ -81,5 +83,7 @@ export const toResponse = (r: ResponseRow): RouterResponse => ({
   kind: r.kind as RouterResponse['kind'],
   trackingId: r.tracking_id,
   toEndpointId: r.to_endpoint_id,
+  service: r.service,
+  ...(r.addressee === null ? {} : { addressee: r.addressee }),
   xml: r.xml,
 });

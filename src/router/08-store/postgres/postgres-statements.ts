@@ -32,18 +32,14 @@ export const SQL = {
     'SELECT 1 FROM message_events WHERE message_id = $1 AND state = $2 ' +
     'AND ack_tracking_id = $3 AND endpoint_id = $4',
   insertResponse:
-    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, xml) ' +
-    'VALUES ($1, $2, $3, $4, $5, $6)',
-  countAttempt:
-    'INSERT INTO failed_attempts AS f (key, count, first_at, last_at) VALUES ($1, 1, $2, $2) ' +
-    'ON CONFLICT (key) DO UPDATE SET count = f.count + 1, last_at = excluded.last_at RETURNING count',
-  clearAttempts: 'DELETE FROM failed_attempts WHERE key = $1',
+    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
+    'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
   recordById: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`,
   recordByKey: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_endpoint_id = $1 AND tracking_id = $2`,
   /** $1: the tracking id's generation keys (replay-generations.ts), so replays are found too. */
   recordsByTrackingId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tracking_id = ANY($1::text[]) ORDER BY received_at, seq`,
   responses:
-    'SELECT kind, tracking_id, to_endpoint_id, xml FROM message_responses WHERE message_id = $1 ORDER BY position',
+    'SELECT kind, tracking_id, to_endpoint_id, service, addressee, xml FROM message_responses WHERE message_id = $1 ORDER BY position',
   events:
     'SELECT state, at, detail, endpoint_id, code, ack_tracking_id FROM message_events WHERE message_id = $1 ORDER BY seq',
   ackTrackingIds:

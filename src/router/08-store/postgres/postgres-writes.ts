@@ -44,6 +44,8 @@ export class PostgresWrites {
       r.kind,
       r.trackingId,
       r.toEndpointId,
+      r.service,
+      r.addressee ?? null,
       r.xml,
     ]);
   }

@@ -190,21 +190,6 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
-  async recordFailedAttempt(key: string, at: Date = new Date()): Promise<number> {
-    return this.#c.write(() => {
-      const row = this.#c.prepare(SQL.countAttempt).get({ key, at: toText(at) }) as {
-        count: number;
-      };
-      return row.count;
-    });
-  }
-
-  async clearAttempts(key: string): Promise<void> {
-    return this.#c.write(() => {
-      this.#c.prepare(SQL.clearAttempts).run(key);
-    });
-  }
-
   async track(trackingId: string): Promise<MessageStory | undefined> {
     return this.#c.read(() => readStory(this.#reads, trackingId));
   }

@@ -41,7 +41,7 @@ export class SqliteReads {
 
   responses(messageId: string): RouterResponse[] {
     const sql =
-      'SELECT kind, tracking_id, to_endpoint_id, xml FROM message_responses WHERE message_id = ? ORDER BY position';
+      'SELECT kind, tracking_id, to_endpoint_id, service, addressee, xml FROM message_responses WHERE message_id = ? ORDER BY position';
     return (this.prepare(sql).all(messageId) as ResponseRow[]).map(toResponse);
   }
 

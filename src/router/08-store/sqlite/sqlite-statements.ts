@@ -28,10 +28,6 @@ export const SQL = {
     'SELECT 1 FROM message_events WHERE message_id = @id AND state = @state ' +
     'AND ack_tracking_id = @ack AND endpoint_id = @by',
   insertResponse:
-    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, xml) ' +
-    'VALUES (@id, @position, @kind, @trackingId, @to, @xml)',
-  countAttempt:
-    'INSERT INTO failed_attempts (key, count, first_at, last_at) VALUES (@key, 1, @at, @at) ' +
-    'ON CONFLICT (key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count',
-  clearAttempts: 'DELETE FROM failed_attempts WHERE key = ?',
+    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
+    'VALUES (@id, @position, @kind, @trackingId, @to, @service, @addressee, @xml)',
 } as const;

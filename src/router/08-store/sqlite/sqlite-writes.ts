@@ -43,6 +43,8 @@ export class SqliteWrites {
       kind: r.kind,
       trackingId: r.trackingId,
       to: r.toEndpointId,
+      service: r.service,
+      addressee: r.addressee ?? null,
       xml: r.xml,
     });
   }
