@@ -43,7 +43,7 @@ export async function buildRouter(): Promise<RouterBuild> {
       },
     ).catch((err: Error & { stdout?: string }) => {
       // tsc still emits on a type error; refuse only a build that produced no router.
-      if (!fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) throw err;
+      if (!fs.existsSync(path.join(root, 'dist', 'src', 'tools', 'cli', 'main.js'))) throw err;
       console.warn(`multi-instance build: tsc reported errors:\n${err.stdout ?? err.message}`);
     });
     return { root, bin, remove };

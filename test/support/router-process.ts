@@ -130,7 +130,7 @@ export interface StartOptions {
 /** Spawns `itk-router start` and resolves once /readyz says 200 (kills it if that never happens). */
 export async function startRouterProcess(options: StartOptions): Promise<RouterProcess> {
   const { workspace, amqpUrl, readyTimeoutMs = 20_000 } = options;
-  if (!fs.existsSync(path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+  if (!fs.existsSync(path.join(PACKAGE_ROOT, 'dist', 'src', 'tools', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first (the jest globalSetup does)');
   }
   const child = spawn(process.execPath, [ROUTER_BIN, 'start', '--config', workspace.configFile], {
