@@ -48,6 +48,8 @@ interface Sample {
   lagP99Ms: number;
   storeMb: number;
   delivered: number;
+  /** The machine's 1-minute load average: the soak shares the cores with whatever else runs. */
+  load1: number;
 }
 
 const rssMb = (pid: number | undefined): number => {
@@ -197,6 +199,11 @@ async function main(): Promise<void> {
       process.stderr.write(`max ${max.msgPerSec.toFixed(0)} msg/s → soak at ${rate} msg/s\n`);
     }
     const samples: Sample[] = [];
+    const dir = packagePath('reports', 'soak');
+    fs.mkdirSync(dir, { recursive: true });
+    const csv = path.join(dir, 'soak.csv');
+    // Written as it goes: a soak stopped early still leaves its samples.
+    fs.writeFileSync(csv, 'seconds,rss_mb,eventloop_lag_p99_ms,store_mb,delivered,load1\n');
     const start = performance.now();
     let delivered = 0;
     let lost = 0;
@@ -208,10 +215,15 @@ async function main(): Promise<void> {
           lagP99Ms: await lagP99Ms(httpPort),
           storeMb: await storeSize().catch(() => Number.NaN),
           delivered,
+          load1: os.loadavg()[0]!,
         });
         const s = samples.at(-1)!;
+        fs.appendFileSync(
+          csv,
+          `${s.t.toFixed(0)},${s.rssMb.toFixed(1)},${s.lagP99Ms.toFixed(2)},${s.storeMb.toFixed(2)},${s.delivered},${s.load1.toFixed(2)}\n`,
+        );
         process.stderr.write(
-          `${(s.t / 60).toFixed(1)} min: RSS ${s.rssMb.toFixed(0)} MB, lag p99 ${s.lagP99Ms.toFixed(1)} ms, store ${s.storeMb.toFixed(1)} MB, ${s.delivered} delivered\n`,
+          `${(s.t / 60).toFixed(1)} min: RSS ${s.rssMb.toFixed(0)} MB, lag p99 ${s.lagP99Ms.toFixed(1)} ms, store ${s.storeMb.toFixed(1)} MB, ${s.delivered} delivered, load ${s.load1.toFixed(1)}\n`,
         );
       })();
     }, SAMPLE_S * 1000);
@@ -226,20 +238,13 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await sleep(200);
 
-    const dir = packagePath('reports', 'soak');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, 'soak.csv'),
-      `seconds,rss_mb,eventloop_lag_p99_ms,store_mb,delivered\n${samples
-        .map(
-          (s) =>
-            `${s.t.toFixed(0)},${s.rssMb.toFixed(1)},${s.lagP99Ms.toFixed(2)},${s.storeMb.toFixed(2)},${s.delivered}`,
-        )
-        .join('\n')}\n`,
-    );
     fs.writeFileSync(path.join(dir, 'soak.svg'), svg(samples));
     const later = samples.filter((s) => s.t >= (MINUTES * 60) / 2);
     const trend = slope(later.map((s) => [s.t / 60, s.rssMb]));
+    // Warm-up: the first sixth of the run (5 min of 30), at least 2 min.
+    const warmupS = Math.max(120, (MINUTES * 60) / 6);
+    const warm = samples.filter((s) => s.t >= warmupS && Number.isFinite(s.rssMb));
+    const warmTrend = slope(warm.map((s) => [s.t / 600, s.rssMb]));
     const summary = {
       date: new Date().toISOString(),
       machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}`,
@@ -254,9 +259,22 @@ async function main(): Promise<void> {
         max: Math.max(...samples.map((s) => s.rssMb)),
         last: samples.at(-1)?.rssMb,
         trendSecondHalfMbPerMin: trend,
+        afterWarmup: {
+          fromSeconds: warmupS,
+          min: Math.min(...warm.map((s) => s.rssMb)),
+          max: Math.max(...warm.map((s) => s.rssMb)),
+          slopeMbPer10Min: warmTrend,
+        },
       },
       lagP99MsMax: Math.max(...samples.map((s) => (Number.isFinite(s.lagP99Ms) ? s.lagP99Ms : 0))),
       storeMbLast: samples.at(-1)?.storeMb,
+      loadAverage1Min: {
+        min: Math.min(...samples.map((s) => s.load1)),
+        median: [...samples.map((s) => s.load1)].sort((a, b) => a - b)[
+          Math.floor(samples.length / 2)
+        ],
+        max: Math.max(...samples.map((s) => s.load1)),
+      },
     };
     fs.writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(JSON.stringify(summary, null, 2));
