@@ -11,6 +11,17 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packagePath } from '../src/router/00-common/package-root.js';
 
+/** The set-up of `npm run bench` and `npm run soak`: a GP notifies the community team. */
+export const SENDER = 'riverside-gp';
+export const DESTINATION = 'riverside-community';
+export const NOTIFICATION_ROUTES = `endpoints:
+  riverside-gp: { name: GP, addresses: [urn:nhs-uk:addressing:ods:A83001], identities: [riverside-gp] }
+  riverside-community: { name: Community, addresses: ['urn:nhs-uk:addressing:ods:RDE01:*'], identities: [riverside-community] }
+careplans:
+  locatorAddress: urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR
+  planTypes: [end-of-life]
+`;
+
 export interface RouterWorkspace {
   readonly dir: string;
   readonly routesDir: string;

@@ -7,7 +7,6 @@
  * warm-up (least-squares slope over the second half). Figures only; asserts nothing.
  * Uses the shared broker on a throw-away vhost (rabbitmqctl), as `npm run bench` does.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,15 @@ import { declareTopology } from '../../src/router/02-transport/topology.js';
 import { createBenchVhost } from '../router/bench-vhost.js';
 import { runLoad } from '../router/load.js';
 import { postgresSchema } from '../router/parts.js';
+import {
+  DESTINATION,
+  NOTIFICATION_ROUTES,
+  routerWorkspace,
+  rssMb,
+  SENDER,
+  spawnRouter,
+  stopProcess,
+} from '../router-process.js';
 
 const argOf = (name: string): string | undefined => {
   const args = process.argv.slice(2);
@@ -31,16 +39,7 @@ const FIXED_RATE = argOf('rate') === undefined ? undefined : Number(argOf('rate'
 const STORE = argOf('store') ?? 'sqlite';
 const SAMPLE_S = Number(argOf('sample-seconds') ?? 10);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SENDER = 'riverside-gp';
-const DESTINATION = 'riverside-community';
 const names = topologyNames('itk');
-const ROUTES = `endpoints:
-  riverside-gp: { name: GP, addresses: [urn:nhs-uk:addressing:ods:A83001], identities: [riverside-gp] }
-  riverside-community: { name: Community, addresses: ['urn:nhs-uk:addressing:ods:RDE01:*'], identities: [riverside-community] }
-careplans:
-  locatorAddress: urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR
-  planTypes: [end-of-life]
-`;
 
 interface Sample {
   t: number;
@@ -51,15 +50,6 @@ interface Sample {
   /** The machine's 1-minute load average: the soak shares the cores with whatever else runs. */
   load1: number;
 }
-
-const rssMb = (pid: number | undefined): number => {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-};
 
 async function lagP99Ms(port: number): Promise<number> {
   try {
@@ -137,16 +127,14 @@ function svg(samples: readonly Sample[]): string {
 
 async function main(): Promise<void> {
   const vhost = createBenchVhost([SENDER, DESTINATION]);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-soak-'));
-  fs.mkdirSync(path.join(work, 'routes'));
-  fs.writeFileSync(path.join(work, 'routes', 'locality.yaml'), ROUTES);
+  const ws = routerWorkspace('soak', NOTIFICATION_ROUTES);
   const template = fs.readFileSync(
     packagePath('test', 'fixtures', 'bench', 'careplan-notification-3k.xml'),
     'utf8',
   );
   const guestUrl = vhost.url('guest');
   const httpPort = 20000 + Math.floor(Math.random() * 20000);
-  const sqliteFile = path.join(work, 'store.sqlite');
+  const sqliteFile = path.join(ws.dir, 'store.sqlite');
   let storeUrl = `sqlite:${sqliteFile}`;
   let storeSize = async () => fileMb(sqliteFile);
   let dropSchema = async () => {};
@@ -158,22 +146,7 @@ async function main(): Promise<void> {
     const name = schema?.[1] ?? schema?.[2] ?? '';
     storeSize = () => postgresMb(POSTGRES_URL, name);
   }
-  const config = path.join(work, 'router.yaml');
-  fs.writeFileSync(config, 'log: { level: warn }\n');
-  const router = spawn(
-    process.execPath,
-    [packagePath('bin', 'itk-router.js'), 'start', '--config', config],
-    {
-      env: {
-        ...process.env,
-        AMQP_URL: guestUrl,
-        ITK_ROUTER_ROUTES: path.join(work, 'routes'),
-        ITK_ROUTER_STORE: storeUrl,
-        ITK_ROUTER_HTTP_PORT: String(httpPort),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const router = spawnRouter(ws, { amqpUrl: guestUrl, store: storeUrl, httpPort });
   try {
     const setup = await connect(guestUrl);
     await declareTopology(await setup.createChannel(), names, [SENDER, DESTINATION]);
@@ -279,11 +252,10 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(JSON.stringify(summary, null, 2));
   } finally {
-    router.kill('SIGTERM');
-    await sleep(1000);
+    await stopProcess(router);
     vhost.remove();
     await dropSchema().catch(() => undefined);
-    fs.rmSync(work, { recursive: true, force: true });
+    ws.remove();
   }
 }
 
