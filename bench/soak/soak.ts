@@ -3,8 +3,9 @@
  * notifications at half its maximum rate (measured first, or `--rate`) for the given time. Every
  * 10 s it samples the router's RSS (/proc), its event-loop lag (the router's own /metrics:
  * itk_nodejs_eventloop_lag_p99_seconds) and the store's size, and writes reports/soak/soak.csv
- * and reports/soak/soak.svg (RSS and lag over time), plus a summary with the RSS trend after
- * warm-up (least-squares slope over the second half). Figures only; asserts nothing.
+ * and reports/soak/soak.svg (RSS, lag and store size over time), plus a summary with the RSS trend after
+ * warm-up (least-squares slope over the second half, and after the first sixth). Figures only;
+ * asserts nothing. `--replot` draws soak.svg again from soak.csv.
  * Uses the shared broker on a throw-away vhost (rabbitmqctl), as `npm run bench` does.
  */
 import fs from 'node:fs';
@@ -101,6 +102,8 @@ function svg(samples: readonly Sample[]): string {
   const rssMax = Math.max(50, ...samples.map((s) => s.rssMb)) * 1.1;
   const lagMax =
     Math.max(10, ...samples.map((s) => (Number.isFinite(s.lagP99Ms) ? s.lagP99Ms : 0))) * 1.1;
+  const storeMax =
+    Math.max(1, ...samples.map((s) => (Number.isFinite(s.storeMb) ? s.storeMb : 0))) * 1.1;
   const x = (t: number) => pad + ((W - 2 * pad) * t) / tMax;
   const y = (v: number, max: number) => H - pad - ((H - 2 * pad) * v) / max;
   const line = (pick: (s: Sample) => number, max: number) =>
@@ -110,7 +113,8 @@ function svg(samples: readonly Sample[]): string {
       .join(' ');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${pad}" y="20">itk-router soak: RSS (MB, blue, left axis 0–${rssMax.toFixed(0)}) and event-loop lag p99 (ms, red, right axis 0–${lagMax.toFixed(0)}) over ${(tMax / 60).toFixed(1)} min</text>
+<text x="${pad}" y="20">itk-router soak over ${(tMax / 60).toFixed(1)} min: RSS (MB, blue, left axis 0–${rssMax.toFixed(0)}), event-loop lag p99 (ms, red, right axis 0–${lagMax.toFixed(0)})</text>
+<text x="${pad}" y="36">and store size (MB, green, scaled to 0–${storeMax.toFixed(0)}); the 1-minute load average of the machine is in soak.csv</text>
 <line x1="${pad}" y1="${H - pad}" x2="${W - pad}" y2="${H - pad}" stroke="black"/>
 <line x1="${pad}" y1="${pad}" x2="${pad}" y2="${H - pad}" stroke="black"/>
 <line x1="${W - pad}" y1="${pad}" x2="${W - pad}" y2="${H - pad}" stroke="black"/>
@@ -121,6 +125,7 @@ function svg(samples: readonly Sample[]): string {
 <text x="${W / 2}" y="${H - 15}">minutes (0–${(tMax / 60).toFixed(1)})</text>
 <path d="${line((s) => s.rssMb, rssMax)}" fill="none" stroke="blue" stroke-width="2"/>
 <path d="${line((s) => s.lagP99Ms, lagMax)}" fill="none" stroke="red" stroke-width="1.5"/>
+<path d="${line((s) => s.storeMb, storeMax)}" fill="none" stroke="green" stroke-width="1.5" stroke-dasharray="6 3"/>
 </svg>
 `;
 }
@@ -259,4 +264,23 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** `--replot`: soak.svg again from reports/soak/soak.csv (a finished or stopped soak). */
+function replot(): void {
+  const dir = packagePath('reports', 'soak');
+  const [, ...lines] = fs.readFileSync(path.join(dir, 'soak.csv'), 'utf8').trim().split('\n');
+  const samples = lines.map((line): Sample => {
+    const [t, rss, lag, store, delivered, load1] = line.split(',').map(Number);
+    return {
+      t: t!,
+      rssMb: rss!,
+      lagP99Ms: lag!,
+      storeMb: store!,
+      delivered: delivered!,
+      load1: load1 ?? Number.NaN,
+    };
+  });
+  fs.writeFileSync(path.join(dir, 'soak.svg'), svg(samples));
+}
+
+if (process.argv.includes('--replot')) replot();
+else await main();
