@@ -83,6 +83,7 @@ const random = (): number => {
 };
 
 const names = topologyNames('itk');
+const VHOST = 'itk-chaos';
 const userOf = (p: Party) => `chaos-${p}`;
 
 /** Everything seen of one tracking id. */
@@ -159,6 +160,10 @@ class Link {
     await this.#model?.close().catch(() => undefined);
   }
 }
+
+/** A performance.now() time as a UTC clock time (HH:MM:SS.mmm), to set beside the store's. */
+const clock = (t: number): string =>
+  new Date(performance.timeOrigin + t).toISOString().slice(11, 23);
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted.length === 0
@@ -237,7 +242,10 @@ async function main(): Promise<void> {
   const postgres = startPrivatePostgres(path.join(ws.dir, 'pg'));
   let broker: ReturnType<typeof startPrivateBroker>;
   try {
-    broker = startPrivateBroker(path.join(ws.dir, 'rabbit'));
+    broker = startPrivateBroker(path.join(ws.dir, 'rabbit'), {
+      vhost: VHOST,
+      users: (PARTIES as Party[]).map((p) => ({ name: userOf(p), password: 'chaos' })),
+    });
   } catch (err) {
     postgres.stop();
     throw err;
@@ -248,13 +256,7 @@ async function main(): Promise<void> {
   const links: Link[] = [];
   let exitCode = 0;
   try {
-    const vhost = 'itk-chaos';
-    broker.ctl('add_vhost', vhost);
-    broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
-    for (const p of PARTIES as Party[]) {
-      broker.ctl('add_user', userOf(p), 'chaos');
-      broker.ctl('set_permissions', '-p', vhost, userOf(p), '.*', '.*', '.*');
-    }
+    const vhost = VHOST; // and its users: loaded by the node at boot
     const url = (user: string, password: string) =>
       `amqp://${user}:${password}@127.0.0.1:${broker.port}/${vhost}`;
     const guestUrl = url('guest', 'guest');
@@ -441,6 +443,7 @@ async function main(): Promise<void> {
     let abandoned = 0;
     let notSent = 0;
     const sentOf = new Map<string, number>();
+    const stepSentAt = new Map<Step, number>();
     const onConfirmedOf = new Map<Conversation, (s: Step, nth: number) => void>();
     const startConversation = (c: Conversation) => {
       active++;
@@ -515,6 +518,7 @@ async function main(): Promise<void> {
       const s = ready.shift()!;
       const m = ledger.get(s.trackingId)!;
       if (m.firstAt === 0) m.firstAt = performance.now();
+      stepSentAt.set(s, performance.now());
       const nth = (sentOf.get(s.trackingId) ?? 0) + 1;
       sentOf.set(s.trackingId, nth);
       const onConfirmed = onConfirmedOf.get(conversationOf.get(s)!)!;
@@ -554,7 +558,8 @@ async function main(): Promise<void> {
         events: string | null;
       }>(
         `SELECT m.state, m.outcome,
-                string_agg(e.state || coalesce(' ' || e.endpoint_id, '') || coalesce(' ' || e.code, '') ||
+                string_agg('[' || to_char(e.at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS') || '] ' ||
+                           e.state || coalesce(' ' || e.endpoint_id, '') || coalesce(' ' || e.code, '') ||
                            coalesce(': ' || e.detail, ''), ' → ' ORDER BY e.seq) AS events
            FROM messages m LEFT JOIN message_events e ON e.message_id = m.id
           WHERE m.tracking_id = $1 GROUP BY m.id, m.state, m.outcome`,
@@ -621,6 +626,44 @@ async function main(): Promise<void> {
       if (Number.isFinite(first)) latencies.push(first - m.firstAt);
     }
     for (const x of [...lost, ...wrong].slice(0, 40)) x.story = await storyOf(x.trackingId);
+    // The whole conversation of a message that went wrong or was lost: what the script sent
+    // when, what arrived when, and the store's story of each message (UTC clock times).
+    const troubled = [
+      ...new Set(
+        [...wrong, ...lost].map(
+          (x) => [...conversationOf].find(([st]) => st.trackingId === x.trackingId)?.[1],
+        ),
+      ),
+    ]
+      .filter((c): c is Conversation => c !== undefined)
+      .slice(0, 8);
+    const troubledConversations = [];
+    for (const c of troubled) {
+      const steps = [];
+      for (const st of c.steps) {
+        const m = ledger.get(st.trackingId)!;
+        const at = stepSentAt.get(st);
+        steps.push({
+          kind: st.kind,
+          trackingId: st.trackingId,
+          sender: st.sender,
+          sentAt: at === undefined ? 'not sent' : clock(at),
+          expected: describe(st.expect),
+          ...(st.repeats
+            ? {}
+            : {
+                arrivals: [
+                  ...[...m.deliveries].flatMap(([p, copies]) =>
+                    copies.map((x) => `[${clock(x.at)}] delivered to ${p}`),
+                  ),
+                  ...m.answers.map((a) => `[${clock(a.at)}] ${a.what} at ${a.to}`),
+                ].sort(),
+                store: await storyOf(st.trackingId),
+              }),
+        });
+      }
+      troubledConversations.push({ planId: c.planId, owner: c.owner, steps });
+    }
     await client.end();
     latencies.sort((a, b) => a - b);
     const times = [firstSent, ...arrivalTimes].sort((a, b) => a - b);
@@ -697,11 +740,13 @@ async function main(): Promise<void> {
       faults: faults.map((f) => ({
         kind: f.kind,
         detail: f.detail,
+        clock: clock(f.at),
         atS: (f.at - firstSent) / 1000,
         tookS: (f.doneAt - f.at) / 1000,
         recoveredAfterS: f.recoveredMs === undefined ? null : f.recoveredMs / 1000,
       })),
       store: storeStates,
+      troubledConversations,
       routerRssHighWaterMb: Math.max(...routerRss),
       routerRssHighWaterMbByInstance: routerRss,
       routerLastLogLines: routerLog.map((lines) => lines.slice(-15)),
@@ -775,6 +820,7 @@ type Report = {
   faults: {
     kind: string;
     detail: string;
+    clock: string;
     atS: number;
     tookS: number;
     recoveredAfterS: number | null;
@@ -828,14 +874,14 @@ ${Object.entries(r.sent.byKind)
 
 ## Faults
 
-| at (s) | fault | took (s) | first arrival after it ended (s after the fault began) |
-|---|---|---:|---:|
-${r.faults.map((f) => `| ${f.atS.toFixed(1)} | ${f.kind} ${f.detail} | ${f.tookS.toFixed(1)} | ${f.recoveredAfterS === null ? '–' : f.recoveredAfterS.toFixed(1)} |`).join('\n')}
+| at (s) | UTC | fault | took (s) | first arrival after it ended (s after the fault began) |
+|---|---|---|---:|---:|
+${r.faults.map((f) => `| ${f.atS.toFixed(1)} | ${f.clock} | ${f.kind} ${f.detail} | ${f.tookS.toFixed(1)} | ${f.recoveredAfterS === null ? '–' : f.recoveredAfterS.toFixed(1)} |`).join('\n')}
 
 ## The store at the end (messages by outcome and state)
 
 ${r.store.map((s) => `- ${s.outcome ?? '(none)'} / ${s.state}: ${s.n}`).join('\n')}
-${r.lostItems.length > 0 ? `\n## Lost\n\n${r.lostItems.map((l) => `- ${l.trackingId} (${l.kind}): ${l.missing}${l.story ? `; store: ${l.story.join(' | ') || 'no record'}` : ''}`).join('\n')}\n` : ''}${r.wrong.length > 0 ? `\n## Wrong outcomes\n\n${r.wrong.map((w) => `- ${w.trackingId} (${w.kind}): ${w.why}${w.story ? `; store: ${w.story.join(' | ') || 'no record'}` : ''}`).join('\n')}\n` : ''}${r.unknownArrivals.length > 0 ? `\n## Arrivals matching no message sent\n\n${r.unknownArrivals.map((u) => `- at ${u.queue}: ${u.what}`).join('\n')}\n` : ''}`;
+${r.lostItems.length > 0 ? `\n## Lost\n\n${r.lostItems.map((l) => `- ${l.trackingId} (${l.kind}): ${l.missing}${l.story ? `; store: ${l.story.join(' | ') || 'no record'}` : ''}`).join('\n')}\n` : ''}${r.wrong.length > 0 ? `\n## Wrong outcomes\n\n${r.wrong.map((w) => `- ${w.trackingId} (${w.kind}): ${w.why}${w.story ? `; store: ${w.story.join(' | ') || 'no record'}` : ''}`).join('\n')}\n\nThe whole conversation of each (what was sent when, what arrived when, the store's story of every message): report.json, \`troubledConversations\`.\n` : ''}${r.unknownArrivals.length > 0 ? `\n## Arrivals matching no message sent\n\n${r.unknownArrivals.map((u) => `- at ${u.queue}: ${u.what}`).join('\n')}\n` : ''}`;
 }
 
 await main();
