@@ -239,15 +239,19 @@ async function main(): Promise<void> {
   );
   const ws = routerWorkspace('chaos', ROUTES(userOf));
   fs.chmodSync(ws.dir, 0o755);
-  const postgres = startPrivatePostgres(path.join(ws.dir, 'pg'));
-  let broker: ReturnType<typeof startPrivateBroker>;
+  const postgres = await startPrivatePostgres(path.join(ws.dir, 'pg')).catch((err: unknown) => {
+    ws.remove();
+    throw err;
+  });
+  let broker: Awaited<ReturnType<typeof startPrivateBroker>>;
   try {
-    broker = startPrivateBroker(path.join(ws.dir, 'rabbit'), {
+    broker = await startPrivateBroker(path.join(ws.dir, 'rabbit'), {
       vhost: VHOST,
       users: (PARTIES as Party[]).map((p) => ({ name: userOf(p), password: 'chaos' })),
     });
   } catch (err) {
     postgres.stop();
+    ws.remove();
     throw err;
   }
   log(`private services up (PostgreSQL :${postgres.port}, RabbitMQ :${broker.port})`);
