@@ -78,7 +78,7 @@ async function quarantined(n: number): Promise<void> {
 
 test('sign in, search by tracking id, open the story; quarantine: the viewer is refused, the operator replays', async () => {
   const tour = cda();
-  await h.publish('riverside-gp', tour.bytes);
+  await h.publish('gp', tour.bytes);
   await h.takeOne(h.queue('riverside-community'));
   await h.waitForStory(tour.trackingId, (s) => s.messages[0]?.record.completedAt != null);
   const late = cda();
@@ -100,7 +100,7 @@ test('sign in, search by tracking id, open the story; quarantine: the viewer is 
   await shot(viewer, 'story-viewer');
   await viewer.getByRole('link', { name: 'Quarantine' }).click();
   await viewer.getByRole('cell', { name: late.trackingId }).waitFor();
-  expect(await viewer.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: 'Replay', exact: true }).count()).toBe(0);
   await shot(viewer, 'quarantine-viewer');
   const id = (await viewer.locator('tbody tr td code').first().textContent())!;
   const refused = await viewer.evaluate(async (entry) => {
@@ -135,8 +135,14 @@ test('sign in, search by tracking id, open the story; quarantine: the viewer is 
     .getByLabel('Reason (recorded in the audit log)')
     .fill('late-gp added to riverside-gp');
   await shot(operator, 'quarantine-operator');
-  await operator.getByRole('button', { name: 'Replay' }).first().click();
-  await operator.getByRole('status').filter({ hasText: 'replayed' }).waitFor();
+  await operator.getByRole('button', { name: 'Replay', exact: true }).click();
+  await operator.waitForFunction(() => {
+    const doc = (
+      globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+    ).document;
+    return doc.getElementById('outcome').textContent !== '';
+  });
+  expect(await operator.getByRole('status').textContent()).toBe(`${id}: replayed`);
   const delivered = await h.takeOne(h.queue('riverside-community'));
   expect(delivered.content.equals(late.bytes)).toBe(true);
   await quarantined(0);

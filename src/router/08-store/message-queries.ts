@@ -49,7 +49,7 @@ export interface StoreStats {
     readonly at: Date;
     readonly outcomes: Readonly<Record<string, number>>;
   }[];
-  /** `nacked` events in the window's messages, by code (`none` when without one). */
+  /** The window's messages nacked or quarantined, by the code of that event (those with one). */
   readonly nacksByCode: Readonly<Record<string, number>>;
   /** Receipt-to-completion times in ms of the latest completed messages (at most 10,000), sorted. */
   readonly latenciesMs: readonly number[];

@@ -25,8 +25,9 @@ export const SQL = {
     "coalesce(outcome, 'in-progress') AS outcome, count(*)::int AS n FROM messages " +
     `WHERE ${WINDOW} GROUP BY 1, 2`,
   nacks:
-    "SELECT coalesce(e.code, 'none') AS code, count(*)::int AS n FROM messages m " +
-    "JOIN message_events e ON e.message_id = m.id AND e.state = 'nacked' " +
+    'SELECT e.code AS code, count(*)::int AS n FROM messages m ' +
+    'JOIN message_events e ON e.message_id = m.id ' +
+    "AND e.state IN ('nacked', 'quarantined') AND e.code IS NOT NULL " +
     'WHERE m.received_at >= $1 AND m.received_at < $2 GROUP BY 1',
   latencies:
     'SELECT extract(epoch FROM completed_at - received_at) * 1000 AS ms FROM messages ' +

@@ -33,8 +33,9 @@ export const SQL = {
     "coalesce(outcome, 'in-progress') AS outcome, count(*) AS n FROM messages " +
     `WHERE ${WINDOW} GROUP BY 1, 2`,
   nacks:
-    "SELECT coalesce(e.code, 'none') AS code, count(*) AS n FROM messages m " +
-    "JOIN message_events e ON e.message_id = m.id AND e.state = 'nacked' " +
+    'SELECT e.code AS code, count(*) AS n FROM messages m ' +
+    'JOIN message_events e ON e.message_id = m.id ' +
+    "AND e.state IN ('nacked', 'quarantined') AND e.code IS NOT NULL " +
     'WHERE m.received_at >= @since AND m.received_at < @until GROUP BY 1',
   latencies:
     'SELECT (julianday(completed_at) - julianday(received_at)) * 86400000.0 AS ms FROM messages ' +
