@@ -51,20 +51,25 @@ export function search(
   if (f.sender !== undefined) where.push(`sender_endpoint_id = ${$(f.sender)}`);
   if (f.recipient !== undefined)
     where.push(
-      "id IN (SELECT message_id FROM message_events WHERE state = 'delivered' " +
-        `AND endpoint_id = ${$(f.recipient)})`,
+      "EXISTS (SELECT 1 FROM message_events e WHERE e.state = 'delivered' " +
+        `AND e.endpoint_id = ${$(f.recipient)} AND e.message_id = messages.id)`,
     );
   if (f.state !== undefined) where.push(`state = ${$(f.state)}`);
   if (f.service !== undefined) where.push(`service = ${$(f.service)}`);
   if (f.since) where.push(`received_at >= ${$(f.since)}`);
   if (f.until) where.push(`received_at < ${$(f.until)}`);
   if (after) where.push(`(received_at, id) < (${$(after.receivedAt)}, ${$(after.id)}::uuid)`);
+  const columns =
+    'SELECT id::text AS id, tracking_id, sender_endpoint_id, service, state, outcome, received_at';
+  const filtered = `FROM messages${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const order = ` ORDER BY received_at DESC, id DESC LIMIT ${$(limit)}`;
+  // A tracking id matches a handful of rows: find them first (its index), then order them. Left
+  // to itself, the planner may walk the receipt-time index hoping to meet them early (LIMIT).
   return {
     sql:
-      'SELECT id::text AS id, tracking_id, sender_endpoint_id, service, state, outcome, received_at ' +
-      'FROM messages' +
-      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY received_at DESC, id DESC LIMIT ${$(limit)}`,
+      f.trackingId !== undefined
+        ? `WITH m AS MATERIALIZED (${columns} ${filtered}) SELECT * FROM m${order}`
+        : `${columns} ${filtered}${order}`,
     values,
   };
 }

@@ -47,8 +47,10 @@ export function searchSql(f: MessageFilter, after: boolean): string {
   const where = [
     f.trackingId !== undefined && 'tracking_id IN (SELECT value FROM json_each(@trackingIds))',
     f.sender !== undefined && 'sender_endpoint_id = @sender',
+    // walks the messages newest first and stops at the page's end: a probe of the delivered
+    // events' index per message, never a sort of every message the end point ever received
     f.recipient !== undefined &&
-      "id IN (SELECT message_id FROM message_events WHERE state = 'delivered' AND endpoint_id = @recipient)",
+      "EXISTS (SELECT 1 FROM message_events e WHERE e.state = 'delivered' AND e.endpoint_id = @recipient AND e.message_id = messages.id)",
     f.state !== undefined && 'state = @state',
     f.service !== undefined && 'service = @service',
     f.since && 'received_at >= @since',
