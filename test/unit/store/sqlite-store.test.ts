@@ -110,7 +110,7 @@ describe('SQLite store', () => {
       [
         { recipient: 'ooh' },
         // newest first through the receipt-time index, each probed in the delivered events' index
-        /messages USING INDEX messages_received; SEARCH e EXISTS USING COVERING INDEX message_events_delivered/,
+        /messages USING INDEX messages_received( \(\(received_at,id\)<\(\?,\?\)\))?; SEARCH e EXISTS USING COVERING INDEX message_events_delivered/,
       ],
       [{ state: 'nacked' }, /SEARCH messages USING INDEX messages_state_received/],
       [{ service: 'urn:x' }, /SEARCH messages USING INDEX messages_service_received/],
