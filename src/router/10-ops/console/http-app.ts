@@ -81,6 +81,11 @@ export function buildHttpApp(deps: HttpDeps, options: HttpOptions = {}): Fastify
       throw err;
     }
   });
+  // nothing the server answers is kept by a browser or a proxy (stories, bodies, care plans)
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
     if (err instanceof ApiError)
       return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
