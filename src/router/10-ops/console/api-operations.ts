@@ -133,7 +133,12 @@ export function registerOperations(app: FastifyInstance, deps: HttpDeps): void {
       };
     };
   const actionSchema = schema({ params: ENTRY_PARAMS, body: REASON_BODY }, ACTION_ANSWER);
-  const actionAnswers = { ...actionSchema.response, 409: ACTION_ANSWER, 502: ACTION_ANSWER };
+  const actionAnswers = {
+    ...actionSchema.response,
+    404: ACTION_ANSWER,
+    409: ACTION_ANSWER,
+    502: ACTION_ANSWER,
+  };
   app.post<{ Params: { id: string }; Body: { reason: string } }>(
     '/api/v1/quarantine/:id/replay',
     { config: { access: 'operator' }, schema: { ...actionSchema, response: actionAnswers } },
