@@ -22,3 +22,6 @@ CREATE INDEX messages_sender_received ON messages (sender_endpoint_id, received_
 CREATE INDEX messages_service_received ON messages (service, received_at, id);
 CREATE INDEX message_events_delivered ON message_events (endpoint_id, message_id)
   WHERE state = 'delivered';
+
+-- A message's story names the care-plan versions it made (GET /api/v1/messages/{trackingId}).
+CREATE INDEX careplan_versions_tracking ON careplan_versions (tracking_id);

@@ -7,6 +7,7 @@
  */
 import { decodeCursor, encodeCursor } from '../../src/router/08-store/message-queries.js';
 import type { MessageStore } from '../../src/router/08-store/message-store.js';
+import { change, next, plan } from './careplan-fixtures.js';
 import { beginNew, incoming, nack, newEndpoint } from './store-fixtures.js';
 
 let days = 0;
@@ -86,6 +87,25 @@ export function describeMessageQueriesContract(current: () => MessageStore): voi
       }
       expect(seen).toHaveLength(7);
       expect(new Set(seen)).toEqual(new Set(sent));
+    });
+
+    it('names the care-plan versions a tracking id made, and none for another', async () => {
+      const v1 = plan();
+      const created = change(v1);
+      await store().carePlans.applyChange(created);
+      const updated = change(next(v1));
+      await store().carePlans.applyChange(updated);
+      expect(await store().queries.planVersionsOf(updated.trackingId)).toEqual([
+        {
+          planId: v1.planId,
+          version: 2,
+          event: 'updated',
+          endpointId: v1.ownerEndpointId,
+          at: updated.at,
+        },
+      ]);
+      expect(await store().queries.planVersionsOf(created.trackingId)).toHaveLength(1);
+      expect(await store().queries.planVersionsOf('NOT-A-PLAN-TRACKING-ID')).toEqual([]);
     });
 
     it("counts a window's messages by bucket and outcome, nacks by code, and latencies", async () => {

@@ -55,6 +55,15 @@ export interface StoreStats {
   readonly latenciesMs: readonly number[];
 }
 
+/** A care-plan version a message made (its notification's tracking id). */
+export interface PlanVersionOf {
+  readonly planId: string;
+  readonly version: number;
+  readonly event: string;
+  readonly endpointId: string;
+  readonly at: Date;
+}
+
 export interface MessageQueries {
   /** Matching messages, newest first (receipt time, then id), at most `limit`, after `after`. */
   search(
@@ -62,6 +71,8 @@ export interface MessageQueries {
     limit: number,
     after?: PageAfter,
   ): Promise<readonly MessageSummary[]>;
+  /** The care-plan versions a tracking id made, oldest first (careplan_versions_tracking). */
+  planVersionsOf(trackingId: string): Promise<readonly PlanVersionOf[]>;
   /** The window [since, until) in buckets of `bucketSeconds`. */
   stats(since: Date, until: Date, bucketSeconds: number): Promise<StoreStats>;
 }

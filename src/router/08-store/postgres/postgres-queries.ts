@@ -8,6 +8,7 @@ import {
   type MessageQueries,
   type MessageSummary,
   type PageAfter,
+  type PlanVersionOf,
   type StoreStats,
 } from '../message-queries.js';
 import { summary, toBuckets, type SummaryRow } from '../message-summaries.js';
@@ -29,6 +30,9 @@ export const SQL = {
     'JOIN message_events e ON e.message_id = m.id ' +
     "AND e.state IN ('nacked', 'quarantined') AND e.code IS NOT NULL " +
     'WHERE m.received_at >= $1 AND m.received_at < $2 GROUP BY 1',
+  planVersions:
+    'SELECT plan_id, version, event, endpoint_id, at FROM careplan_versions ' +
+    'WHERE tracking_id = $1 ORDER BY at, plan_id, version',
   latencies:
     'SELECT extract(epoch FROM completed_at - received_at) * 1000 AS ms FROM messages ' +
     `WHERE ${WINDOW} AND completed_at IS NOT NULL ORDER BY received_at DESC LIMIT $3`,
@@ -92,6 +96,23 @@ export class PostgresMessageQueries implements MessageQueries {
       at: Date;
     }>(SQL.events, [rows.map((r) => r.id)]);
     return rows.map((r) => summary(r, events));
+  }
+
+  async planVersionsOf(trackingId: string): Promise<readonly PlanVersionOf[]> {
+    const rows = await this.c.query<{
+      plan_id: string;
+      version: number;
+      event: string;
+      endpoint_id: string;
+      at: Date;
+    }>(SQL.planVersions, [trackingId]);
+    return rows.map((r) => ({
+      planId: r.plan_id,
+      version: r.version,
+      event: r.event,
+      endpointId: r.endpoint_id,
+      at: r.at,
+    }));
   }
 
   async stats(since: Date, until: Date, bucketSeconds: number): Promise<StoreStats> {

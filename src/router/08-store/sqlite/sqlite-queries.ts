@@ -8,6 +8,7 @@ import {
   type MessageQueries,
   type MessageSummary,
   type PageAfter,
+  type PlanVersionOf,
   type StoreStats,
 } from '../message-queries.js';
 import { summary, toBuckets, type SummaryRow } from '../message-summaries.js';
@@ -37,6 +38,9 @@ export const SQL = {
     'JOIN message_events e ON e.message_id = m.id ' +
     "AND e.state IN ('nacked', 'quarantined') AND e.code IS NOT NULL " +
     'WHERE m.received_at >= @since AND m.received_at < @until GROUP BY 1',
+  planVersions:
+    'SELECT plan_id, version, event, endpoint_id, at FROM careplan_versions ' +
+    'WHERE tracking_id = ? ORDER BY at, plan_id, version',
   latencies:
     'SELECT (julianday(completed_at) - julianday(received_at)) * 86400000.0 AS ms FROM messages ' +
     `WHERE ${WINDOW} AND completed_at IS NOT NULL ORDER BY received_at DESC LIMIT @limit`,
@@ -103,6 +107,26 @@ export class SqliteMessageQueries implements MessageQueries {
         .all({ ids: JSON.stringify(rows.map((r) => r.id)) }) as EventRow[];
       return rows.map((r) => summary(r, events));
     });
+  }
+
+  async planVersionsOf(trackingId: string): Promise<readonly PlanVersionOf[]> {
+    return this.c.run(() =>
+      (
+        this.c.prepare(SQL.planVersions).all(trackingId) as {
+          plan_id: string;
+          version: number;
+          event: string;
+          endpoint_id: string;
+          at: string;
+        }[]
+      ).map((r) => ({
+        planId: r.plan_id,
+        version: r.version,
+        event: r.event,
+        endpointId: r.endpoint_id,
+        at: new Date(r.at),
+      })),
+    );
   }
 
   async stats(since: Date, until: Date, bucketSeconds: number): Promise<StoreStats> {

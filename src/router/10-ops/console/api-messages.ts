@@ -4,7 +4,12 @@
  * answers' XML for operators only), and its original bytes (operators, audited first).
  */
 import type { FastifyInstance } from 'fastify';
-import { decodeCursor, encodeCursor, type MessageFilter } from '../../08-store/message-queries.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  type MessageFilter,
+  type PlanVersionOf,
+} from '../../08-store/message-queries.js';
 import type { MessageHistory, MessageStory } from '../../08-store/message-store.js';
 import type { MessageState } from '../../08-store/states.js';
 import { ApiError } from './api-error.js';
@@ -100,12 +105,25 @@ const historyJson = (h: MessageHistory, role: Role) => ({
   })),
 });
 
-export const storyJson = (s: MessageStory, role: Role) => ({
+export const storyJson = (s: MessageStory, role: Role, plans: readonly PlanVersionOf[] = []) => ({
   trackingId: s.trackingId,
   messages: s.messages.map((h) => historyJson(h, role)),
   answeredBy: s.references.map((h) => historyJson(h, role)),
   about: s.originals.map((h) => historyJson(h, role)),
+  carePlanVersions: plans.map((v) => ({
+    planId: v.planId,
+    version: v.version,
+    event: v.event,
+    by: v.endpointId,
+    at: v.at.toISOString(),
+  })),
 });
+
+/** The story as JSON, with the care-plan versions the message made. */
+export async function storyOf(deps: HttpDeps, trackingId: string, role: Role) {
+  const story = await findStory(deps, trackingId);
+  return storyJson(story, role, await deps.store.queries.planVersionsOf(story.trackingId));
+}
 
 export async function findStory(deps: HttpDeps, trackingId: string): Promise<MessageStory> {
   const t = trackingId.trim();
@@ -124,7 +142,7 @@ export function registerMessages(app: FastifyInstance, deps: HttpDeps): void {
   app.get<{ Params: { trackingId: string } }>(
     '/api/v1/messages/:trackingId',
     { config: { access: 'viewer' }, schema: schema({ params: TRACKING_PARAMS }, STORY_ANSWER) },
-    async (req) => storyJson(await findStory(deps, req.params.trackingId), req.principal!.role),
+    async (req) => storyOf(deps, req.params.trackingId, req.principal!.role),
   );
 
   app.get<{ Params: { trackingId: string }; Querystring: { sender?: string } }>(

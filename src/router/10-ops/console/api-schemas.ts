@@ -94,6 +94,10 @@ export const STORY_ANSWER = object({
   messages: HISTORIES,
   answeredBy: HISTORIES,
   about: HISTORIES,
+  carePlanVersions: {
+    type: 'array',
+    items: object({ planId: str, version: int, event: str, by: str, at: time }),
+  },
 });
 
 export const TRACKING_PARAMS = object({

@@ -119,8 +119,27 @@ function history(h: History, p: Principal, heading: string): Html {
   </section>`;
 }
 
+function planVersions(s: Story): Html {
+  return s.carePlanVersions.length === 0
+    ? html``
+    : table(
+        'Care-plan versions this message made',
+        ['Plan id', 'Version', 'Event', 'By', 'At'],
+        s.carePlanVersions.map(
+          (v) =>
+            html`<tr>
+              <td><code>${v.planId}</code></td>
+              <td>${v.version}</td>
+              <td>${v.event}</td>
+              <td>${v.by}</td>
+              <td>${when(v.at)}</td>
+            </tr>`,
+        ),
+      );
+}
+
 export function storyView(s: Story, p: Principal): Html {
-  return html`${s.messages.map((h) => history(h, p, 'Message'))}
+  return html`${s.messages.map((h) => history(h, p, 'Message'))} ${planVersions(s)}
   ${s.about.map((h) => history(h, p, 'About the original'))}
   ${s.answeredBy.map((h) => history(h, p, 'Answered by'))}`;
 }

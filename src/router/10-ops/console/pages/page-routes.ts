@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isValidNhsNumber } from '../../../04-validation/nhs-number.js';
 import { ApiError } from '../api-error.js';
-import { findStory, searchMessages, storyJson, type SearchQuery } from '../api-messages.js';
+import { findStory, searchMessages, storyOf, type SearchQuery } from '../api-messages.js';
 import { carePlansOf, overdueAcks } from '../api-operations.js';
 import { auditPage, stats, type AuditQueryString } from '../api-overview.js';
 import { audit } from '../audit-trail.js';
@@ -130,7 +130,7 @@ export function registerPages(app: FastifyInstance, deps: HttpDeps): void {
     '/console/messages/:trackingId',
     at('viewer'),
     async (req, reply) => {
-      const story = storyJson(await findStory(deps, req.params.trackingId), req.principal!.role);
+      const story = await storyOf(deps, req.params.trackingId, req.principal!.role);
       return send(
         reply,
         page(
