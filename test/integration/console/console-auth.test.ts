@@ -3,7 +3,9 @@
  * absent, so its routes answer 503 once past the role check): every route × role against the
  * table of docs/console.md, sessions, CSRF, tokens, throttling and the audit rows.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +14,7 @@ import { silentLogger } from '../../../src/router/00-common/logger.js';
 import type { MessageStore } from '../../../src/router/08-store/message-store.js';
 import { openSqliteStore } from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
 import { buildHttpApp, declaredRoutes } from '../../../src/router/10-ops/console/http-app.js';
+import { startHttpServer } from '../../../src/router/10-ops/http-server.js';
 import type { HttpDeps } from '../../../src/router/10-ops/console/http-deps.js';
 import { hashPassword } from '../../../src/router/10-ops/console/password-hash.js';
 import { allows, ROLES, type Access, type Role } from '../../../src/router/10-ops/console/roles.js';
@@ -83,20 +86,21 @@ interface Server {
 }
 const servers: Server[] = [];
 
-async function serve(file = usersFile): Promise<Server> {
-  const deps: HttpDeps = {
-    registry: new Registry(),
-    ready: async () => undefined,
-    routes: () => ({ endpoints: [], routes: [] }),
-    store,
-    users: new UsersSource(file),
-    sessions: new Sessions(30 * 60_000, now),
-    throttle: new SignInThrottle(now),
-    live: { quarantineDepth: async () => 0, brokerConnected: () => true },
-    log: silentLogger(),
-    now,
-  };
-  const app = buildHttpApp(deps);
+const depsFor = (file: string): HttpDeps => ({
+  registry: new Registry(),
+  ready: async () => undefined,
+  routes: () => ({ endpoints: [], routes: [] }),
+  store,
+  users: new UsersSource(file),
+  sessions: new Sessions(30 * 60_000, now),
+  throttle: new SignInThrottle(now),
+  live: { quarantineDepth: async () => 0, brokerConnected: () => true },
+  log: silentLogger(),
+  now,
+});
+
+async function serve(file = usersFile, trustProxy = false): Promise<Server> {
+  const app = buildHttpApp(depsFor(file), { trustProxy });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const server = { app, url };
   servers.push(server);
@@ -371,5 +375,85 @@ describe('the console server with no users', () => {
     });
     expect(signIn.status).toBe(401);
     expect((await call(s, '/healthz')).status).toBe(200);
+  });
+});
+
+describe('the console server behind TLS', () => {
+  it('speaks HTTPS with http.tls, and its session cookie is Secure', async () => {
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      'console.key',
+      '-out',
+      'console.crt',
+    );
+    const cert = path.join(dir, 'console.crt');
+    const app = await startHttpServer(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        trustProxy: false,
+        tls: { cert, key: path.join(dir, 'console.key') },
+      },
+      depsFor(usersFile),
+    );
+    servers.push({ app, url: '' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const body = JSON.stringify({ username: 'viewer', password: PASSWORD });
+    const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: fs.readFileSync(cert),
+          method: 'POST',
+          path: '/api/v1/session',
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? '') });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.cookie).toMatch(/; Secure/);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('behind a trusted proxy, takes the client address and https from X-Forwarded-*', async () => {
+    const s = await serve(usersFile, true);
+    clock += 1000;
+    const from = now();
+    const r = await fetch(`${s.url}/api/v1/session`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': '203.0.113.9',
+        'x-forwarded-proto': 'https',
+      },
+      body: JSON.stringify({ username: 'viewer', password: PASSWORD }),
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('set-cookie')).toMatch(/; Secure/);
+    const rows = await store.audit.list({ since: from, actor: 'viewer', limit: 5 });
+    expect(rows.map((x) => [x.action, x.client])).toEqual([['sign-in', '203.0.113.9']]);
+    const direct = await signIn(await serve(), 'viewer');
+    expect(direct.setCookie).not.toMatch(/Secure/);
   });
 });
