@@ -222,6 +222,12 @@ describe('the console server', () => {
         );
       }
     }
+    const page = await call(s, '/console/audit', { token: tokens.operator });
+    expect([page.status, page.headers.get('content-type')]).toEqual([
+      403,
+      'text/html; charset=utf-8',
+    ]);
+    expect(await page.text()).toContain('operator may not do this: it needs admin');
     expect((await call(s, '/api/v1/nothing-here')).status).toBe(401);
     expect((await call(s, '/api/v1/nothing-here', { token: tokens.viewer })).status).toBe(404);
   });

@@ -10,7 +10,7 @@ import { ApiError, errorBody } from './api-error.js';
 import { registerApi } from './api-routes.js';
 import { authorise, type Principal } from './auth.js';
 import type { HttpDeps } from './http-deps.js';
-import { registerPages } from './pages/page-routes.js';
+import { errorPage, registerPages } from './pages/page-routes.js';
 import type { Access } from './roles.js';
 
 declare module 'fastify' {
@@ -87,6 +87,11 @@ export function buildHttpApp(deps: HttpDeps, options: HttpOptions = {}): Fastify
     return payload;
   });
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
+    if (err instanceof ApiError && req.routeOptions.config.page)
+      return reply
+        .code(err.status)
+        .type('text/html; charset=utf-8')
+        .send(errorPage({ title: 'Not available', principal: req.principal }, err.message).text);
     if (err instanceof ApiError)
       return reply.code(err.status).headers(err.headers).send(errorBody(err.code, err.message));
     if (err.validation) return reply.code(400).send(errorBody('invalid-request', err.message));
