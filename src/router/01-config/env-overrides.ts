@@ -8,6 +8,8 @@ export interface EnvOverrides {
   readonly storeUrl?: string;
   readonly httpPort?: number;
   readonly httpHost?: string;
+  /** ITK_ROUTER_USERS: the console's users file (path as given). */
+  readonly users?: string;
   /** ITK_ROUTER_AMQP_TLS_CA, _CERT, _KEY (paths as given), _SERVERNAME. */
   readonly amqpTls?: { ca?: string; cert?: string; key?: string; servername?: string };
   /** Names of the variables that were set (and not empty). */
@@ -52,6 +54,7 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   const host = take('ITK_ROUTER_HTTP_HOST', (v) =>
     /^[A-Za-z0-9.:\-[\]]+$/.test(v) ? undefined : 'must be a host name or IP address',
   );
+  const users = take('ITK_ROUTER_USERS', () => undefined);
   const amqpTls: Record<string, string> = {};
   for (const part of ['ca', 'cert', 'key', 'servername'] as const) {
     const value = take(`ITK_ROUTER_AMQP_TLS_${part.toUpperCase()}`, (v) =>
@@ -65,6 +68,7 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
     ...(storeUrl !== undefined && { storeUrl }),
     ...(port !== undefined && { httpPort: Number(port) }),
     ...(host !== undefined && { httpHost: host }),
+    ...(users !== undefined && { users }),
     ...(Object.keys(amqpTls).length > 0 && { amqpTls }),
     names,
   };

@@ -31,6 +31,8 @@ import type { PostgresConnection } from './postgres-connection.js';
 import type { SchemaStatus } from '../schema-status.js';
 import { migratePostgres, postgresSchemaStatus } from './postgres-migrate.js';
 import { PostgresReads } from './postgres-reads.js';
+import { PostgresAuditLog } from './postgres-audit.js';
+import { PostgresMessageQueries } from './postgres-queries.js';
 import { PostgresRetention } from './postgres-retention.js';
 import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
 import { LOCK_BY_TRACKING_ID, SQL } from './postgres-statements.js';
@@ -44,6 +46,8 @@ export class PostgresMessageStore implements MessageStore {
   readonly carePlans: PostgresCarePlanIndex;
   readonly acks: PostgresAckExpectations;
   readonly retention: PostgresRetention;
+  readonly audit: PostgresAuditLog;
+  readonly queries: PostgresMessageQueries;
   readonly #reads: PostgresReads;
   readonly #lease: ProcessingLease;
 
@@ -56,6 +60,8 @@ export class PostgresMessageStore implements MessageStore {
     this.carePlans = new PostgresCarePlanIndex(c);
     this.acks = new PostgresAckExpectations(c);
     this.retention = new PostgresRetention(c);
+    this.audit = new PostgresAuditLog(c);
+    this.queries = new PostgresMessageQueries(c);
     this.#reads = new PostgresReads(c.query);
     this.#lease = new ProcessingLease(lease);
   }
