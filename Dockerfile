@@ -13,6 +13,7 @@ RUN npm ci --ignore-scripts \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+COPY test/support/careplan-messages.ts ./test/support/
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts
 

@@ -2,7 +2,7 @@
  * Router instances as child processes on a multi-instance Deployment (multi-instance.ts), for
  * tests that kill one with SIGKILL. The child runs `itk-router start` from a private build: the
  * sources compiled now into a tmp package folder (package.json, bin/, dist/, and links to
- * node_modules, migrations, schemas, routes, config), so the test runs the code under test, never
+ * node_modules and the folders package.json ships), so the test runs the code under test, never
  * a stale dist/, and never rewrites the shared dist/ under another test's feet.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -30,7 +30,12 @@ export async function buildRouter(): Promise<RouterBuild> {
     // A copy, not a link: the bin finds dist/ next to where it is, and Node follows links.
     const bin = path.join(root, 'bin', 'itk-router.js');
     fs.copyFileSync(path.join(PACKAGE_ROOT, 'bin', 'itk-router.js'), bin);
-    for (const folder of ['node_modules', 'migrations', 'schemas', 'routes', 'config'])
+    // node_modules, and every folder the package ships (package.json `files`) but bin and dist.
+    const { files } = JSON.parse(
+      fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'),
+    ) as { files: string[] };
+    const shipped = files.filter((f) => f !== 'bin' && !f.startsWith('dist'));
+    for (const folder of ['node_modules', ...shipped])
       fs.symlinkSync(path.join(PACKAGE_ROOT, folder), path.join(root, folder), 'dir');
     const tsc = path.join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const config = path.join(PACKAGE_ROOT, 'tsconfig.build.json');
