@@ -32,6 +32,12 @@ export interface CarePlanRouting {
   readonly deliveries: readonly Delivery[];
   /** The message was addressed to the care-plan locator (the router's own service). */
   readonly toLocator?: boolean;
+  /**
+   * The end points an earlier attempt of this very message (the same record: the same sender and
+   * tracking id, taken over after a crash) already delivered it to: what the rules accepted then
+   * is not judged again against the index as it is now (the owner may have acted on it since).
+   */
+  readonly earlierDeliveries?: readonly string[];
   /** Why a refusal refuses (the nack's errors). */
   readonly errors?: readonly { readonly code: '2200' | '3000'; readonly diagnostic: string }[];
   /** Answers the router itself sends the sender (locator responses). */
@@ -203,6 +209,14 @@ async function request(
   ctx: CarePlanContext,
 ): Promise<CarePlanRouting> {
   const asker = d.sender;
+  // Forwarded already by an earlier attempt (taken over after a crash): forwarded again to the
+  // same owner, not answered differently now.
+  const forwarded = (d.earlierDeliveries ?? []).filter((id) => id !== asker.id);
+  if (forwarded.length > 0) {
+    const recipient = ctx.table.locatorAddress ?? 'locator';
+    const again = forwarded.map((endpointId) => ({ endpointId, recipient }));
+    return { ...d, deliveries: unique([...d.deliveries, ...again], asker.id) };
+  }
   const plans = facts.planId
     ? [await ctx.index.getPlan(facts.planId)].filter((p) => p !== undefined)
     : await ctx.index.findPlans(facts.nhsNumber ?? '', facts.planType);
@@ -243,9 +257,12 @@ async function update(
   // A plan hidden from the proposer is refused exactly as a plan the index does not hold.
   if (!plan || !maySee(plan, d.sender, ctx.table))
     return refused(d, '2200', `plan ${facts.planId} is not in the index`);
-  if (plan.closed)
+  // Delivered to the owner by an earlier attempt of this very message: accepted then (and its
+  // proposal recorded), perhaps applied since; not judged again against the plan as it is now.
+  const accepted = d.earlierDeliveries?.includes(plan.ownerEndpointId) ?? false;
+  if (!accepted && plan.closed)
     return refused(d, '2200', `plan ${plan.planId} was closed at version ${plan.version}`);
-  if (facts.baseVersion !== plan.version) {
+  if (!accepted && facts.baseVersion !== plan.version) {
     return refused(
       d,
       '2200',
@@ -263,13 +280,14 @@ async function update(
       `an update goes to the plan's owner ${plan.ownerAddress} (or the locator), not to other end points`,
     );
   }
-  await ctx.index.recordUpdateProposal({
-    updateTrackingId: d.envelope.trackingId,
-    planId: plan.planId,
-    baseVersion: plan.version,
-    endpointId: d.sender.id,
-    at: ctx.at,
-  });
+  if (!accepted)
+    await ctx.index.recordUpdateProposal({
+      updateTrackingId: d.envelope.trackingId,
+      planId: plan.planId,
+      baseVersion: plan.version,
+      endpointId: d.sender.id,
+      at: ctx.at,
+    });
   return { ...d, deliveries };
 }
 

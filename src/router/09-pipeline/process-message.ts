@@ -128,15 +128,21 @@ async function recordAndAct(
     (d.kind === 'delivered' || d.kind === 'partly-delivered')
   ) {
     const plan = v.carePlan;
+    // Taken over after a crash: what an earlier attempt already delivered is not judged again.
+    const earlierDeliveries =
+      begun.kind === 'existing' ? await deps.store.confirmedDeliveries(id) : [];
     const routed = {
       kind: d.kind,
       envelope,
       sender,
       deliveries: d.deliveries,
       toLocator: d.toLocator,
+      earlierDeliveries,
     };
     const ctx = { index: deps.store.carePlans, table, router: deps.router, at };
-    const r = await t.stage('careplan', () => applyCarePlanRules(routed, plan, ctx));
+    const { earlierDeliveries: _earlier, ...r } = await t.stage('careplan', () =>
+      applyCarePlanRules(routed, plan, ctx),
+    );
     d = { ...d, ...r };
   }
   if (d.kind === 'delivered' || d.kind === 'partly-delivered')

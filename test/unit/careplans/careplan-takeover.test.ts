@@ -1,0 +1,122 @@
+/**
+ * A message taken over after a crash (another instance finishes what a killed one began) is not
+ * judged again against the care-plan index as it is by then: what an earlier attempt of this very
+ * message already delivered stands (found by `npm run chaos`: an update delivered to the owner,
+ * applied by the owner, then nacked 2200 "version conflict" to its proposer by the take-over).
+ * On the real SQLite store's index.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRoutes } from '../../../src/router/01-config/index.js';
+import type { CarePlanFacts } from '../../../src/router/03-envelope/careplan-payload.js';
+import type { Envelope } from '../../../src/router/03-envelope/envelope.js';
+import { buildRouteTable } from '../../../src/router/05-routing/index.js';
+import {
+  applyCarePlanRules,
+  type CarePlanRouting,
+} from '../../../src/router/06-careplans/careplan-step.js';
+import type { MessageStore } from '../../../src/router/08-store/message-store.js';
+import { openSqliteStore } from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
+
+const routes = loadRoutes(fileURLToPath(new URL('../../../routes', import.meta.url)));
+const table = buildRouteTable(routes, {
+  routerAddress: 'urn:nhs-uk:addressing:ods:ITKROUTER',
+  locatorAddress: routes.careplans!.locatorAddress,
+});
+const GP = 'urn:nhs-uk:addressing:ods:A83001';
+const PLAN = '0F8E7D6C-5B4A-4938-8271-605F4E3D2C1B';
+const UPDATE = '6A1B2C3D-4E5F-4071-8293-A4B5C6D7E8F9';
+const at = new Date('2026-12-08T09:00:00Z');
+const router = {
+  address: 'urn:nhs-uk:addressing:ods:ITKROUTER',
+  identity: 'urn:nhs-uk:identity:ods:ITKROUTER',
+};
+
+let dir: string;
+let store: MessageStore;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-takeover-'));
+  store = await openSqliteStore(path.join(dir, 'store.db'));
+  await store.migrate();
+  const plan = (version: number) => ({
+    planId: PLAN,
+    nhsNumber: '9434765919',
+    planType: 'end-of-life',
+    status: 'active',
+    title: 'Anticipatory care plan',
+    ownerEndpointId: 'riverside-gp',
+    ownerAddress: GP,
+    version,
+    consentToShare: true,
+    sharedWith: ['urn:nhs-uk:addressing:ods:HOSP01'],
+    lastUpdated: at.toISOString(),
+  });
+  const v1 = { plan: plan(1), event: 'created', expectedVersion: 0, endpointId: 'riverside-gp' };
+  await store.carePlans.applyChange({ ...v1, trackingId: 'T-V1', at });
+  // The first attempt of the hospice's update: its proposal recorded, delivered to the GP; the
+  // GP then applied it as version 2 (naming the update), before the take-over judged it again.
+  await store.carePlans.recordUpdateProposal({
+    updateTrackingId: UPDATE,
+    planId: PLAN,
+    baseVersion: 1,
+    endpointId: 'st-marys-hospice',
+    at,
+  });
+  const v2 = { plan: plan(2), event: 'updated', expectedVersion: 1, endpointId: 'riverside-gp' };
+  await store.carePlans.applyChange({ ...v2, trackingId: 'T-V2', at });
+});
+afterAll(async () => {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const facts = (message: string) =>
+  ({ message, planId: PLAN, baseVersion: 1 }) as unknown as CarePlanFacts;
+const routed = (over: Partial<CarePlanRouting>): CarePlanRouting => ({
+  kind: 'delivered',
+  envelope: { trackingId: UPDATE, addresses: [{ uri: GP }] } as unknown as Envelope,
+  sender: table.endpoints.get('st-marys-hospice')!,
+  deliveries: [{ endpointId: 'riverside-gp', recipient: GP }],
+  ...over,
+});
+const ctx = () => ({ index: store.carePlans, table, router, at });
+
+test('the update on version 1, met again after the owner applied it: delivered as before, no 2200', async () => {
+  const r = await applyCarePlanRules(
+    routed({ earlierDeliveries: ['riverside-gp'] }),
+    facts('CarePlanUpdate'),
+    ctx(),
+  );
+  expect(r.kind).toBe('delivered');
+  expect(r.deliveries.map((x) => x.endpointId)).toEqual(['riverside-gp']);
+  expect(r.errors ?? []).toEqual([]);
+});
+
+test('the same update as a first attempt (nothing delivered earlier) is stale now: 2200 naming version 2', async () => {
+  for (const earlierDeliveries of [undefined, [], ['north-community']]) {
+    const r = await applyCarePlanRules(
+      routed(earlierDeliveries ? { earlierDeliveries } : {}),
+      facts('CarePlanUpdate'),
+      ctx(),
+    );
+    expect(r.kind).toBe('careplan-refused');
+    expect(r.errors?.[0]?.diagnostic).toMatch(/version conflict: .* is at version 2/);
+  }
+});
+
+test('a request the locator forwarded to the owner before the crash is forwarded again, not answered anew', async () => {
+  const r = await applyCarePlanRules(
+    routed({
+      toLocator: true,
+      deliveries: [],
+      earlierDeliveries: ['riverside-gp'],
+      envelope: { trackingId: 'REQ-1', addresses: [] } as unknown as Envelope,
+    }),
+    { message: 'CarePlanRequest', planId: 'NO-SUCH-PLAN' } as unknown as CarePlanFacts,
+    ctx(),
+  );
+  expect(r.answers ?? []).toEqual([]);
+  expect(r.deliveries.map((x) => x.endpointId)).toEqual(['riverside-gp']);
+});
