@@ -29,9 +29,12 @@ import { QueueConsumer } from './02-transport/consumer.js';
 import { topologyNames } from './02-transport/names.js';
 import { ConfirmPublisher } from './02-transport/publisher.js';
 import { declareTopologyTask } from './02-transport/topology.js';
+import { startWebServices, type RunningWebServices } from './11-web-services/start-web-services.js';
 
 export interface RunningRouter {
   readonly httpPort: number;
+  /** The web-service gateway's port, when `webServices` is on. */
+  readonly soapPort?: number;
   readonly log: Logger;
   /** Reloads the routes (as on SIGHUP); resolves true when the new routes are in force. */
   reload(why?: string): Promise<boolean>;
@@ -150,6 +153,7 @@ export async function startRouter(
     }),
   });
   let server: http.Server | undefined;
+  let webServices: RunningWebServices | undefined;
   const abortStart = () => void connection.close();
   options.signal?.addEventListener('abort', abortStart, { once: true });
   try {
@@ -179,6 +183,22 @@ export async function startRouter(
         throw new BrokerRefusedError(failure, { cause: err });
       });
     await consumer.start();
+    webServices = await startWebServices({
+      ...(config.webServices && { config: config.webServices }),
+      limits: config.limits,
+      router: config.router,
+      attempts: config.retry.attempts,
+      connection,
+      publisher: tracing.publisher(publisher),
+      names,
+      store,
+      routes: () => live.current,
+      brokerUser,
+      busy: () =>
+        connection.state !== 'connected' ? `broker ${connection.state}` : inPlace.problem(),
+      registry: metrics.registry,
+      log,
+    });
   } catch (err) {
     server?.close();
     await consumer.stop().catch(() => undefined);
@@ -196,6 +216,7 @@ export async function startRouter(
     queue: names.routerInboundQueue,
     endpoints: [...live.current.table.endpoints.keys()],
     httpPort,
+    ...(webServices?.port !== undefined && { soapPort: webServices.port }),
     store: config.store.kind,
     instanceId,
     pid: process.pid,
@@ -223,6 +244,7 @@ export async function startRouter(
   let stopping: Promise<void> | undefined;
   return {
     httpPort,
+    ...(webServices?.port !== undefined && { soapPort: webServices.port }),
     log,
     reload: (why = 'reload requested') => reloader.reload(why),
     stop: () =>
@@ -230,6 +252,7 @@ export async function startRouter(
         log.info('itk-router stopping: no new messages, finishing those in flight');
         reloader.close();
         aborter.abort();
+        await webServices?.stop();
         await consumer.stop();
         await Promise.all(housekeeping.map((task) => task?.stop()));
         await publisher.close();
