@@ -8,7 +8,6 @@
  * point's identity): the pipeline would then believe no gateway header (gateway-trust.ts), and
  * every web-service call would be refused 3000 after a 200.
  */
-import fs from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../00-common/logger.js';
 import type { Endpoint } from '../01-config/routes-config.js';
@@ -26,6 +25,7 @@ import { replayTrustRefusal } from '../09-pipeline/replay-trust.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
 import { startGateway, type RunningGateway } from './gateway.js';
 import { createHttpsCaller } from './https-caller.js';
+import { loadTlsFiles } from './tls-files.js';
 import { createWsMetrics } from './ws-metrics.js';
 
 export interface WebServicesDeps {
@@ -53,21 +53,38 @@ export interface RunningWebServices {
   stop(): Promise<void>;
 }
 
-/** The gateway needs a broker user the pipeline may believe: undefined when it has one. */
+/**
+ * Why the pipeline could not believe the gateway with this broker user (the rule of replays:
+ * replay-trust.ts), or undefined when it can.
+ */
 export function gatewayTrustRefusal(
   brokerUser: string | undefined,
   table: { readonly identities: ReadonlyMap<string, string> },
 ): string | undefined {
-  const refusal = replayTrustRefusal(brokerUser, table);
-  return refusal && `web services need a broker user of the router's own: ${refusal}`;
+  if (!replayTrustRefusal(brokerUser, table)) return undefined;
+  const head = "web services need a broker user of the router's own";
+  if (!brokerUser) return head;
+  if (brokerUser === 'guest')
+    return `${head}, not guest (whose password everyone knows): itk-router provision makes one`;
+  return `${head}: ${brokerUser} is an identity of end point ${table.identities.get(brokerUser)}`;
 }
 
-type Delivering = Endpoint & { readonly delivery: NonNullable<Endpoint['delivery']> };
+export type Delivering = Endpoint & { readonly delivery: NonNullable<Endpoint['delivery']> };
+
+/** The TLS files of calls to an end point: its own `delivery.tls`, else `webServices.tls`. */
+export function deliveryTls(
+  endpoint: Delivering,
+  defaults: WebServicesConfig['tls'] | undefined,
+): { ca?: string; cert?: string; key?: string } {
+  const own = endpoint.delivery.tls;
+  const ca = own?.ca ?? defaults?.ca;
+  const [cert, key] = own?.cert ? [own.cert, own.key] : [defaults?.cert, defaults?.key];
+  return { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
+}
 
 export async function startWebServices(deps: WebServicesDeps): Promise<RunningWebServices> {
   const metrics = createWsMetrics(deps.registry);
   const { table } = deps.routes();
-  const read = (file: string | undefined) => (file ? fs.readFileSync(file) : undefined);
   const tls = deps.config?.tls;
   const workers: DeliveryWorker[] = [];
   let gateway: RunningGateway | undefined;
@@ -85,14 +102,15 @@ export async function startWebServices(deps: WebServicesDeps): Promise<RunningWe
         logger: deps.log,
         confirmTimeoutMs: 10_000,
       });
+      const files = loadTlsFiles(deps.config.tls);
       gateway = await startGateway(
         {
           host: deps.config.host,
           port: deps.config.port,
           path: deps.config.path,
-          cert: fs.readFileSync(deps.config.tls.cert),
-          key: fs.readFileSync(deps.config.tls.key),
-          ca: fs.readFileSync(deps.config.tls.ca),
+          cert: files.cert!,
+          key: files.key!,
+          ca: files.ca!,
         },
         {
           certificates: () => deps.routes().table.certificates,
@@ -110,10 +128,7 @@ export async function startWebServices(deps: WebServicesDeps): Promise<RunningWe
     }
     const delivering = [...table.endpoints.values()].filter((e): e is Delivering => !!e.delivery);
     for (const endpoint of delivering) {
-      const own = endpoint.delivery.tls;
-      const ca = read(own?.ca ?? tls?.ca);
-      const cert = read(own?.cert ?? tls?.cert);
-      const key = read(own?.cert ? own.key : tls?.key);
+      const { ca, cert, key } = loadTlsFiles(deliveryTls(endpoint, tls));
       const worker = createDeliveryWorker({
         endpoint,
         caller: createHttpsCaller({
