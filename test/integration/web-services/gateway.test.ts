@@ -11,6 +11,7 @@ import { childNamed, parseLite } from '../../../src/router/03-envelope/lite-xml.
 import { FULL_PERMISSIONS } from '../../support/broker-admin.js';
 import { useRouterHarness } from '../../support/router-harness.js';
 import { NS, soapCall, serviceOf, withoutDeclaration } from '../../support/soap-calls.js';
+import { runCli } from '../../support/run-cli.js';
 import { sleep } from '../../support/wait-for.js';
 import { makeTestCerts, post, type CertDir } from '../../support/ws-tls.js';
 import { ADDR, cda, readInfAck } from '../pipeline/de-messages.js';
@@ -236,6 +237,29 @@ describe('the web-service gateway (mutual TLS, real broker)', () => {
     expect(nack.trackingIdRef).toBe(msg.trackingId);
     expect(nack.errors[0]!.diagnostic).toMatch(/^3000 .*riverside-community may not send as/);
     await h.expectEmpty([h.queue('riverside-gp')]);
+  });
+
+  test('itk-router send --soap calls the gateway as a SOAP supplier would: HTTP 200, delivered', async () => {
+    const msg = cda({ addresses: [ADDR.community], senderAddress: ADDR.gp });
+    const file = path.join(certs.dir, 'message.xml');
+    fs.writeFileSync(file, msg.xml);
+    const run = await runCli([
+      'send',
+      file,
+      '--soap',
+      url(),
+      '--cert',
+      certs.file('riverside-gp', 'crt'),
+      '--key',
+      certs.file('riverside-gp', 'key'),
+      '--ca',
+      certs.file('ca', 'crt'),
+    ]);
+    expect(run.out).toBe(`called ${url()} with ${file}: tracking id ${msg.trackingId}, HTTP 200\n`);
+    expect(run.code).toBe(0);
+    expect((await h.takeOne(community())).properties.headers?.['itk-tracking-id']).toBe(
+      msg.trackingId,
+    );
   });
 
   test('a broker outage is answered 503 (busy) and nothing is half-accepted; afterwards 200 again', async () => {
