@@ -173,4 +173,22 @@ describe('delivery to a web-service end point', () => {
     expect(server.calls).toHaveLength(3);
     await h.waitForStory(msg.trackingId, (s) => s.messages[0]?.record.state === 'quarantined');
   });
+
+  test('/metrics counts the calls by end point and outcome', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${h.router.httpPort}/metrics`)).text();
+    const count = (outcome: string) =>
+      Number(
+        new RegExp(
+          `^itk_ws_calls_total\\{endpoint="riverside-community",outcome="${outcome}"\\} (\\d+)$`,
+          'm',
+        ).exec(text)?.[1],
+      );
+    // the tests above: 8 calls: 2 delivered, 1 refused, 2 + 2 retried, 1 quarantined (its last call)
+    expect([count('delivered'), count('refused'), count('retry'), count('quarantined')]).toEqual([
+      2, 1, 4, 1,
+    ]);
+    expect(text).toMatch(
+      /^itk_ws_call_duration_seconds_count\{endpoint="riverside-community"\} 8$/m,
+    );
+  });
 });
