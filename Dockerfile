@@ -28,6 +28,7 @@ COPY schemas ./schemas
 COPY config ./config
 COPY routes ./routes
 COPY migrations ./migrations
+COPY assets ./assets
 RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 ENV ITK_ROUTER_HTTP_PORT=8080

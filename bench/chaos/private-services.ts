@@ -5,8 +5,9 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string =>
@@ -20,8 +21,59 @@ const runAsync = async (cmd: string, args: string[], env?: NodeJS.ProcessEnv): P
   await promisify(execFile)(cmd, args, { env: env ?? process.env });
 };
 
-/** A free-looking port in a high range (the run checks it by starting on it). */
-const randomPort = (base: number): number => base + (randomBytes(2).readUInt16BE() % 2000);
+/**
+ * A port nothing listens on now, above the kernel's ephemeral range (32768–60999 by default,
+ * where a client connection may hold a port at any moment): tried by binding it.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 61000 + (randomBytes(2).readUInt16BE() % 4000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+}
+
+/** RabbitMQ's default password hash (rabbit_password_hashing_sha256): salt, then SHA-256(salt + password). */
+function passwordHash(password: string): string {
+  const salt = randomBytes(4);
+  const digest = createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+    .digest();
+  return Buffer.concat([salt, digest]).toString('base64');
+}
+
+/** A vhost and users with full permissions on it, loaded by the node at boot (no rabbitmqctl call each). */
+export interface BrokerDefinitions {
+  readonly vhost: string;
+  readonly users: readonly { readonly name: string; readonly password: string }[];
+}
+
+function definitionsJson(d: BrokerDefinitions): string {
+  const users = [{ name: 'guest', password: 'guest' }, ...d.users];
+  return JSON.stringify({
+    users: users.map((u) => ({
+      name: u.name,
+      password_hash: passwordHash(u.password),
+      hashing_algorithm: 'rabbit_password_hashing_sha256',
+      tags: u.name === 'guest' ? ['administrator'] : [],
+    })),
+    vhosts: [{ name: '/' }, { name: d.vhost }],
+    permissions: [
+      { user: 'guest', vhost: '/', configure: '.*', write: '.*', read: '.*' },
+      ...users.map((u) => ({
+        user: u.name,
+        vhost: d.vhost,
+        configure: '.*',
+        write: '.*',
+        read: '.*',
+      })),
+    ],
+  });
+}
 
 export interface PrivateBroker {
   readonly node: string;
@@ -32,18 +84,26 @@ export interface PrivateBroker {
   stop(): void;
 }
 
-export function startPrivateBroker(dir: string): PrivateBroker {
+export async function startPrivateBroker(
+  dir: string,
+  definitions?: BrokerDefinitions,
+): Promise<PrivateBroker> {
   const id = randomBytes(4).toString('hex');
   const node = `itkchaos${id}@localhost`;
-  const port = randomPort(40000);
-  const distPort = port + 20000;
+  const port = await freePort();
+  let distPort = await freePort();
+  while (distPort === port) distPort = await freePort();
   fs.mkdirSync(path.join(dir, 'mnesia'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'log'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
   fs.writeFileSync(path.join(dir, 'rabbitmq-env.conf'), '');
+  const defs = path.join(dir, 'definitions.json');
+  if (definitions) fs.writeFileSync(defs, definitionsJson(definitions));
   fs.writeFileSync(
     path.join(dir, 'rabbitmq.conf'),
-    `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users.guest = true\n`,
+    `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users.guest = true\n${
+      definitions ? `load_definitions = ${defs}\n` : ''
+    }`,
   );
   // rabbitmq-server runs as the rabbitmq user: it must own its folders and reach them.
   fs.chmodSync(path.dirname(dir), 0o755);
@@ -114,8 +174,8 @@ function pgBin(name: string): string {
   return name; // on the PATH
 }
 
-export function startPrivatePostgres(dir: string): PrivatePostgres {
-  const port = randomPort(50000);
+export async function startPrivatePostgres(dir: string): Promise<PrivatePostgres> {
+  const port = await freePort();
   const data = path.join(dir, 'data');
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(path.dirname(dir), 0o755); // the postgres user must reach its folder

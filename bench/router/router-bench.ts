@@ -22,6 +22,15 @@ import { packagePath } from '../../src/router/00-common/package-root.js';
 import { topologyNames } from '../../src/router/02-transport/names.js';
 import { declareTopology } from '../../src/router/02-transport/topology.js';
 import { loadFixture } from '../fixtures.js';
+import {
+  cpuSeconds,
+  DESTINATION,
+  NOTIFICATION_ROUTES,
+  routerWorkspace,
+  SENDER,
+  spawnRouter,
+  stopProcess,
+} from '../router-process.js';
 import { createBenchVhost } from './bench-vhost.js';
 import { runLoad, type LoadResult } from './load.js';
 import { postgresSchema, postgresStoreCpuUs, sqliteStoreCpuUs, validatorCpuUs } from './parts.js';
@@ -29,8 +38,6 @@ import { postgresSchema, postgresStoreCpuUs, sqliteStoreCpuUs, validatorCpuUs } 
 const COUNT = Number(process.env.BENCH_COUNT ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const HALF_RATE_SECONDS = 4;
-const SENDER = 'riverside-gp';
-const DESTINATION = 'riverside-community';
 const names = topologyNames('itk');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -42,26 +49,6 @@ function storeOption(): 'sqlite' | 'postgres' {
   if (value === undefined || value === 'sqlite') return 'sqlite';
   if (value === 'postgres') return 'postgres';
   throw new Error(`--store takes sqlite or postgres, not ${value}`);
-}
-
-const ROUTES = `endpoints:
-  riverside-gp: { name: GP, addresses: [urn:nhs-uk:addressing:ods:A83001], identities: [riverside-gp] }
-  riverside-community: { name: Community, addresses: ['urn:nhs-uk:addressing:ods:RDE01:*'], identities: [riverside-community] }
-careplans:
-  locatorAddress: urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR
-  planTypes: [end-of-life]
-`;
-
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
-  } catch {
-    return undefined;
-  }
 }
 
 function brokerPid(): number | undefined {
@@ -123,12 +110,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(10000)]);
-}
-
 type Kind = 'bare' | 'sqlite' | 'postgres' | 'postgres×2';
 
 const LABELS: Record<Kind, string> = {
@@ -154,9 +135,8 @@ async function main(): Promise<void> {
   };
 
   const vhost = createBenchVhost([SENDER, DESTINATION]);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-bench-'));
-  fs.mkdirSync(path.join(work, 'routes'));
-  fs.writeFileSync(path.join(work, 'routes', 'locality.yaml'), ROUTES);
+  // BENCH_ROUTER_CONFIG: extra router.yaml lines (e.g. 'amqp: { prefetch: 300 }').
+  const ws = routerWorkspace('bench', NOTIFICATION_ROUTES, process.env.BENCH_ROUTER_CONFIG ?? '');
   const template = fs.readFileSync(
     packagePath('test', 'fixtures', 'bench', 'careplan-notification-3k.xml'),
     'utf8',
@@ -184,27 +164,17 @@ async function main(): Promise<void> {
       await waitForLine(child, /ready/);
       return [child];
     };
-    const router = (store: string, n: number): ChildProcess[] => {
-      const env = {
-        ...process.env,
-        AMQP_URL: guestUrl,
-        ITK_ROUTER_ROUTES: path.join(work, 'routes'),
-        ITK_ROUTER_STORE: store,
-        ITK_ROUTER_HTTP_PORT: '0',
-      };
-      const config = path.join(work, 'router.yaml');
-      // BENCH_ROUTER_CONFIG: extra router.yaml lines (e.g. 'amqp: { prefetch: 300 }');
-      // BENCH_NODE_ARGS: extra node flags for the router process (e.g. --cpu-prof).
-      fs.writeFileSync(config, `log: { level: warn }\n${process.env.BENCH_ROUTER_CONFIG ?? ''}\n`);
-      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      return Array.from({ length: n }, () =>
-        spawn(
-          process.execPath,
-          [...nodeArgs, packagePath('bin', 'itk-router.js'), 'start', '--config', config],
-          { env, stdio: ['ignore', 'pipe', 'inherit'] },
-        ),
+    // BENCH_NODE_ARGS: extra node flags for the router process (e.g. --cpu-prof).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const router = (store: string, n: number): ChildProcess[] =>
+      Array.from({ length: n }, () =>
+        spawnRouter(ws, {
+          amqpUrl: guestUrl,
+          store,
+          nodeArgs,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        }),
       );
-    };
     const pgRouter = async (n: number): Promise<ChildProcess[]> => {
       const schema = await postgresSchema(POSTGRES_URL);
       cleanups.push(schema.drop);
@@ -215,7 +185,7 @@ async function main(): Promise<void> {
     const starters: Record<Kind, () => Promise<ChildProcess[]>> = {
       bare,
       sqlite: async () => {
-        const children = router(`sqlite:${path.join(work, `store-${Date.now()}.sqlite`)}`, 1);
+        const children = router(`sqlite:${path.join(ws.dir, `store-${Date.now()}.sqlite`)}`, 1);
         await sleep(1500); // the router logs nothing at warn level when it starts
         return children;
       },
@@ -261,7 +231,7 @@ async function main(): Promise<void> {
             `round ${round} ${kind}: ${max.msgPerSec.toFixed(0)} msg/s max (CPU µs/msg: ${kind} ${cpu.forwarder.toFixed(0)}, broker ${cpu.broker.toFixed(0)}, load ${cpu.load.toFixed(0)}); at ${rate}/s p50 ${half.p50Ms.toFixed(1)} ms p99 ${half.p99Ms.toFixed(1)} ms\n`,
           );
         } finally {
-          await Promise.all(children.map(stopChild));
+          await Promise.all(children.map((c) => stopProcess(c)));
         }
       }
     }
@@ -347,7 +317,7 @@ async function main(): Promise<void> {
   } finally {
     vhost.remove();
     for (const drop of cleanups) await drop().catch(() => undefined);
-    fs.rmSync(work, { recursive: true, force: true });
+    ws.remove();
   }
 }
 

@@ -3,11 +3,11 @@
  * notifications at half its maximum rate (measured first, or `--rate`) for the given time. Every
  * 10 s it samples the router's RSS (/proc), its event-loop lag (the router's own /metrics:
  * itk_nodejs_eventloop_lag_p99_seconds) and the store's size, and writes reports/soak/soak.csv
- * and reports/soak/soak.svg (RSS and lag over time), plus a summary with the RSS trend after
- * warm-up (least-squares slope over the second half). Figures only; asserts nothing.
+ * and reports/soak/soak.svg (RSS, lag and store size over time), plus a summary with the RSS trend after
+ * warm-up (least-squares slope over the second half, and after the first sixth). Figures only;
+ * asserts nothing. `--replot` draws soak.svg again from soak.csv.
  * Uses the shared broker on a throw-away vhost (rabbitmqctl), as `npm run bench` does.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,15 @@ import { declareTopology } from '../../src/router/02-transport/topology.js';
 import { createBenchVhost } from '../router/bench-vhost.js';
 import { runLoad } from '../router/load.js';
 import { postgresSchema } from '../router/parts.js';
+import {
+  DESTINATION,
+  NOTIFICATION_ROUTES,
+  routerWorkspace,
+  rssMb,
+  SENDER,
+  spawnRouter,
+  stopProcess,
+} from '../router-process.js';
 
 const argOf = (name: string): string | undefined => {
   const args = process.argv.slice(2);
@@ -31,16 +40,7 @@ const FIXED_RATE = argOf('rate') === undefined ? undefined : Number(argOf('rate'
 const STORE = argOf('store') ?? 'sqlite';
 const SAMPLE_S = Number(argOf('sample-seconds') ?? 10);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SENDER = 'riverside-gp';
-const DESTINATION = 'riverside-community';
 const names = topologyNames('itk');
-const ROUTES = `endpoints:
-  riverside-gp: { name: GP, addresses: [urn:nhs-uk:addressing:ods:A83001], identities: [riverside-gp] }
-  riverside-community: { name: Community, addresses: ['urn:nhs-uk:addressing:ods:RDE01:*'], identities: [riverside-community] }
-careplans:
-  locatorAddress: urn:nhs-uk:addressing:ods:ITKROUTER:LOCATOR
-  planTypes: [end-of-life]
-`;
 
 interface Sample {
   t: number;
@@ -48,16 +48,9 @@ interface Sample {
   lagP99Ms: number;
   storeMb: number;
   delivered: number;
+  /** The machine's 1-minute load average: the soak shares the cores with whatever else runs. */
+  load1: number;
 }
-
-const rssMb = (pid: number | undefined): number => {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-};
 
 async function lagP99Ms(port: number): Promise<number> {
   try {
@@ -109,6 +102,8 @@ function svg(samples: readonly Sample[]): string {
   const rssMax = Math.max(50, ...samples.map((s) => s.rssMb)) * 1.1;
   const lagMax =
     Math.max(10, ...samples.map((s) => (Number.isFinite(s.lagP99Ms) ? s.lagP99Ms : 0))) * 1.1;
+  const storeMax =
+    Math.max(1, ...samples.map((s) => (Number.isFinite(s.storeMb) ? s.storeMb : 0))) * 1.1;
   const x = (t: number) => pad + ((W - 2 * pad) * t) / tMax;
   const y = (v: number, max: number) => H - pad - ((H - 2 * pad) * v) / max;
   const line = (pick: (s: Sample) => number, max: number) =>
@@ -118,7 +113,8 @@ function svg(samples: readonly Sample[]): string {
       .join(' ');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${pad}" y="20">itk-router soak: RSS (MB, blue, left axis 0–${rssMax.toFixed(0)}) and event-loop lag p99 (ms, red, right axis 0–${lagMax.toFixed(0)}) over ${(tMax / 60).toFixed(1)} min</text>
+<text x="${pad}" y="20">itk-router soak over ${(tMax / 60).toFixed(1)} min: RSS (MB, blue, left axis 0–${rssMax.toFixed(0)}), event-loop lag p99 (ms, red, right axis 0–${lagMax.toFixed(0)})</text>
+<text x="${pad}" y="36">and store size (MB, green, scaled to 0–${storeMax.toFixed(0)}); the 1-minute load average of the machine is in soak.csv</text>
 <line x1="${pad}" y1="${H - pad}" x2="${W - pad}" y2="${H - pad}" stroke="black"/>
 <line x1="${pad}" y1="${pad}" x2="${pad}" y2="${H - pad}" stroke="black"/>
 <line x1="${W - pad}" y1="${pad}" x2="${W - pad}" y2="${H - pad}" stroke="black"/>
@@ -129,22 +125,21 @@ function svg(samples: readonly Sample[]): string {
 <text x="${W / 2}" y="${H - 15}">minutes (0–${(tMax / 60).toFixed(1)})</text>
 <path d="${line((s) => s.rssMb, rssMax)}" fill="none" stroke="blue" stroke-width="2"/>
 <path d="${line((s) => s.lagP99Ms, lagMax)}" fill="none" stroke="red" stroke-width="1.5"/>
+<path d="${line((s) => s.storeMb, storeMax)}" fill="none" stroke="green" stroke-width="1.5" stroke-dasharray="6 3"/>
 </svg>
 `;
 }
 
 async function main(): Promise<void> {
   const vhost = createBenchVhost([SENDER, DESTINATION]);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-soak-'));
-  fs.mkdirSync(path.join(work, 'routes'));
-  fs.writeFileSync(path.join(work, 'routes', 'locality.yaml'), ROUTES);
+  const ws = routerWorkspace('soak', NOTIFICATION_ROUTES);
   const template = fs.readFileSync(
     packagePath('test', 'fixtures', 'bench', 'careplan-notification-3k.xml'),
     'utf8',
   );
   const guestUrl = vhost.url('guest');
   const httpPort = 20000 + Math.floor(Math.random() * 20000);
-  const sqliteFile = path.join(work, 'store.sqlite');
+  const sqliteFile = path.join(ws.dir, 'store.sqlite');
   let storeUrl = `sqlite:${sqliteFile}`;
   let storeSize = async () => fileMb(sqliteFile);
   let dropSchema = async () => {};
@@ -156,22 +151,7 @@ async function main(): Promise<void> {
     const name = schema?.[1] ?? schema?.[2] ?? '';
     storeSize = () => postgresMb(POSTGRES_URL, name);
   }
-  const config = path.join(work, 'router.yaml');
-  fs.writeFileSync(config, 'log: { level: warn }\n');
-  const router = spawn(
-    process.execPath,
-    [packagePath('bin', 'itk-router.js'), 'start', '--config', config],
-    {
-      env: {
-        ...process.env,
-        AMQP_URL: guestUrl,
-        ITK_ROUTER_ROUTES: path.join(work, 'routes'),
-        ITK_ROUTER_STORE: storeUrl,
-        ITK_ROUTER_HTTP_PORT: String(httpPort),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const router = spawnRouter(ws, { amqpUrl: guestUrl, store: storeUrl, httpPort });
   try {
     const setup = await connect(guestUrl);
     await declareTopology(await setup.createChannel(), names, [SENDER, DESTINATION]);
@@ -197,6 +177,11 @@ async function main(): Promise<void> {
       process.stderr.write(`max ${max.msgPerSec.toFixed(0)} msg/s → soak at ${rate} msg/s\n`);
     }
     const samples: Sample[] = [];
+    const dir = packagePath('reports', 'soak');
+    fs.mkdirSync(dir, { recursive: true });
+    const csv = path.join(dir, 'soak.csv');
+    // Written as it goes: a soak stopped early still leaves its samples.
+    fs.writeFileSync(csv, 'seconds,rss_mb,eventloop_lag_p99_ms,store_mb,delivered,load1\n');
     const start = performance.now();
     let delivered = 0;
     let lost = 0;
@@ -208,10 +193,15 @@ async function main(): Promise<void> {
           lagP99Ms: await lagP99Ms(httpPort),
           storeMb: await storeSize().catch(() => Number.NaN),
           delivered,
+          load1: os.loadavg()[0]!,
         });
         const s = samples.at(-1)!;
+        fs.appendFileSync(
+          csv,
+          `${s.t.toFixed(0)},${s.rssMb.toFixed(1)},${s.lagP99Ms.toFixed(2)},${s.storeMb.toFixed(2)},${s.delivered},${s.load1.toFixed(2)}\n`,
+        );
         process.stderr.write(
-          `${(s.t / 60).toFixed(1)} min: RSS ${s.rssMb.toFixed(0)} MB, lag p99 ${s.lagP99Ms.toFixed(1)} ms, store ${s.storeMb.toFixed(1)} MB, ${s.delivered} delivered\n`,
+          `${(s.t / 60).toFixed(1)} min: RSS ${s.rssMb.toFixed(0)} MB, lag p99 ${s.lagP99Ms.toFixed(1)} ms, store ${s.storeMb.toFixed(1)} MB, ${s.delivered} delivered, load ${s.load1.toFixed(1)}\n`,
         );
       })();
     }, SAMPLE_S * 1000);
@@ -226,20 +216,13 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await sleep(200);
 
-    const dir = packagePath('reports', 'soak');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, 'soak.csv'),
-      `seconds,rss_mb,eventloop_lag_p99_ms,store_mb,delivered\n${samples
-        .map(
-          (s) =>
-            `${s.t.toFixed(0)},${s.rssMb.toFixed(1)},${s.lagP99Ms.toFixed(2)},${s.storeMb.toFixed(2)},${s.delivered}`,
-        )
-        .join('\n')}\n`,
-    );
     fs.writeFileSync(path.join(dir, 'soak.svg'), svg(samples));
     const later = samples.filter((s) => s.t >= (MINUTES * 60) / 2);
     const trend = slope(later.map((s) => [s.t / 60, s.rssMb]));
+    // Warm-up: the first sixth of the run (5 min of 30), at least 2 min.
+    const warmupS = Math.max(120, (MINUTES * 60) / 6);
+    const warm = samples.filter((s) => s.t >= warmupS && Number.isFinite(s.rssMb));
+    const warmTrend = slope(warm.map((s) => [s.t / 600, s.rssMb]));
     const summary = {
       date: new Date().toISOString(),
       machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}`,
@@ -254,19 +237,50 @@ async function main(): Promise<void> {
         max: Math.max(...samples.map((s) => s.rssMb)),
         last: samples.at(-1)?.rssMb,
         trendSecondHalfMbPerMin: trend,
+        afterWarmup: {
+          fromSeconds: warmupS,
+          min: Math.min(...warm.map((s) => s.rssMb)),
+          max: Math.max(...warm.map((s) => s.rssMb)),
+          slopeMbPer10Min: warmTrend,
+        },
       },
       lagP99MsMax: Math.max(...samples.map((s) => (Number.isFinite(s.lagP99Ms) ? s.lagP99Ms : 0))),
       storeMbLast: samples.at(-1)?.storeMb,
+      loadAverage1Min: {
+        min: Math.min(...samples.map((s) => s.load1)),
+        median: [...samples.map((s) => s.load1)].sort((a, b) => a - b)[
+          Math.floor(samples.length / 2)
+        ],
+        max: Math.max(...samples.map((s) => s.load1)),
+      },
     };
     fs.writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(JSON.stringify(summary, null, 2));
   } finally {
-    router.kill('SIGTERM');
-    await sleep(1000);
+    await stopProcess(router);
     vhost.remove();
     await dropSchema().catch(() => undefined);
-    fs.rmSync(work, { recursive: true, force: true });
+    ws.remove();
   }
 }
 
-await main();
+/** `--replot`: soak.svg again from reports/soak/soak.csv (a finished or stopped soak). */
+function replot(): void {
+  const dir = packagePath('reports', 'soak');
+  const [, ...lines] = fs.readFileSync(path.join(dir, 'soak.csv'), 'utf8').trim().split('\n');
+  const samples = lines.map((line): Sample => {
+    const [t, rss, lag, store, delivered, load1] = line.split(',').map(Number);
+    return {
+      t: t!,
+      rssMb: rss!,
+      lagP99Ms: lag!,
+      storeMb: store!,
+      delivered: delivered!,
+      load1: load1 ?? Number.NaN,
+    };
+  });
+  fs.writeFileSync(path.join(dir, 'soak.svg'), svg(samples));
+}
+
+if (process.argv.includes('--replot')) replot();
+else await main();

@@ -4,10 +4,15 @@
  * stop consuming, finish in-flight messages, close publisher, broker, store and HTTP server.
  */
 import { randomUUID } from 'node:crypto';
-import type http from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { RouterConfig } from './01-config/index.js';
 import { createLogger, type Logger } from './00-common/logger.js';
 import { startHttpServer } from './10-ops/http-server.js';
+import { startAuditRetention } from './10-ops/console/audit-retention.js';
+import type { QuarantineConsole, QuarantineContext } from './10-ops/console/quarantine-console.js';
+import { Sessions } from './10-ops/console/sessions.js';
+import { SignInThrottle } from './10-ops/console/sign-in-throttle.js';
+import { UsersSource } from './10-ops/console/users-source.js';
 import { createMetrics, SOURCE_TIMEOUT_MS } from './10-ops/metrics.js';
 import { readBacklog } from './10-ops/queue-backlog.js';
 import { NO_TRACING, type Tracing } from './10-ops/tracing.js';
@@ -66,6 +71,12 @@ export interface StartOptions {
    * stops, closes what it opened and rejects with {@link StartAborted}.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The console's quarantine (list, replay, purge), built from the router's own URL, store and
+   * routes: `itk-router start` gives the quarantine tool's; without it, the console's quarantine
+   * answers 503 (the runtime never imports a tool).
+   */
+  readonly quarantine?: (router: QuarantineContext) => QuarantineConsole;
 }
 
 /** `startRouter` was asked to stop before it had started. */
@@ -105,17 +116,18 @@ export async function startRouter(
     await withTimeout(store.ping(), SOURCE_TIMEOUT_MS, 'store');
     return inPlace.problem();
   };
+  // Not while the broker is away: a channel would wait for the reconnection (unavailable: NaN).
+  const quarantineDepth = async () => {
+    if (connection.state !== 'connected') return NaN;
+    const channel = await connection.createChannel();
+    try {
+      return (await channel.checkQueue(names.quarantineQueue)).messageCount;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  };
   const metrics = createMetrics({
-    // Not while the broker is away: a channel would wait for the reconnection (unavailable: NaN).
-    quarantineDepth: async () => {
-      if (connection.state !== 'connected') return NaN;
-      const channel = await connection.createChannel();
-      try {
-        return (await channel.checkQueue(names.quarantineQueue)).messageCount;
-      } finally {
-        await channel.close().catch(() => undefined);
-      }
-    },
+    quarantineDepth,
     acksOverdue: () => store.acks.countOverdue(),
     notReady: ready,
     backlog: async () =>
@@ -152,21 +164,34 @@ export async function startRouter(
       signal: aborter.signal,
     }),
   });
-  let server: http.Server | undefined;
   let webServices: RunningWebServices | undefined;
+  let server: FastifyInstance | undefined;
   const abortStart = () => void connection.close();
   options.signal?.addEventListener('abort', abortStart, { once: true });
   try {
     if (options.signal?.aborted) throw new StartAborted('stopped before start');
-    server = await startHttpServer(
-      config.http.host,
-      config.http.port,
-      {
-        routes: () => live.current.routes,
-        ready,
-      },
-      metrics.registry,
-    );
+    server = await startHttpServer(config.http, {
+      registry: metrics.registry,
+      ready,
+      routes: () => live.current.routes,
+      store,
+      users: new UsersSource(config.console.users, (problem) =>
+        log.error('console users file refused: nobody can sign in until it is fixed', { problem }),
+      ),
+      sessions: new Sessions(config.console.sessionIdleMinutes * 60_000),
+      throttle: new SignInThrottle(),
+      ...(options.quarantine && {
+        quarantine: options.quarantine({
+          amqpUrl: config.amqp.url,
+          names,
+          store,
+          table: () => live.current.table,
+        }),
+      }),
+      live: { quarantineDepth, brokerConnected: () => connection.state === 'connected' },
+      log,
+      now: () => new Date(),
+    });
     await connection.start();
     await connection
       .addSetupTask(
@@ -200,7 +225,7 @@ export async function startRouter(
       log,
     });
   } catch (err) {
-    server?.close();
+    await server?.close();
     await consumer.stop().catch(() => undefined);
     await connection.close().catch(() => undefined);
     await store.close();
@@ -210,7 +235,7 @@ export async function startRouter(
   } finally {
     options.signal?.removeEventListener('abort', abortStart);
   }
-  const address = server.address();
+  const address = server.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
   log.info('itk-router started', {
     queue: names.routerInboundQueue,
@@ -225,6 +250,11 @@ export async function startRouter(
   const housekeeping = [
     startAckOverdueWatch({ acks: store.acks, timeouts: config.acks, log }),
     startRetention({ store: store.retention, policy: config.retention, log }),
+    startAuditRetention({
+      audit: store.audit,
+      ageSeconds: config.console.auditRetentionSeconds,
+      log,
+    }),
   ];
   const reloader = createRoutesReloader({
     config,
@@ -258,7 +288,7 @@ export async function startRouter(
         await publisher.close();
         await connection.close();
         await store.close();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
+        await server!.close();
         live.dispose();
         log.info('itk-router stopped');
       })()),

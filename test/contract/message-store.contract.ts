@@ -10,8 +10,10 @@ import { randomUUID } from 'node:crypto';
 import type { MessageStore, RouterResponse } from '../../src/router/08-store/message-store.js';
 import { StoreError } from '../../src/router/08-store/store-error.js';
 import { describeAckExpectationsContract } from './ack-expectations.contract.js';
+import { describeAuditLogContract } from './audit-log.contract.js';
 import { describeCarePlanIndexContract } from './careplan-index.contract.js';
 import { describeGroupCommitContract } from './group-commit.contract.js';
+import { describeMessageQueriesContract } from './message-queries.contract.js';
 import { describeProcessingLeaseContract } from './processing-lease.contract.js';
 import { describeReplayGenerationsContract } from './replay-generations.contract.js';
 import { describeRetentionContract } from './retention.contract.js';
@@ -474,6 +476,10 @@ export function describeMessageStoreContract(
     describeAckExpectationsContract(() => store, open);
 
     describeRetentionContract(() => store);
+
+    describeAuditLogContract(() => store);
+
+    describeMessageQueriesContract(() => store);
 
     describeProcessingLeaseContract(() => store, open);
 

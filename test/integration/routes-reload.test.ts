@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/router/00-common/logger.js';
 import { createTestVhost, type TestUser, type TestVhost } from '../support/broker.js';
 import { expectMessages, openTestClient, publishAs, type TestClient } from '../support/messages.js';
 import { randomUUID } from 'node:crypto';
+import { hashPassword } from '../../src/router/10-ops/console/password-hash.js';
+import { addUser, issueToken, writeUsersFile } from '../../src/router/10-ops/console/users-file.js';
 
 const STOCK = fileURLToPath(new URL('../../routes', import.meta.url));
 const CDA = fileURLToPath(new URL('../fixtures/valid/cda-document-noncoded.xml', import.meta.url));
@@ -30,6 +32,8 @@ let router: RunningRouter;
 let gp: TestUser;
 let routesDir: string;
 let work: string;
+/** A viewer's API token: /api/v1/routes (and `check --diff`) need a signed-in caller. */
+let token: string;
 
 beforeAll(async () => {
   vhost = await createTestVhost();
@@ -45,7 +49,17 @@ beforeAll(async () => {
       .readFileSync(endpointsFile, 'utf8')
       .replace('identities: [riverside-gp]', `identities: [${gp.name}]`),
   );
+  const usersFile = path.join(work, 'users.yaml');
+  const issued = issueToken(
+    addUser([], 'ops', 'viewer', await hashPassword('a long test password')),
+    'ops',
+    3600,
+    new Date(),
+  );
+  writeUsersFile(usersFile, issued.users);
+  token = issued.token;
   const config = loadRouterConfig(undefined, {
+    ITK_ROUTER_USERS: usersFile,
     AMQP_URL: vhost.url,
     ITK_ROUTER_ROUTES: routesDir,
     ITK_ROUTER_STORE: `sqlite:${path.join(work, 'store.sqlite')}`,
@@ -63,16 +77,24 @@ afterAll(async () => {
 });
 
 const routesInForce = async () =>
-  (await (await fetch(`http://127.0.0.1:${router.httpPort}/routes`)).json()) as {
+  (await (
+    await fetch(`http://127.0.0.1:${router.httpPort}/api/v1/routes`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json()) as {
     endpoints: { id: string }[];
   };
 
 /** `itk-router check --diff` of a routes folder against the running router, in-process. */
-async function checkDiff(folder: string): Promise<{ code: number; out: string }> {
+async function checkDiff(
+  folder: string,
+  apiToken: string | null = token,
+): Promise<{ code: number; out: string }> {
   const writes: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   const previous = process.env.ITK_ROUTER_ROUTES;
   process.env.ITK_ROUTER_ROUTES = folder;
+  if (apiToken) process.env.ITK_ROUTER_TOKEN = apiToken;
   process.stdout.write = ((chunk: string) => (
     writes.push(String(chunk)),
     true
@@ -83,6 +105,7 @@ async function checkDiff(folder: string): Promise<{ code: number; out: string }>
     return { code, out: writes.join('') };
   } finally {
     process.stdout.write = write;
+    delete process.env.ITK_ROUTER_TOKEN;
     if (previous === undefined) delete process.env.ITK_ROUTER_ROUTES;
     else process.env.ITK_ROUTER_ROUTES = previous;
   }
@@ -100,6 +123,21 @@ function cdaTo(to: string): Buffer {
     );
   return Buffer.from(xml);
 }
+
+test('check --diff needs an API token: without one the running router refuses, and check says how to get one', async () => {
+  const errors: string[] = [];
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (
+    errors.push(String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  try {
+    expect((await checkDiff(routesDir, null)).code).toBe(1);
+  } finally {
+    process.stderr.write = writeErr;
+  }
+  expect(errors.join('')).toMatch(/refused to show its routes \(401.*itk-router users token/s);
+});
 
 test('check --diff shows what a changed routes folder would change in the running routes', async () => {
   expect(await checkDiff(routesDir)).toEqual({ code: 0, out: 'no changes\n' });

@@ -1,5 +1,6 @@
 /** A configuration or route file that the router refuses, with every problem found in it. */
 import { isAbsolute, relative } from 'node:path';
+import { RouterError } from '../00-common/router-error.js';
 
 /** One thing wrong with a configuration input. */
 export interface ConfigProblem {
@@ -34,15 +35,15 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${where.join(':')}${key} ${problem.message}`;
 }
 
+/** The stable code of every {@link ConfigError}, for logs and exit codes. */
+export const CONFIG_ERROR_CODE = 'ITK_ROUTER_CONFIG_INVALID';
+
 /**
  * Thrown when a configuration input is refused. It carries every problem found, not only the
  * first, so that one run tells the operator everything to fix.
  */
-export class ConfigError extends Error {
-  /** Stable error code, for logs and exit codes. */
-  readonly code = 'ITK_ROUTER_CONFIG_INVALID';
-  /** A refused configuration stays refused until someone edits it. */
-  readonly retryable = false;
+export class ConfigError extends RouterError<typeof CONFIG_ERROR_CODE> {
+  override readonly name = 'ConfigError';
   readonly problems: readonly ConfigProblem[];
 
   /** Problems come out sorted by file, then line and column. */
@@ -50,8 +51,13 @@ export class ConfigError extends Error {
     problems = [...problems].sort(byPosition);
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     const lines = problems.map((problem) => `  ${formatProblem(problem)}`);
-    super([`configuration refused (${count}):`, ...lines].join('\n'), options);
-    this.name = 'ConfigError';
+    // A refused configuration stays refused until someone edits it: not retryable.
+    super(
+      CONFIG_ERROR_CODE,
+      [`configuration refused (${count}):`, ...lines].join('\n'),
+      false,
+      options,
+    );
     this.problems = Object.freeze(problems.map((problem) => Object.freeze({ ...problem })));
   }
 }

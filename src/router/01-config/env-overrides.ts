@@ -12,6 +12,8 @@ export interface EnvOverrides {
   readonly soapPort?: number;
   /** ITK_ROUTER_TLS_CERT, _KEY, _CA: the web-service TLS files (paths as given). */
   readonly soapTls?: { cert?: string; key?: string; ca?: string };
+  /** ITK_ROUTER_USERS: the console's users file (path as given). */
+  readonly users?: string;
   /** ITK_ROUTER_AMQP_TLS_CA, _CERT, _KEY (paths as given), _SERVERNAME. */
   readonly amqpTls?: { ca?: string; cert?: string; key?: string; servername?: string };
   /** Names of the variables that were set (and not empty). */
@@ -64,6 +66,7 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
     const value = take(`ITK_ROUTER_TLS_${part.toUpperCase()}`, () => undefined);
     if (value !== undefined) soapTls[part] = value;
   }
+  const users = take('ITK_ROUTER_USERS', () => undefined);
   const amqpTls: Record<string, string> = {};
   for (const part of ['ca', 'cert', 'key', 'servername'] as const) {
     const value = take(`ITK_ROUTER_AMQP_TLS_${part.toUpperCase()}`, (v) =>
@@ -77,6 +80,7 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
     ...(storeUrl !== undefined && { storeUrl }),
     ...(port !== undefined && { httpPort: Number(port) }),
     ...(host !== undefined && { httpHost: host }),
+    ...(users !== undefined && { users }),
     ...(Object.keys(amqpTls).length > 0 && { amqpTls }),
     ...(soapPort !== undefined && { soapPort: Number(soapPort) }),
     ...(Object.keys(soapTls).length > 0 && { soapTls }),

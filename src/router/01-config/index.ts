@@ -3,7 +3,14 @@ export { ConfigError, ENVIRONMENT, formatProblem, type ConfigProblem } from './c
 export { loadRouterConfig } from './load-router-config.js';
 export { loadRoutes, type LoadRoutesOptions } from './load-routes.js';
 export { packageRoot } from '../00-common/package-root.js';
-export type { AmqpConfig, LogLevel, RouterConfig, StoreConfig } from './router-config.js';
+export type {
+  AmqpConfig,
+  ConsoleConfig,
+  HttpConfig,
+  LogLevel,
+  RouterConfig,
+  StoreConfig,
+} from './router-config.js';
 export type { RetentionConfig } from './retention-config.js';
 export type {
   CarePlansConfig,

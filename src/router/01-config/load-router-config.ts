@@ -5,7 +5,7 @@ import { ConfigError, displayPath, throwIfProblems, type ConfigProblem } from '.
 import { deepFreeze } from '../00-common/deep-freeze.js';
 import { readEnvOverrides, type EnvOverrides } from './env-overrides.js';
 import { formatKeyPath, type KeySegment } from './key-path.js';
-import { retentionConfig, type RawRetention } from './retention-config.js';
+import { parseDuration, retentionConfig, type RawRetention } from './retention-config.js';
 import type { AmqpTlsConfig, RouterConfig, StoreConfig } from './router-config.js';
 import { checkSchema } from './schema-check.js';
 import { webServicesConfig, type RawWebServices } from './web-services-config.js';
@@ -14,11 +14,16 @@ import { problemAt, readYamlSource, type YamlSource } from './yaml-source.js';
 /** The file's value once the schema has accepted it and filled in every default. */
 type RawConfig = Omit<
   RouterConfig,
-  'file' | 'envOverrides' | 'store' | 'retention' | 'webServices'
+  'file' | 'envOverrides' | 'store' | 'retention' | 'webServices' | 'console'
 > & {
   readonly store: { readonly url: string };
   readonly retention: RawRetention;
   readonly webServices?: RawWebServices;
+  readonly console: {
+    readonly users: string;
+    readonly sessionIdleMinutes: number;
+    readonly auditRetention?: string;
+  };
 };
 
 /**
@@ -73,7 +78,16 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
       ...raw.http,
       port: overrides.httpPort ?? raw.http.port,
       host: overrides.httpHost ?? raw.http.host,
+      ...(raw.http.tls && {
+        tls: { cert: resolve(base, raw.http.tls.cert), key: resolve(base, raw.http.tls.key) },
+      }),
     },
+    console: consoleConfig(
+      raw.console,
+      file === undefined ? resolve(cwd, 'config') : base,
+      overrides.users,
+      cwd,
+    ),
     log: raw.log,
     limits: raw.limits,
     validation: { ...raw.validation, catalogues },
@@ -165,4 +179,19 @@ function storeConfig(url: string, cwd: string): StoreConfig {
   const target = url.slice('sqlite:'.length);
   const path = target === ':memory:' || isAbsolute(target) ? target : resolve(cwd, target);
   return { kind: 'sqlite', url, path };
+}
+
+/** `console`: the users file made absolute (the file's relative to it, the environment's to cwd). */
+function consoleConfig(
+  raw: RawConfig['console'],
+  base: string,
+  envUsers: string | undefined,
+  cwd: string,
+): RouterConfig['console'] {
+  const age = raw.auditRetention === undefined ? undefined : parseDuration(raw.auditRetention);
+  return {
+    users: envUsers !== undefined ? resolve(cwd, envUsers) : resolve(base, raw.users),
+    sessionIdleMinutes: raw.sessionIdleMinutes,
+    ...(age !== undefined && { auditRetentionSeconds: age }),
+  };
 }

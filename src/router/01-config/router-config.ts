@@ -51,6 +51,25 @@ export type StoreConfig =
       readonly url: string;
     };
 
+/** The router's HTTP server. */
+export interface HttpConfig {
+  readonly port: number;
+  readonly host: string;
+  /** HTTPS with this certificate and key (absolute PEM paths). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Believe X-Forwarded-* from a reverse proxy: any (true) or these addresses / ranges. */
+  readonly trustProxy: boolean | readonly string[];
+}
+
+/** The web console (docs/console.md). */
+export interface ConsoleConfig {
+  /** Absolute path of the users file (ITK_ROUTER_USERS overrides it). */
+  readonly users: string;
+  readonly sessionIdleMinutes: number;
+  /** Audit log rows older than this are pruned; undefined: kept forever. */
+  readonly auditRetentionSeconds?: number;
+}
+
 /** Everything the router reads from its configuration file. Frozen once loaded. */
 export interface RouterConfig {
   /** Absolute path of the file read, or undefined when only defaults (and env) apply. */
@@ -63,8 +82,10 @@ export interface RouterConfig {
   readonly store: StoreConfig;
   /** The router's own ITK names, on the acks it sends. */
   readonly router: { readonly address: string; readonly identity: string };
-  /** The health and metrics server (ITK_ROUTER_HTTP_PORT overrides the port). */
-  readonly http: { readonly port: number; readonly host: string };
+  /** The HTTP server: health, metrics, the console and its API (ITK_ROUTER_HTTP_PORT overrides the port). */
+  readonly http: HttpConfig;
+  /** The web console: its users file, sessions and audit log retention. */
+  readonly console: ConsoleConfig;
   /** Lowest winston level written. */
   readonly log: { readonly level: LogLevel };
   /** Safety limits applied before parsing. */

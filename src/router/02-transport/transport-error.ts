@@ -1,50 +1,52 @@
 /** Errors the transport reports, each with a stable `code`, a `retryable` flag and a `cause`. */
+import { RouterError } from '../00-common/router-error.js';
 
-export type TransportErrorCode =
-  /** The broker nacked the publish. */
-  | 'PUBLISH_NACKED'
-  /** The channel closed before the broker confirmed; `replyCode` says why when the broker said so. */
-  | 'CHANNEL_CLOSED'
+/** Every code, with whether it is an outage (retryable): docs/errors.md lists the same. */
+export const TRANSPORT_ERROR_CODES = {
+  /** The broker nacked the publish: the message's failure (it may be refused again). */
+  PUBLISH_NACKED: false,
+  /**
+   * The channel closed before the broker confirmed; `replyCode` says why when the broker said so.
+   * An outage unless the reply code says the request itself is wrong (403, 404, 406, 312).
+   */
+  CHANNEL_CLOSED: true,
   /** A `mandatory` publish matched no queue (AMQP 312 NO_ROUTE). */
-  | 'UNROUTABLE'
+  UNROUTABLE: false,
   /** No confirm arrived within the publisher's timeout; the message may still have been stored. */
-  | 'CONFIRM_TIMEOUT'
-  /** The connection or publisher was closed by the application. */
-  | 'CLOSED'
+  CONFIRM_TIMEOUT: false,
+  /** The connection or publisher is closed (lost, or the router is stopping): an outage. */
+  CLOSED: true,
   /**
    * The message cannot be published as it is: a property or header does not fit AMQP's limits
-   * (amqp-limits.ts). Never sent; sending it again fails the same way: not retryable.
+   * (amqp-limits.ts). Never sent; sending it again fails the same way.
    */
-  | 'INVALID_PROPERTIES';
+  INVALID_PROPERTIES: false,
+} as const satisfies Record<string, boolean>;
+
+export type TransportErrorCode = keyof typeof TRANSPORT_ERROR_CODES;
 
 /** Options of a {@link TransportError}. */
 export interface TransportErrorOptions {
   readonly cause?: unknown;
   /** The AMQP reply code the broker gave (e.g. 406 PRECONDITION_FAILED), when there was one. */
   readonly replyCode?: number;
-  readonly retryable?: boolean;
 }
 
 /** AMQP reply codes that mean "this request is wrong": sending it again fails the same way. */
 const PERMANENT_REPLY_CODES = new Set([403, 404, 406, 312]);
 
-export class TransportError extends Error {
+export class TransportError extends RouterError<TransportErrorCode> {
   override readonly name = 'TransportError';
-  readonly code: TransportErrorCode;
   readonly replyCode: number | undefined;
-  /** Whether the same operation may succeed if tried again later. */
-  readonly retryable: boolean;
 
   constructor(code: TransportErrorCode, message: string, options: TransportErrorOptions = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(
+      code,
+      message,
+      TRANSPORT_ERROR_CODES[code] && !PERMANENT_REPLY_CODES.has(options.replyCode ?? 0),
+      { cause: options.cause },
+    );
     this.replyCode = options.replyCode;
-    this.retryable =
-      options.retryable ??
-      (code !== 'UNROUTABLE' &&
-        code !== 'CLOSED' &&
-        code !== 'INVALID_PROPERTIES' &&
-        !PERMANENT_REPLY_CODES.has(options.replyCode ?? 0));
   }
 }
 

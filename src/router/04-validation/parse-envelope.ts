@@ -8,9 +8,14 @@ import { readEnvelope } from '../03-envelope/read-envelope.js';
 import type { Envelope } from '../03-envelope/envelope.js';
 import { checkSafety, DEFAULT_LIMITS } from './safety.js';
 import { parseUntrusted } from './xml-engine.js';
+import { RouterError } from '../00-common/router-error.js';
 
-export class EnvelopeParseError extends Error {
+/** Not a readable Distribution Envelope (unsafe bytes, not well-formed, not a DE). */
+export class EnvelopeParseError extends RouterError<'ENVELOPE_UNREADABLE'> {
   override readonly name = 'EnvelopeParseError';
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('ENVELOPE_UNREADABLE', message, false, options);
+  }
 }
 
 export function parseEnvelope(xml: Uint8Array | string): Envelope {

@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { packagePath } from '../00-common/package-root.js';
 import { compileSchema, type CompiledSchema } from './compiled-schema.js';
 import type { XsdValidator } from './xml-engine.js';
+import { RouterError } from '../00-common/router-error.js';
 
 export interface CatalogueMatch {
   /** The catalogue entry id, for reports. */
@@ -28,8 +29,12 @@ interface RawEntry {
   match: { profiles?: string[]; interactions?: string[]; services?: string[] };
 }
 
-export class CatalogueError extends Error {
+/** The schema catalogue (schemas/catalogue.yaml) or a schema it names cannot be loaded. */
+export class CatalogueError extends RouterError<'CATALOGUE_INVALID'> {
   override readonly name = 'CatalogueError';
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('CATALOGUE_INVALID', message, false, options);
+  }
 }
 
 export const BUNDLED_CATALOGUE = (): string => packagePath('schemas', 'catalogue.yaml');

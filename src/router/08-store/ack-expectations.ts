@@ -52,6 +52,10 @@ const SETTLES: Readonly<Record<CorrelationState, readonly AckKind[]>> = {
 
 export const acksSettledBy = (state: CorrelationState): readonly AckKind[] => SETTLES[state];
 
+/** The correlation states whose answer settles an expected ack of `kind`. */
+export const settlingStates = (kind: AckKind): CorrelationState[] =>
+  (Object.keys(SETTLES) as CorrelationState[]).filter((state) => SETTLES[state].includes(kind));
+
 /** Whether an answer in `state` from a recipient settles its expected ack of `kind`. */
 export const settles = (state: string, kind: AckKind): boolean =>
   Object.hasOwn(SETTLES, state) && SETTLES[state as CorrelationState].includes(kind);

@@ -5,6 +5,8 @@
  */
 import type { SchemaStatus } from './schema-status.js';
 import type { AckExpectations, ExpectedAck } from './ack-expectations.js';
+import type { AuditLog } from './audit-log.js';
+import type { MessageQueries } from './message-queries.js';
 import type { CarePlanIndex } from '../06-careplans/careplan-index.js';
 import type { ProcessingClaim } from './processing-lease.js';
 import type { RetentionStore } from './retention.js';
@@ -178,6 +180,12 @@ export interface MessageStore {
 
   /** Pruning by age and state (retention.ts). */
   readonly retention: RetentionStore;
+
+  /** The console's audit log: who read or changed what (audit-log.ts). */
+  readonly audit: AuditLog;
+
+  /** The console's search and dashboard figures, answered through indexes (message-queries.ts). */
+  readonly queries: MessageQueries;
 
   /** The router instance whose claims `begin` records (processing-lease.ts). */
   readonly instanceId: string;

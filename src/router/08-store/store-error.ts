@@ -1,38 +1,43 @@
 /** The one error class the message store throws, whatever the database behind it. */
+import { RouterError } from '../00-common/router-error.js';
 
-export type StoreErrorCode =
+/** Every code, with whether it is retryable by default: docs/errors.md lists the same. */
+export const STORE_ERROR_CODES = {
   /** No message with that internal id. */
-  | 'unknown-message'
+  'unknown-message': false,
   /** `complete` was called a second time for the same message. */
-  | 'already-completed'
+  'already-completed': false,
   /** An argument the types allow but the store refuses (e.g. an unknown state from JS). */
-  | 'invalid-argument'
+  'invalid-argument': false,
   /** A migration file is malformed, or an applied one was edited (they are append-only). */
-  | 'migration-failed'
+  'migration-failed': false,
   /** A newer router migrated the store: this code does not know its schema (schema-status.ts). */
-  | 'schema-newer'
+  'schema-newer': false,
   /** The database is locked or unreachable for now; the same call may succeed later. */
-  | 'busy'
+  busy: true,
   /**
    * Another router instance is processing this message now (its processing claim is live): try
    * again later, when it is completed (a duplicate) or the claim has run out (a takeover).
    */
-  | 'in-progress'
+  'in-progress': true,
   /** The store was closed. */
-  | 'closed'
+  closed: false,
   /** Anything else the database reported. */
-  | 'failed';
+  failed: false,
+} as const satisfies Record<string, boolean>;
 
-export class StoreError extends Error {
+export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
+
+export class StoreError extends RouterError<StoreErrorCode> {
   override readonly name = 'StoreError';
 
   constructor(
-    readonly code: StoreErrorCode,
+    code: StoreErrorCode,
     message: string,
     /** Whether the same call may succeed if retried later (the pipeline then retries the message). */
-    readonly retryable = code === 'busy' || code === 'in-progress',
+    retryable: boolean = STORE_ERROR_CODES[code],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, retryable, options);
   }
 }

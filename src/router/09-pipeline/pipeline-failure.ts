@@ -1,7 +1,6 @@
 /** A failure inside the pipeline, with what was known of the message when it failed. */
 import type { Envelope } from '../03-envelope/envelope.js';
-import { StoreError } from '../08-store/store-error.js';
-import { TransportError } from '../02-transport/transport-error.js';
+import { RouterError } from '../00-common/router-error.js';
 
 export interface FailureContext {
   readonly trackingId?: string;
@@ -29,11 +28,7 @@ export class PipelineFailure extends Error {
    * (INVALID_PROPERTIES), a channel the broker closed with a permanent reply code (403, 404, 406).
    */
   get outage(): boolean {
-    const cause = this.cause;
-    if (cause instanceof StoreError) return cause.retryable;
-    if (cause instanceof TransportError)
-      return cause.code === 'CLOSED' || (cause.code === 'CHANNEL_CLOSED' && cause.retryable);
-    return false;
+    return this.cause instanceof RouterError && this.cause.retryable;
   }
 
   static of(err: unknown): PipelineFailure {

@@ -4,6 +4,7 @@
  * 2 when the config or routes are refused, as `start` exits for the same files (every problem
  * printed with file, line and key, in one round); 1 when something else fails (the broker, say).
  */
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { openConnection } from '../../router/02-transport/open-connection.js';
 import { ConfigError, loadRouterConfig } from '../../router/01-config/index.js';
@@ -26,15 +27,39 @@ interface CheckOptions {
   config: string;
   broker?: boolean;
   diff?: string | boolean;
+  tokenFile?: string;
 }
 
-/** The routes a running router has in force, from its HTTP server. */
-async function runningRoutes(url: string): Promise<Routes> {
-  const response = await fetch(new URL('/routes', url)).catch((err: Error) => {
+/**
+ * The routes a running router has in force, from its API (`GET /api/v1/routes`, a viewer's right),
+ * with the API token of `--token-file` or ITK_ROUTER_TOKEN (`itk-router users token <name>`).
+ */
+async function runningRoutes(url: string, token: string | undefined): Promise<Routes> {
+  const response = await fetch(new URL('/api/v1/routes', url), {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch((err: Error) => {
     throw new Error(`cannot reach the running router at ${url}: ${err.message}`, { cause: err });
   });
+  if (response.status === 401 || response.status === 403) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    throw new Error(
+      `the running router at ${url} refused to show its routes (${response.status}: ${body.error?.message ?? 'no reason given'}); ` +
+        'give an API token of a console user with --token-file <file> or ITK_ROUTER_TOKEN ' +
+        '(`itk-router users token <name>` prints one)',
+    );
+  }
   if (!response.ok) throw new Error(`the running router at ${url} answered ${response.status}`);
   return (await response.json()) as Routes;
+}
+
+/** The API token: the first line of `--token-file`, else ITK_ROUTER_TOKEN. */
+function apiToken(file: string | undefined): string | undefined {
+  if (file === undefined) return process.env.ITK_ROUTER_TOKEN || undefined;
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n')[0]!.trim();
+  } catch (err) {
+    throw new Error(`--token-file ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export function registerCheck(program: Command): void {
@@ -48,6 +73,10 @@ export function registerCheck(program: Command): void {
     .option(
       '--diff [url]',
       "show what the routes folder would change in a running router's routes (default: its configured HTTP port)",
+    )
+    .option(
+      '--token-file <file>',
+      'with --diff: a file holding an API token of a console user (else ITK_ROUTER_TOKEN)',
     )
     .action(async (options: CheckOptions, command: Command) => {
       const fail = (text: string, code: 1 | 2) => {
@@ -65,8 +94,9 @@ export function registerCheck(program: Command): void {
           const url =
             typeof options.diff === 'string'
               ? options.diff
-              : `http://${config.http.host}:${config.http.port}`;
-          process.stdout.write(formatDiff(diffRoutes(await runningRoutes(url), snapshot.routes)));
+              : `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${config.http.port}`;
+          const running = await runningRoutes(url, apiToken(options.tokenFile));
+          process.stdout.write(formatDiff(diffRoutes(running, snapshot.routes)));
           return;
         }
         const out = [

@@ -16,6 +16,7 @@ import { registerSend } from './send-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { registerStart } from './start-command.js';
 import { registerTrack } from './track-command.js';
+import { registerUsers } from './users-command.js';
 import { registerValidate } from './validate-command.js';
 import { EXIT, exitCodeOf } from './exit-status.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerProvision(program);
   registerHarness(program);
+  registerUsers(program);
   return program;
 }
 

@@ -12,6 +12,7 @@ import { startTracing } from '../../router/10-ops/tracing.js';
 import { startRouter, StartAborted } from '../../router/main.js';
 import { BrokerRefusedError } from '../../router/02-transport/broker-errors.js';
 import { setExitCode } from './exit-status.js';
+import { quarantineConsoleFor } from '../quarantine/quarantine-console-ops.js';
 
 export function registerStart(program: Command): void {
   program
@@ -37,7 +38,11 @@ export function registerStart(program: Command): void {
       process.once('SIGINT', onSignal);
       let router;
       try {
-        router = await startRouter(config, log, { signal: starting.signal, tracing });
+        router = await startRouter(config, log, {
+          signal: starting.signal,
+          tracing,
+          quarantine: quarantineConsoleFor,
+        });
       } catch (err) {
         await tracing.shutdown();
         if (err instanceof StartAborted) {

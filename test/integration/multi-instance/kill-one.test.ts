@@ -81,7 +81,15 @@ test('one instance killed with SIGKILL mid-stream: the other finishes, every not
       'gp',
       messages.slice(i, i + BATCH).map((m) => m.bytes),
     );
-    if (!killed && logFacts.processed(a.logs).size >= KILL_AFTER_PROCESSED_BY_A) {
+    // Mid-stream on a loaded machine too: by half-way, wait (bounded) for A to have got going.
+    const aGoing = () => logFacts.processed(a.logs).size >= KILL_AFTER_PROCESSED_BY_A;
+    for (
+      let waited = 0;
+      !killed && !aGoing() && i + BATCH >= TOTAL / 2 && waited < 60_000;
+      waited += 100
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!killed && aGoing()) {
       publishedAtKill = i + BATCH;
       killedAt = new Date();
       killed = a.kill9();

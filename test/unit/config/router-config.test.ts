@@ -22,7 +22,7 @@ const DEFAULTS = {
     address: 'urn:nhs-uk:addressing:ods:ITKROUTER',
     identity: 'urn:nhs-uk:identity:ods:ITKROUTER',
   },
-  http: { port: 8080, host: '127.0.0.1' },
+  http: { port: 8080, host: '127.0.0.1', trustProxy: false },
   log: { level: 'info' },
   limits: { maxMessageBytes: 5_242_880, maxDepth: 100, maxDecodedBytes: 20_971_520 },
   validation: { unknownPayloads: 'pass', catalogues: [] },
@@ -34,13 +34,19 @@ const DEFAULTS = {
 describe('loadRouterConfig: the shipped file and the defaults', () => {
   test('config/router.yaml loads, states every default, and points at the stock routes', () => {
     const file = join(ROOT, 'config/router.yaml');
-    expect(loadRouterConfig(file, {})).toEqual({ ...DEFAULTS, file, routes: join(ROOT, 'routes') });
+    expect(loadRouterConfig(file, {})).toEqual({
+      ...DEFAULTS,
+      file,
+      routes: join(ROOT, 'routes'),
+      console: { users: join(ROOT, 'config/users.yaml'), sessionIdleMinutes: 30 },
+    });
   });
 
   test('with no file, only the defaults apply and the routes folder is <cwd>/routes', () => {
     expect(loadRouterConfig(undefined, {})).toEqual({
       ...DEFAULTS,
       routes: resolve(process.cwd(), 'routes'),
+      console: { users: resolve(process.cwd(), 'config/users.yaml'), sessionIdleMinutes: 30 },
     });
   });
 
@@ -63,7 +69,7 @@ describe('loadRouterConfig: the shipped file and the defaults', () => {
       url: 'sqlite:data/router.sqlite',
       path: resolve(process.cwd(), 'data/router.sqlite'),
     });
-    expect(config.http).toEqual({ port: 9090, host: '127.0.0.1' });
+    expect(config.http).toEqual({ port: 9090, host: '127.0.0.1', trustProxy: false });
   });
 
   test('the result is deeply frozen', () => {
@@ -91,7 +97,7 @@ describe('loadRouterConfig: environment overrides', () => {
     expect(config.amqp.prefix).toBe('itk');
     expect(config.routes).toBe(resolve(process.cwd(), env.ITK_ROUTER_ROUTES));
     expect(config.store).toEqual({ kind: 'postgres', url: env.ITK_ROUTER_STORE });
-    expect(config.http).toEqual({ port: 0, host: '127.0.0.1' });
+    expect(config.http).toEqual({ port: 0, host: '127.0.0.1', trustProxy: false });
     expect(config.envOverrides).toEqual([
       'AMQP_URL',
       'ITK_ROUTER_ROUTES',

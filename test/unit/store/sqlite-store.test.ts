@@ -15,6 +15,8 @@ import {
 import { StoreError } from '../../../src/router/08-store/store-error.js';
 import { SQL as ACK_SQL } from '../../../src/router/08-store/sqlite/sqlite-acks.js';
 import { SQL as RETENTION_SQL } from '../../../src/router/08-store/sqlite/sqlite-retention.js';
+import { searchParams, searchSql } from '../../../src/router/08-store/sqlite/sqlite-queries.js';
+import { auditListSql } from '../../../src/router/08-store/sqlite/sqlite-audit.js';
 import { describeMessageStoreContract } from '../../contract/message-store.contract.js';
 import { incoming } from '../../contract/store-fixtures.js';
 import { holdWriteLock } from './lock-holder.js';
@@ -86,6 +88,44 @@ describe('SQLite store', () => {
     expect(plan(RETENTION_SQL.closedPlans, { before: now, limit: 10 })).toMatch(
       /USING (COVERING )?INDEX careplans_closed/,
     );
+    db.close();
+  });
+
+  it("answers each of the console's search filters and the audit log's through an index, never a table scan", async () => {
+    const file = path.join(dir, 'search-plans.sqlite');
+    const store = await openSqliteStore(file);
+    await store.migrate();
+    await store.close();
+    const db = raw(file);
+    const plan = (sql: string, params: Record<string, unknown>) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    const at = new Date('2026-12-08T09:00:00Z');
+    const after = { receivedAt: at, id: '0190f000-0000-7000-8000-000000000000' };
+    const cases: [Parameters<typeof searchSql>[0], RegExp][] = [
+      [{}, /(SCAN|SEARCH) messages USING INDEX messages_received/],
+      [{ trackingId: 'A' }, /SEARCH messages USING INDEX messages_tracking_sender/],
+      [{ sender: 'gp' }, /SEARCH messages USING INDEX messages_sender_received/],
+      [
+        { recipient: 'ooh' },
+        // newest first through the receipt-time index, each probed in the delivered events' index
+        /messages USING INDEX messages_received( \(\(received_at,id\)<\(\?,\?\)\))?; SEARCH e EXISTS USING COVERING INDEX message_events_delivered/,
+      ],
+      [{ state: 'nacked' }, /SEARCH messages USING INDEX messages_state_received/],
+      [{ service: 'urn:x' }, /SEARCH messages USING INDEX messages_service_received/],
+      [{ since: at, until: at }, /SEARCH messages USING INDEX messages_received/],
+    ];
+    for (const [filter, index] of cases) {
+      for (const page of [undefined, after]) {
+        const detail = plan(searchSql(filter, page !== undefined), searchParams(filter, 51, page));
+        expect([filter, detail]).toEqual([filter, expect.stringMatching(index)]);
+        expect(detail).not.toMatch(/SCAN messages(?! USING)/);
+      }
+    }
+    const audit = (q: Parameters<typeof auditListSql>[0], params: Record<string, unknown>) =>
+      plan(auditListSql(q), { limit: 10, ...params });
+    expect(audit({ actor: 'a', limit: 10 }, { actor: 'a' })).toMatch(/USING INDEX audit_log_actor/);
     db.close();
   });
 

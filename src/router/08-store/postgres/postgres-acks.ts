@@ -3,7 +3,7 @@ import {
   ACK_KINDS,
   acksSettledBy,
   overdueDetail,
-  settles,
+  settlingStates,
   type AckExpectations,
   type AckKind,
   type ExpectedAck,
@@ -27,13 +27,19 @@ interface ExpectationRow {
 }
 
 export const SQL = {
-  /** The answers already correlated with a message (an ack may overtake the completion). */
-  answers:
-    'SELECT state, endpoint_id, at FROM message_events WHERE message_id = $1 ' +
-    'AND ack_tracking_id IS NOT NULL AND endpoint_id IS NOT NULL ORDER BY seq',
-  insert:
+  /**
+   * A message's expected acks in one statement ($2–$5 arrays: kind, end point, deadline, the
+   * correlation states that settle that kind, comma-separated): each is stored met already when
+   * an answer from that end point that settles it was correlated first (an ack may overtake the
+   * completion), at that answer's time.
+   */
+  insertExpected:
     'INSERT INTO ack_expectations (message_id, kind, endpoint_id, due_at, met_at) ' +
-    'VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+    'SELECT $1, x.kind, x.endpoint_id, x.due_at, (SELECT e.at FROM message_events e ' +
+    'WHERE e.message_id = $1 AND e.ack_tracking_id IS NOT NULL AND e.endpoint_id = x.endpoint_id ' +
+    "AND e.state = ANY (string_to_array(x.states, ',')) ORDER BY e.seq LIMIT 1) " +
+    'FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS x(kind, endpoint_id, due_at, states) ' +
+    'ON CONFLICT DO NOTHING',
   meet:
     'UPDATE ack_expectations SET met_at = $4 WHERE message_id = $1 AND kind = ANY($2::text[]) ' +
     'AND endpoint_id = $3 AND met_at IS NULL',
@@ -77,13 +83,13 @@ export async function recordExpectedAcks(
   expected: readonly ExpectedAck[] | undefined,
 ): Promise<void> {
   if (!expected || expected.length === 0) return;
-  const answers = await q<{ state: string; endpoint_id: string; at: Date }>(SQL.answers, [
+  await q(SQL.insertExpected, [
     messageId,
+    expected.map((e) => e.kind),
+    expected.map((e) => e.endpointId),
+    expected.map((e) => e.dueAt),
+    expected.map((e) => settlingStates(e.kind).join(',')),
   ]);
-  for (const e of expected) {
-    const met = answers.find((a) => a.endpoint_id === e.endpointId && settles(a.state, e.kind));
-    await q(SQL.insert, [messageId, e.kind, e.endpointId, e.dueAt, met?.at ?? null]);
-  }
 }
 
 /** Marks met what an answer from `by` settles; inside correlate's transaction (message row locked). */

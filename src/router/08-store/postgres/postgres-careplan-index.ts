@@ -54,10 +54,13 @@ const SQL = {
       owner_endpoint_id = $6, owner_address = $7, version = $8, consent_to_share = $9,
       shared_with = $10::jsonb, last_updated = $11, closed = $12
     WHERE plan_id = $1 AND version = $13`,
-  pendingUpdate: `SELECT update_tracking_id FROM careplan_updates WHERE plan_id = $1 AND base_version = $2
-    ORDER BY at, update_tracking_id LIMIT 1`,
+  /**
+   * The new version, linked to the oldest pending proposal based on the version it replaces ($7),
+   * in one round trip; returns that proposal's tracking id (NULL when none).
+   */
   insertVersion: `INSERT INTO careplan_versions (plan_id, version, event, endpoint_id, tracking_id, update_tracking_id, at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    VALUES ($1, $2, $3, $4, $5, (SELECT update_tracking_id FROM careplan_updates WHERE plan_id = $1 AND base_version = $7
+    ORDER BY at, update_tracking_id LIMIT 1), $6) RETURNING update_tracking_id`,
   deleteUpdate: `DELETE FROM careplan_updates WHERE update_tracking_id = $1 AND endpoint_id = $3
     AND plan_id IN (SELECT plan_id FROM careplans WHERE owner_endpoint_id = $2)`,
   insertUpdate: `INSERT INTO careplan_updates (update_tracking_id, plan_id, base_version, endpoint_id, at)
@@ -133,21 +136,16 @@ export class PostgresCarePlanIndex implements CarePlanIndex {
         const [current] = await q<PlanRow>(SQL.plan, [plan.planId]);
         return { applied: false, current: current && toPlan(current) };
       }
-      const [pending] = await q<{ update_tracking_id: string }>(SQL.pendingUpdate, [
-        plan.planId,
-        change.expectedVersion,
-      ]);
-      const updateTrackingId = pending?.update_tracking_id ?? null;
-      await q(SQL.insertVersion, [
+      const [version] = await q<{ update_tracking_id: string | null }>(SQL.insertVersion, [
         plan.planId,
         plan.version,
         change.event,
         change.endpointId,
         change.trackingId,
-        updateTrackingId,
         change.at,
+        change.expectedVersion,
       ]);
-      return { applied: true, updateTrackingId };
+      return { applied: true, updateTrackingId: version?.update_tracking_id ?? null };
     });
   }
 

@@ -19,7 +19,7 @@ import type {
 import { readMigrations } from '../migration-files.js';
 import { generationKeys } from '../replay-generations.js';
 import { ProcessingLease, type LeaseOptions } from '../processing-lease.js';
-import { isEventState, isFinalState, type MessageState } from '../states.js';
+import { advance, isEventState, isFinalState, type MessageState } from '../states.js';
 import { StoreError } from '../store-error.js';
 import {
   PostgresAckExpectations,
@@ -31,6 +31,8 @@ import type { PostgresConnection } from './postgres-connection.js';
 import type { SchemaStatus } from '../schema-status.js';
 import { migratePostgres, postgresSchemaStatus } from './postgres-migrate.js';
 import { PostgresReads } from './postgres-reads.js';
+import { PostgresAuditLog } from './postgres-audit.js';
+import { PostgresMessageQueries } from './postgres-queries.js';
 import { PostgresRetention } from './postgres-retention.js';
 import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
 import { LOCK_BY_TRACKING_ID, SQL } from './postgres-statements.js';
@@ -44,6 +46,8 @@ export class PostgresMessageStore implements MessageStore {
   readonly carePlans: PostgresCarePlanIndex;
   readonly acks: PostgresAckExpectations;
   readonly retention: PostgresRetention;
+  readonly audit: PostgresAuditLog;
+  readonly queries: PostgresMessageQueries;
   readonly #reads: PostgresReads;
   readonly #lease: ProcessingLease;
 
@@ -56,6 +60,8 @@ export class PostgresMessageStore implements MessageStore {
     this.carePlans = new PostgresCarePlanIndex(c);
     this.acks = new PostgresAckExpectations(c);
     this.retention = new PostgresRetention(c);
+    this.audit = new PostgresAuditLog(c);
+    this.queries = new PostgresMessageQueries(c);
     this.#reads = new PostgresReads(c.query);
     this.#lease = new ProcessingLease(lease);
   }
@@ -76,7 +82,7 @@ export class PostgresMessageStore implements MessageStore {
     return this.c.write(async (q): Promise<BeginResult> => {
       const id = newMessageId();
       const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-      const inserted = await q(SQL.insertMessage, [
+      const inserted = await q(SQL.beginMessage, [
         id,
         m.trackingId,
         m.senderEndpointId,
@@ -107,10 +113,6 @@ export class PostgresMessageStore implements MessageStore {
         await q(SQL.claim, [record.id, this.#lease.instanceId, this.#lease.until(m.receivedAt)]);
         return { kind: 'existing', record };
       }
-      await new PostgresWrites(q).insertEvent(id, 'received', {
-        state: 'received',
-        at: m.receivedAt,
-      });
       return { kind: 'new', id };
     });
   }
@@ -142,12 +144,18 @@ export class PostgresMessageStore implements MessageStore {
           `message ${messageId} was completed at ${row.completed_at.toISOString()}`,
         );
       }
-      const writes = new PostgresWrites(q);
-      for (const [position, r] of c.responses.entries())
-        await writes.insertResponse(messageId, position, r);
-      await writes.insertEvent(messageId, row.state, c);
+      // Three round trips for a message with responses and expected acks, one without.
+      await new PostgresWrites(q).insertResponses(messageId, c.responses);
       await recordExpectedAcks(q, messageId, c.expectedAcks);
-      await q(SQL.setOutcome, [messageId, c.state, c.at]);
+      await q(SQL.completeWithEvent, [
+        messageId,
+        c.state,
+        c.at,
+        c.detail ?? null,
+        null, // a completion concerns no one end point
+        c.code ?? null,
+        advance(row.state, c.state),
+      ]);
     });
   }
 

@@ -37,16 +37,18 @@ export class PostgresWrites {
     else await this.q(SQL.insertEventSetState, [...values, next]);
   }
 
-  async insertResponse(messageId: MessageId, position: number, r: RouterResponse): Promise<void> {
-    await this.q(SQL.insertResponse, [
+  /** A message's responses, in order, in one statement (none: no statement). */
+  async insertResponses(messageId: MessageId, responses: readonly RouterResponse[]): Promise<void> {
+    if (responses.length === 0) return;
+    await this.q(SQL.insertResponses, [
       messageId,
-      position,
-      r.kind,
-      r.trackingId,
-      r.toEndpointId,
-      r.service,
-      r.addressee ?? null,
-      r.xml,
+      responses.map((_, position) => position),
+      responses.map((r) => r.kind),
+      responses.map((r) => r.trackingId),
+      responses.map((r) => r.toEndpointId),
+      responses.map((r) => r.service),
+      responses.map((r) => r.addressee ?? null),
+      responses.map((r) => r.xml),
     ]);
   }
 }

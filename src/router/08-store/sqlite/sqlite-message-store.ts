@@ -27,6 +27,8 @@ import { SqliteConnection } from './sqlite-connection.js';
 import type { SchemaStatus } from '../schema-status.js';
 import { migrateSqlite, sqliteSchemaStatus } from './sqlite-migrate.js';
 import { SqliteReads } from './sqlite-reads.js';
+import { SqliteAuditLog } from './sqlite-audit.js';
+import { SqliteMessageQueries } from './sqlite-queries.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { toText } from './sqlite-rows.js';
 import { SQL } from './sqlite-statements.js';
@@ -41,6 +43,8 @@ export class SqliteMessageStore implements MessageStore {
   readonly carePlans: SqliteCarePlanIndex;
   readonly acks: SqliteAckExpectations;
   readonly retention: SqliteRetention;
+  readonly audit: SqliteAuditLog;
+  readonly queries: SqliteMessageQueries;
   readonly #reads: SqliteReads;
   readonly #writes: SqliteWrites;
   readonly #lease: ProcessingLease;
@@ -54,6 +58,8 @@ export class SqliteMessageStore implements MessageStore {
     this.carePlans = new SqliteCarePlanIndex(this.#c);
     this.acks = new SqliteAckExpectations(this.#c);
     this.retention = new SqliteRetention(this.#c);
+    this.audit = new SqliteAuditLog(this.#c);
+    this.queries = new SqliteMessageQueries(this.#c);
     this.#reads = new SqliteReads((sql) => this.#c.prepare(sql));
     this.#writes = new SqliteWrites((sql) => this.#c.prepare(sql));
     this.#lease = new ProcessingLease(lease);
