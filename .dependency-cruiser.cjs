@@ -21,6 +21,7 @@ const RUNTIME = [
   '08-store',
   '09-pipeline',
   '10-ops',
+  '11-web-services',
 ];
 // The tools, in the same spirit: each imports only tools before it (cli, the commands, is last).
 const TOOLS = ['sandbox', 'provision', 'simulator', 'quarantine', 'harness', 'demo', 'cli'];

@@ -44,6 +44,8 @@ export interface LoadOptions {
   /** Messages per second; 0 = as fast as confirms allow (a window of 200 in flight). */
   readonly rate: number;
   readonly timeoutMs: number;
+  /** Sends one message another way (a web-service call, say) instead of publishing it. */
+  readonly send?: (body: Buffer) => Promise<void>;
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
@@ -100,15 +102,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }
     const body = payload();
     inFlight.push(
-      new Promise<void>((resolve, reject) =>
-        sender.channel.publish(
-          o.exchange,
-          '',
-          body,
-          { persistent: true, userId: o.senderUser, contentType: 'application/xml' },
-          (err) => (err ? reject(err as Error) : resolve()),
+      o.send?.(body) ??
+        new Promise<void>((resolve, reject) =>
+          sender.channel.publish(
+            o.exchange,
+            '',
+            body,
+            { persistent: true, userId: o.senderUser, contentType: 'application/xml' },
+            (err) => (err ? reject(err as Error) : resolve()),
+          ),
         ),
-      ),
     );
     if (inFlight.length >= 200) await Promise.all(inFlight.splice(0));
   }

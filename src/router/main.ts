@@ -34,9 +34,12 @@ import { QueueConsumer } from './02-transport/consumer.js';
 import { topologyNames } from './02-transport/names.js';
 import { ConfirmPublisher } from './02-transport/publisher.js';
 import { declareTopologyTask } from './02-transport/topology.js';
+import { startWebServices, type RunningWebServices } from './11-web-services/start-web-services.js';
 
 export interface RunningRouter {
   readonly httpPort: number;
+  /** The web-service gateway's port, when `webServices` is on. */
+  readonly soapPort?: number;
   readonly log: Logger;
   /** Reloads the routes (as on SIGHUP); resolves true when the new routes are in force. */
   reload(why?: string): Promise<boolean>;
@@ -161,6 +164,7 @@ export async function startRouter(
       signal: aborter.signal,
     }),
   });
+  let webServices: RunningWebServices | undefined;
   let server: FastifyInstance | undefined;
   const abortStart = () => void connection.close();
   options.signal?.addEventListener('abort', abortStart, { once: true });
@@ -204,6 +208,22 @@ export async function startRouter(
         throw new BrokerRefusedError(failure, { cause: err });
       });
     await consumer.start();
+    webServices = await startWebServices({
+      ...(config.webServices && { config: config.webServices }),
+      limits: config.limits,
+      router: config.router,
+      attempts: config.retry.attempts,
+      connection,
+      publisher: tracing.publisher(publisher),
+      names,
+      store,
+      routes: () => live.current,
+      brokerUser,
+      busy: () =>
+        connection.state !== 'connected' ? `broker ${connection.state}` : inPlace.problem(),
+      registry: metrics.registry,
+      log,
+    });
   } catch (err) {
     await server?.close();
     await consumer.stop().catch(() => undefined);
@@ -221,6 +241,7 @@ export async function startRouter(
     queue: names.routerInboundQueue,
     endpoints: [...live.current.table.endpoints.keys()],
     httpPort,
+    ...(webServices?.port !== undefined && { soapPort: webServices.port }),
     store: config.store.kind,
     instanceId,
     pid: process.pid,
@@ -253,6 +274,7 @@ export async function startRouter(
   let stopping: Promise<void> | undefined;
   return {
     httpPort,
+    ...(webServices?.port !== undefined && { soapPort: webServices.port }),
     log,
     reload: (why = 'reload requested') => reloader.reload(why),
     stop: () =>
@@ -260,6 +282,7 @@ export async function startRouter(
         log.info('itk-router stopping: no new messages, finishing those in flight');
         reloader.close();
         aborter.abort();
+        await webServices?.stop();
         await consumer.stop();
         await Promise.all(housekeeping.map((task) => task?.stop()));
         await publisher.close();

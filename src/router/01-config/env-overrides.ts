@@ -8,6 +8,10 @@ export interface EnvOverrides {
   readonly storeUrl?: string;
   readonly httpPort?: number;
   readonly httpHost?: string;
+  /** ITK_ROUTER_SOAP_PORT: turns web services on. */
+  readonly soapPort?: number;
+  /** ITK_ROUTER_TLS_CERT, _KEY, _CA: the web-service TLS files (paths as given). */
+  readonly soapTls?: { cert?: string; key?: string; ca?: string };
   /** ITK_ROUTER_USERS: the console's users file (path as given). */
   readonly users?: string;
   /** ITK_ROUTER_AMQP_TLS_CA, _CERT, _KEY (paths as given), _SERVERNAME. */
@@ -54,6 +58,14 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
   const host = take('ITK_ROUTER_HTTP_HOST', (v) =>
     /^[A-Za-z0-9.:\-[\]]+$/.test(v) ? undefined : 'must be a host name or IP address',
   );
+  const soapPort = take('ITK_ROUTER_SOAP_PORT', (v) =>
+    PORT.test(v) && Number(v) <= 65535 ? undefined : 'must be an integer port from 0 to 65535',
+  );
+  const soapTls: Record<string, string> = {};
+  for (const part of ['cert', 'key', 'ca'] as const) {
+    const value = take(`ITK_ROUTER_TLS_${part.toUpperCase()}`, () => undefined);
+    if (value !== undefined) soapTls[part] = value;
+  }
   const users = take('ITK_ROUTER_USERS', () => undefined);
   const amqpTls: Record<string, string> = {};
   for (const part of ['ca', 'cert', 'key', 'servername'] as const) {
@@ -70,6 +82,8 @@ export function readEnvOverrides(env: NodeJS.ProcessEnv): {
     ...(host !== undefined && { httpHost: host }),
     ...(users !== undefined && { users }),
     ...(Object.keys(amqpTls).length > 0 && { amqpTls }),
+    ...(soapPort !== undefined && { soapPort: Number(soapPort) }),
+    ...(Object.keys(soapTls).length > 0 && { soapTls }),
     names,
   };
   return { overrides, problems };

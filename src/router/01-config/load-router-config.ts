@@ -8,12 +8,17 @@ import { formatKeyPath, type KeySegment } from './key-path.js';
 import { parseDuration, retentionConfig, type RawRetention } from './retention-config.js';
 import type { AmqpTlsConfig, RouterConfig, StoreConfig } from './router-config.js';
 import { checkSchema } from './schema-check.js';
+import { webServicesConfig, type RawWebServices } from './web-services-config.js';
 import { problemAt, readYamlSource, type YamlSource } from './yaml-source.js';
 
 /** The file's value once the schema has accepted it and filled in every default. */
-type RawConfig = Omit<RouterConfig, 'file' | 'envOverrides' | 'store' | 'retention' | 'console'> & {
+type RawConfig = Omit<
+  RouterConfig,
+  'file' | 'envOverrides' | 'store' | 'retention' | 'webServices' | 'console'
+> & {
   readonly store: { readonly url: string };
   readonly retention: RawRetention;
+  readonly webServices?: RawWebServices;
   readonly console: {
     readonly users: string;
     readonly sessionIdleMinutes: number;
@@ -50,6 +55,12 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
   const amqpUrl = overrides.amqpUrl ?? raw.amqp.url;
   const tls = amqpTlsConfig(raw.amqp.tls, base, overrides.amqpTls, cwd);
   problems.push(...checkAmqpTls(tls, amqpUrl, source));
+  const ws = webServicesConfig(raw.webServices, base, overrides, cwd, (path, message) =>
+    source === undefined
+      ? { file: '(defaults)', key: formatKeyPath(path), message }
+      : problemAt(source, path, message),
+  );
+  problems.push(...ws.problems);
   throwIfProblems(problems);
 
   const routes =
@@ -83,6 +94,7 @@ export function loadRouterConfig(path: string | undefined, env: NodeJS.ProcessEn
     retry: raw.retry,
     acks: raw.acks,
     retention: retentionConfig(raw.retention),
+    ...(ws.config && { webServices: ws.config }),
   };
   return deepFreeze(config);
 }

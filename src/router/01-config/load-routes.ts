@@ -1,16 +1,25 @@
 /** Loads every `*.yaml` of a routes folder: parse, check each file's shape, merge, cross-check, freeze. */
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { checkEndpointClaims } from './check-endpoint-claims.js';
 import { checkRouteReferences } from './check-route-references.js';
 import { ConfigError, throwIfProblems, type ConfigProblem } from './config-error.js';
 import { deepFreeze } from '../00-common/deep-freeze.js';
 import { loadRouterConfig } from './load-router-config.js';
-import type { Endpoint, RouteConditions, RouteRule, Routes, SourceRef } from './routes-config.js';
+import { parseDuration } from './retention-config.js';
+import type {
+  Endpoint,
+  EndpointDelivery,
+  RouteConditions,
+  RouteRule,
+  Routes,
+  SourceRef,
+} from './routes-config.js';
 import {
   mergeRouteFiles,
   type Located,
   type MergedRoutes,
+  type RawEndpoint,
   type RawRoute,
   type RawRouteFile,
 } from './routes-merge.js';
@@ -107,11 +116,15 @@ function routeFiles(folder: string): string[] {
 }
 
 function toRoutes(folder: string, files: string[], merged: MergedRoutes): Routes {
-  const endpoints = [...merged.endpoints].map(([id, { value, ...at }]): Endpoint => ({
-    id,
-    ...value,
-    source: sourceRef(at),
-  }));
+  const endpoints = [...merged.endpoints].map(([id, { value, ...at }]): Endpoint => {
+    const { delivery, ...rest } = value;
+    return {
+      id,
+      ...rest,
+      ...(delivery && { delivery: endpointDelivery(delivery, dirname(at.source.file)) }),
+      source: sourceRef(at),
+    };
+  });
   const routes = merged.routes.map(({ value, ...at }) => toRule(value, sourceRef(at)));
   const careplans = merged.careplans && {
     locatorAddress: merged.careplans.value.locatorAddress,
@@ -120,6 +133,24 @@ function toRoutes(folder: string, files: string[], merged: MergedRoutes): Routes
     source: sourceRef(merged.careplans),
   };
   return { folder, files, endpoints, routes, ...(careplans && { careplans }) };
+}
+
+/** `delivery` with its timeout in ms and its TLS files absolute (relative to the route file). */
+function endpointDelivery(
+  raw: NonNullable<RawEndpoint['delivery']>,
+  base: string,
+): EndpointDelivery {
+  const tls = raw.tls && {
+    ...(raw.tls.ca && { ca: resolve(base, raw.tls.ca) }),
+    ...(raw.tls.cert && { cert: resolve(base, raw.tls.cert) }),
+    ...(raw.tls.key && { key: resolve(base, raw.tls.key) }),
+  };
+  return {
+    url: raw.url,
+    timeoutMs: (parseDuration(raw.timeout) ?? 30) * 1000,
+    concurrency: raw.concurrency,
+    ...(tls && { tls }),
+  };
 }
 
 function toRule(raw: RawRoute, source: SourceRef): RouteRule {

@@ -23,6 +23,19 @@ export interface AmqpTlsConfig {
   readonly servername?: string;
 }
 
+/** ITK web services (docs/web-services.md): on when a port is set. */
+export interface WebServicesConfig {
+  readonly port: number;
+  readonly host: string;
+  /** The URL path suppliers POST to. */
+  readonly path: string;
+  /** Absolute PEM paths: the router's certificate and key, and the CA callers must chain to. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+  readonly clockSkewMs: number;
+  /** Backoff between calls to an end point that failed. */
+  readonly retry: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+}
+
 /** Where the message store lives (ITK_ROUTER_STORE overrides it). */
 export type StoreConfig =
   | {
@@ -98,6 +111,8 @@ export interface RouterConfig {
   readonly acks: { readonly infAckTimeoutSeconds: number; readonly busAckTimeoutSeconds: number };
   /** How long the store keeps bodies and records, by state (ages in seconds). */
   readonly retention: RetentionConfig;
+  /** ITK web services; absent when off (no port). */
+  readonly webServices?: WebServicesConfig;
 }
 
 /** winston's npm levels. */

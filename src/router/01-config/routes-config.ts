@@ -18,9 +18,36 @@ export interface Endpoint {
   readonly addresses: readonly string[];
   /** Broker users (AMQP `user_id`) that may send as this end point. */
   readonly identities: readonly string[];
+  /**
+   * TLS client certificates that prove this end point on web services, as written: a subject CN
+   * or `sha256:<hex>` (`certificateKey` gives the form the route table keys them by).
+   */
+  readonly certificates: readonly string[];
+  /** Web-service delivery: the router calls this URL for each message (docs/web-services.md). */
+  readonly delivery?: EndpointDelivery;
   /** Who sends positive inf acks for it: the end point itself, or the router on its behalf. */
   readonly acks: 'endpoint' | 'router';
   readonly source: SourceRef;
+}
+
+/** How the router calls a web-service end point. */
+export interface EndpointDelivery {
+  /** An `https://` URL. */
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Calls in flight at once (1: queue order). */
+  readonly concurrency: number;
+  /** Absolute PEM paths overriding `webServices.tls` for this end point. */
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+}
+
+/**
+ * A certificate name as the route table keys it: a `sha256:` fingerprint in lower-case hex without
+ * colons (it may be written in either case, with colons), anything else (a CN) as written.
+ */
+export function certificateKey(name: string): string {
+  const m = /^sha256:([0-9A-Fa-f:]+)$/.exec(name.trim());
+  return m ? `sha256:${m[1]!.replace(/:/g, '').toLowerCase()}` : name.trim();
 }
 
 /** The conditions of a rule; each is a list of `*` globs, and every condition given must hold. */

@@ -15,6 +15,13 @@ export interface RawEndpoint {
   readonly name: string;
   readonly addresses: readonly string[];
   readonly identities: readonly string[];
+  readonly certificates: readonly string[];
+  readonly delivery?: {
+    readonly url: string;
+    readonly timeout: string;
+    readonly concurrency: number;
+    readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  };
   readonly acks: 'endpoint' | 'router';
 }
 

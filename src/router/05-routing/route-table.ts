@@ -1,5 +1,10 @@
 /** The routes, compiled once into lookup tables that the pure routing functions read. */
-import type { Endpoint, RouteConditions, Routes } from '../01-config/routes-config.js';
+import {
+  certificateKey,
+  type Endpoint,
+  type RouteConditions,
+  type Routes,
+} from '../01-config/routes-config.js';
 import { frozenMap } from '../00-common/frozen-map.js';
 import { compileGlobs } from '../00-common/glob.js';
 
@@ -33,6 +38,8 @@ export interface RouteTable {
   readonly subtrees: readonly SubtreeClaim[];
   /** Broker user → end point id. */
   readonly identities: ReadonlyMap<string, string>;
+  /** Web-service client certificate (`certificateKey` form: CN, or `sha256:` lower hex) → end point id. */
+  readonly certificates: ReadonlyMap<string, string>;
   /** Rules in evaluation order. */
   readonly rules: readonly CompiledRule[];
   readonly planTypes: readonly string[];
@@ -57,6 +64,7 @@ export function buildRouteTable(routes: Routes, options: RouteTableOptions): Rou
   const exact: [string, string][] = [];
   const subtrees: SubtreeClaim[] = [];
   const identities: [string, string][] = [];
+  const certificates: [string, string][] = [];
   for (const endpoint of routes.endpoints) {
     for (const address of endpoint.addresses) {
       if (address.endsWith(SUBTREE)) {
@@ -66,6 +74,8 @@ export function buildRouteTable(routes: Routes, options: RouteTableOptions): Rou
       }
     }
     for (const identity of endpoint.identities) identities.push([identity, endpoint.id]);
+    for (const name of endpoint.certificates)
+      certificates.push([certificateKey(name), endpoint.id]);
   }
   subtrees.sort((a, b) => b.prefix.length - a.prefix.length);
   const locatorAddress = options.locatorAddress ?? routes.careplans?.locatorAddress;
@@ -76,6 +86,7 @@ export function buildRouteTable(routes: Routes, options: RouteTableOptions): Rou
     exactAddresses: frozenMap(exact.reverse()),
     subtrees: Object.freeze(subtrees.map((claim) => Object.freeze(claim))),
     identities: frozenMap(identities.reverse()),
+    certificates: frozenMap(certificates.reverse()),
     rules: Object.freeze(routes.routes.map(compileRule)),
     planTypes: routes.careplans?.planTypes ?? Object.freeze([]),
     subscribers: subscribersByPlanType(routes),

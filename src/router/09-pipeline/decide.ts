@@ -39,10 +39,23 @@ export interface Decision {
 
 const specValue = (e: Envelope, key: string) => e.handlingSpecs.find((s) => s.key === key)?.value;
 
+/** The end point the web-service gateway proved by a client certificate (gateway-trust.ts). */
+export interface GatewayProof {
+  readonly endpointId: string;
+  /** The certificate name that matched, as the route table keys it. */
+  readonly certificate: string;
+}
+
+/**
+ * The sender is the end point whose identities list `userId`, or, for a call the router's own
+ * web-service gateway published, the end point its certificate proved (still listed by it in the
+ * routes in force: a reload may have removed it since).
+ */
 export function decide(
   v: ValidationResult,
   userId: string | undefined,
   table: RouteTable,
+  gateway?: GatewayProof,
 ): Decision {
   const envelope = v.envelope;
   const base = {
@@ -50,7 +63,15 @@ export function decide(
     deliveries: [] as Delivery[],
     ...(envelope ? { envelope } : {}),
   };
-  const sender = userId ? endpointForIdentity(table, userId) : undefined;
+  if (gateway && table.certificates.get(gateway.certificate) !== gateway.endpointId) {
+    const text = `web-service certificate ${gateway.certificate} no longer proves end point ${gateway.endpointId}`;
+    return { ...base, kind: 'unknown-sender', reason: { code: '3000', text } };
+  }
+  const sender = gateway
+    ? table.endpoints.get(gateway.endpointId)
+    : userId
+      ? endpointForIdentity(table, userId)
+      : undefined;
   if (!sender) {
     const text = userId
       ? `broker user ${userId} is not an identity of any end point`

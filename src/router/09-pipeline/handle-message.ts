@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildNack, ownAddressOf } from '../07-delivery/router-acks.js';
 import { quarantine } from '../07-delivery/outbound.js';
+import { trustedGateway } from './gateway-trust.js';
 import { replayTrustedUser, trustedReplay } from './replay-trust.js';
 import { NO_TRACING } from './tracing-port.js';
 import { endpointForIdentity } from '../05-routing/index.js';
@@ -138,6 +139,8 @@ async function quarantinePoison(
     })?.user ?? msg.properties.userId;
   const sender =
     failure.context.senderEndpointId ??
+    trustedGateway(msg, { brokerUser: replayTrustedUser(deps.brokerUser, deps.routes().table) })
+      ?.endpointId ??
     (user ? endpointForIdentity(deps.routes().table, user)?.id : undefined) ??
     user;
   if (disposition.quarantine)

@@ -19,6 +19,7 @@ import { expectedAcks } from './expected-acks.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { PipelineFailure, type FailureContext } from './pipeline-failure.js';
 import { beginRecord, recordRefusedReplay } from './replay-record.js';
+import { trustedGateway } from './gateway-trust.js';
 import { replayTrustedUser, trustedReplay, type TrustedReplay } from './replay-trust.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { answer, resendEarlierAnswers } from './router-answers.js';
@@ -37,7 +38,13 @@ export async function processMessage(
     inboundExchange: deps.names.inboundExchange,
     brokerUser: replayTrustedUser(deps.brokerUser, table),
   });
-  const decided = t.stage('route', () => decide(v, replay?.user ?? msg.properties.userId, table));
+  // A call the router's web-service gateway published names the end point its certificate proved.
+  const gateway = replay
+    ? undefined
+    : trustedGateway(msg, { brokerUser: replayTrustedUser(deps.brokerUser, table) });
+  const decided = t.stage('route', () =>
+    decide(v, replay?.user ?? (gateway ? undefined : msg.properties.userId), table, gateway),
+  );
   const trackingId =
     decided.envelope?.trackingId ||
     `unreadable-${createHash('sha256').update(msg.body).digest('hex').slice(0, 32)}`;
@@ -58,7 +65,7 @@ export async function processMessage(
         deps,
         msg,
         at,
-        { table, v, d: decided, trackingId, replay },
+        { table, v, d: decided, trackingId, replay, viaGateway: gateway !== undefined },
         (id) => (context.messageId = id),
       ),
     );
@@ -77,6 +84,8 @@ async function recordAndAct(
     d: Decision;
     trackingId: string;
     replay: TrustedReplay | undefined;
+    /** Came through the web-service gateway: no broker user of the sender's own. */
+    viaGateway: boolean;
   },
   begunAs: (messageId: string) => void,
 ): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
@@ -86,7 +95,7 @@ async function recordAndAct(
   const service = d.envelope?.service ?? 'unknown';
   const t = deps.tracing ?? NO_TRACING;
 
-  const brokerUser = m.replay?.user ?? msg.properties.userId;
+  const brokerUser = m.replay?.user ?? (m.viaGateway ? undefined : msg.properties.userId);
   const begun = await t.stage('record', () =>
     beginRecord(deps.store, m.replay, {
       trackingId,

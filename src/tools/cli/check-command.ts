@@ -14,6 +14,14 @@ import { loadRoutesSnapshot } from '../../router/05-routing/load-snapshot.js';
 import { diffRoutes, formatDiff } from '../../router/05-routing/routes-diff.js';
 import { setExitCode } from './exit-status.js';
 import { redactUrl } from '../../router/00-common/redact-url.js';
+import type { RouterConfig } from '../../router/01-config/router-config.js';
+import type { RouteTable } from '../../router/05-routing/index.js';
+import {
+  deliveryTls,
+  gatewayTrustRefusal,
+  type Delivering,
+} from '../../router/11-web-services/start-web-services.js';
+import { loadTlsFiles } from '../../router/11-web-services/tls-files.js';
 
 interface CheckOptions {
   config: string;
@@ -95,15 +103,27 @@ export function registerCheck(program: Command): void {
           `config    ${config.file ?? '(defaults)'}${config.envOverrides.length ? ` (overridden by ${config.envOverrides.join(', ')})` : ''}`,
           `routes    ${config.routes}: ${table.endpoints.size} end point(s), ${table.rules.length} route(s), ${planTypes.length} plan type(s)`,
           ...[...table.endpoints.values()].map(
-            (e) => `          ${e.id.padEnd(24)} ${e.addresses.join(', ')}  (acks: ${e.acks})`,
+            (e) =>
+              `          ${e.id.padEnd(24)} ${e.addresses.join(', ')}  (acks: ${e.acks})` +
+              (e.delivery ? `  web service: ${e.delivery.url}` : ''),
           ),
+          ...webServicesLines(config, table),
           `schemas   ${schemas} payload schema(s) compiled, plus the envelope schema`,
           `store     ${config.store.url}`,
         ];
         // A warning, not a failure: the router runs, but trusts no quarantine replay (docs/security.md).
         const replays = replayTrustRefusal(brokerUserOf(config.amqp.url), table);
         if (replays) process.stderr.write(`warning: ${replays}\n`);
+        // An error: start refuses the gateway with a broker user the pipeline cannot believe.
+        const gatewayRefusal =
+          config.webServices && gatewayTrustRefusal(brokerUserOf(config.amqp.url), table);
+        if (gatewayRefusal) {
+          fail(`error: ${gatewayRefusal} (docs/web-services.md)`, 1);
+          return;
+        }
         if (options.broker) {
+          // The certificate files load and each key is its certificate's (docs/web-services.md).
+          for (const files of tlsFileSets(config, table)) loadTlsFiles(files);
           const connection = await openConnection(config.amqp.url, { tls: config.amqp.tls });
           await connection.close();
           out.push(`broker    ${redactUrl(config.amqp.url)} reachable`);
@@ -114,4 +134,26 @@ export function registerCheck(program: Command): void {
         else fail(`itk-router check: ${(err as Error).message}`, 1);
       }
     });
+}
+
+/** What `check` says about web services: the gateway, and who is known by a certificate. */
+function webServicesLines(config: RouterConfig, table: RouteTable): string[] {
+  const ws = config.webServices;
+  const byCertificate = [...table.endpoints.values()].filter((e) => e.certificates.length > 0);
+  const delivering = [...table.endpoints.values()].filter((e) => e.delivery);
+  if (!ws && byCertificate.length === 0 && delivering.length === 0) return [];
+  return [
+    `web       ${ws ? `gateway https://${ws.host}:${ws.port}${ws.path} (client certificates from ${ws.tls.ca})` : 'gateway off (no webServices.port)'}; ${byCertificate.length} end point(s) by certificate, ${delivering.length} delivered by web service`,
+  ];
+}
+
+type TlsFileNames = { ca?: string; cert?: string; key?: string };
+
+/** Every set of TLS files web services will use: the gateway's and each delivery's. */
+function tlsFileSets(config: RouterConfig, table: RouteTable): TlsFileNames[] {
+  const sets: TlsFileNames[] = config.webServices ? [config.webServices.tls] : [];
+  for (const e of table.endpoints.values()) {
+    if (e.delivery) sets.push(deliveryTls(e as Delivering, config.webServices?.tls));
+  }
+  return sets;
 }

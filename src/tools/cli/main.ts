@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../../router/00-common/package-root.js';
 import { StoreError } from '../../router/08-store/store-error.js';
+import { registerCerts } from './certs-command.js';
 import { registerCheck } from './check-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerHarness } from './harness-command.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStart(program);
   registerCheck(program);
+  registerCerts(program);
   registerValidate(program);
   registerSend(program);
   registerReceive(program);

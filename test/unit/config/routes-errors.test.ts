@@ -10,10 +10,19 @@ const refusal = (name: string): string[] =>
   );
 
 describe('loadRoutes refuses bad route files, naming file, line and key', () => {
+  test('web services: a delivery URL not https, a certificate listed twice (in any spelling), a client certificate without its key', () => {
+    expect(refusal('routes-web-services')).toEqual([
+      'routes-web-services/endpoints.yaml:8 endpoints.westfield-gp.delivery.url: must be an https:// URL (web services have no plain-HTTP mode), got "http://westfield.example.nhs.uk/itk"',
+      'routes-web-services/endpoints.yaml:12 endpoints.eastfield-gp.certificates[0]: certificate "westfield-gp.example.nhs.uk" is already listed by end point "westfield-gp" at test/fixtures/config/routes-web-services/endpoints.yaml:7',
+      'routes-web-services/endpoints.yaml:13 endpoints.eastfield-gp.delivery.tls.cert: a client certificate needs both cert and key',
+      'routes-web-services/endpoints.yaml:17 endpoints.northfield-gp.certificates[0]: certificate "sha256:abcd" is already listed by end point "eastfield-gp" at test/fixtures/config/routes-web-services/endpoints.yaml:12',
+    ]);
+  });
+
   test('an unknown key (a typo) and the required key it hid', () => {
     expect(refusal('routes-unknown-key')).toEqual([
       'routes-unknown-key/endpoints.yaml:2 endpoints.riverside-gp: missing required key "addresses"',
-      'routes-unknown-key/endpoints.yaml:4 endpoints.riverside-gp.adresses: unknown key (allowed: name, addresses, identities, acks)',
+      'routes-unknown-key/endpoints.yaml:4 endpoints.riverside-gp.adresses: unknown key (allowed: name, addresses, identities, certificates, delivery, acks)',
     ]);
   });
 

@@ -99,7 +99,7 @@ describe('loadRoutes: the stock routes/', () => {
     );
     expect(problems.map(({ line, key, message }) => ({ line, key, message }))).toEqual([
       {
-        line: 25,
+        line: 27,
         key: 'endpoints.ooh-111.addresses[0]',
         message: `"urn:nhs-uk:addressing:ods:NWAS111" is the router's own address (router.address)`,
       },

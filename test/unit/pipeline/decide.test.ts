@@ -124,4 +124,29 @@ describe('decide', () => {
     expect(d.errors[0]?.code).toBe('1000');
     expect(DISPOSITIONS[d.kind]).toMatchObject({ nack: true, quarantine: true });
   });
+
+  test('a web-service call: the end point its certificate proved is the sender, whatever the user_id', () => {
+    const withCertificate = buildRouteTable(
+      {
+        ...routes,
+        endpoints: routes.endpoints.map((e) =>
+          e.id === 'riverside-gp' ? { ...e, certificates: ['riverside-gp.example.nhs.uk'] } : e,
+        ),
+      },
+      { routerAddress: 'urn:nhs-uk:addressing:ods:ITKROUTER' },
+    );
+    const v = validator.validate(fixture('examples/careplan-notification.xml'));
+    const proof = { endpointId: 'riverside-gp', certificate: 'riverside-gp.example.nhs.uk' };
+    const d = decide(v, undefined, withCertificate, proof);
+    expect(d.kind).toBe('delivered');
+    expect(d.sender?.id).toBe('riverside-gp');
+    // the certificate no longer listed by that end point (routes reloaded since the call): 3000
+    expect(decide(v, undefined, table, proof)).toMatchObject({
+      kind: 'unknown-sender',
+      reason: {
+        code: '3000',
+        text: 'web-service certificate riverside-gp.example.nhs.uk no longer proves end point riverside-gp',
+      },
+    });
+  });
 });

@@ -1,0 +1,166 @@
+/**
+ * Web services, built from the config and the router's own broker connection, store and routes
+ * (called by the composition root, main.ts): the gateway when `webServices` is on, and one
+ * delivery worker per end point with `delivery.url`. Start after the topology is declared; stop
+ * before the consumer, the publisher and the connection.
+ *
+ * The gateway is refused when the router's broker user cannot be trusted (guest, or an end
+ * point's identity): the pipeline would then believe no gateway header (gateway-trust.ts), and
+ * every web-service call would be refused 3000 after a 200.
+ */
+import type { Registry } from 'prom-client';
+import type { Logger } from '../00-common/logger.js';
+import type { Endpoint } from '../01-config/routes-config.js';
+import type { WebServicesConfig } from '../01-config/router-config.js';
+import type { BrokerConnection } from '../02-transport/connection.js';
+import type { TopologyNames } from '../02-transport/names.js';
+import { ConfirmPublisher } from '../02-transport/publisher.js';
+import type { Validator } from '../04-validation/create-validator.js';
+import type { SafetyLimits } from '../04-validation/safety.js';
+import type { RouteTable } from '../05-routing/index.js';
+import type { RouterIdentity } from '../05-routing/router-identity.js';
+import type { Publisher } from '../07-delivery/outbound.js';
+import type { MessageStore } from '../08-store/message-store.js';
+import { replayTrustRefusal } from '../09-pipeline/replay-trust.js';
+import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
+import { startGateway, type RunningGateway } from './gateway.js';
+import { createHttpsCaller } from './https-caller.js';
+import { loadTlsFiles } from './tls-files.js';
+import { createWsMetrics } from './ws-metrics.js';
+
+export interface WebServicesDeps {
+  readonly config?: WebServicesConfig;
+  readonly limits: SafetyLimits;
+  readonly router: RouterIdentity;
+  /** Calls to an end point before its message is quarantined (`retry.attempts`). */
+  readonly attempts: number;
+  readonly connection: BrokerConnection;
+  /** The pipeline's publisher (nacks and quarantine copies of the delivery workers). */
+  readonly publisher: Publisher;
+  readonly names: TopologyNames;
+  readonly store: MessageStore;
+  readonly routes: () => { readonly table: RouteTable; readonly validator: Validator };
+  readonly brokerUser: string | undefined;
+  /** Why the router cannot take messages now, or undefined (the gateway answers 503). */
+  readonly busy: () => string | undefined;
+  readonly registry: Registry;
+  readonly log: Logger;
+}
+
+export interface RunningWebServices {
+  /** The gateway's port, when it is on. */
+  readonly port?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Why the pipeline could not believe the gateway with this broker user (the rule of replays:
+ * replay-trust.ts), or undefined when it can.
+ */
+export function gatewayTrustRefusal(
+  brokerUser: string | undefined,
+  table: { readonly identities: ReadonlyMap<string, string> },
+): string | undefined {
+  if (!replayTrustRefusal(brokerUser, table)) return undefined;
+  const head = "web services need a broker user of the router's own";
+  if (!brokerUser) return head;
+  if (brokerUser === 'guest')
+    return `${head}, not guest (whose password everyone knows): itk-router provision makes one`;
+  return `${head}: ${brokerUser} is an identity of end point ${table.identities.get(brokerUser)}`;
+}
+
+export type Delivering = Endpoint & { readonly delivery: NonNullable<Endpoint['delivery']> };
+
+/** The TLS files of calls to an end point: its own `delivery.tls`, else `webServices.tls`. */
+export function deliveryTls(
+  endpoint: Delivering,
+  defaults: WebServicesConfig['tls'] | undefined,
+): { ca?: string; cert?: string; key?: string } {
+  const own = endpoint.delivery.tls;
+  const ca = own?.ca ?? defaults?.ca;
+  const [cert, key] = own?.cert ? [own.cert, own.key] : [defaults?.cert, defaults?.key];
+  return { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
+}
+
+export async function startWebServices(deps: WebServicesDeps): Promise<RunningWebServices> {
+  const metrics = createWsMetrics(deps.registry);
+  const { table } = deps.routes();
+  const tls = deps.config?.tls;
+  const workers: DeliveryWorker[] = [];
+  let gateway: RunningGateway | undefined;
+  let gatewayPublisher: ConfirmPublisher | undefined;
+  const stop = async () => {
+    await gateway?.close();
+    await gatewayPublisher?.close();
+    await Promise.all(workers.map((w) => w.stop()));
+  };
+  try {
+    if (deps.config) {
+      const refusal = gatewayTrustRefusal(deps.brokerUser, table);
+      if (refusal) throw new Error(`${refusal} (docs/web-services.md)`);
+      gatewayPublisher = new ConfirmPublisher(deps.connection, {
+        logger: deps.log,
+        confirmTimeoutMs: 10_000,
+      });
+      const files = loadTlsFiles(deps.config.tls);
+      gateway = await startGateway(
+        {
+          host: deps.config.host,
+          port: deps.config.port,
+          path: deps.config.path,
+          cert: files.cert!,
+          key: files.key!,
+          ca: files.ca!,
+        },
+        {
+          certificates: () => deps.routes().table.certificates,
+          publisher: gatewayPublisher,
+          names: deps.names,
+          brokerUser: deps.brokerUser!,
+          limits: deps.limits,
+          clockSkewMs: deps.config.clockSkewMs,
+          router: deps.router,
+          busy: deps.busy,
+          log: deps.log,
+          metrics,
+        },
+      );
+    }
+    const delivering = [...table.endpoints.values()].filter((e): e is Delivering => !!e.delivery);
+    for (const endpoint of delivering) {
+      const { ca, cert, key } = loadTlsFiles(deliveryTls(endpoint, tls));
+      const worker = createDeliveryWorker({
+        endpoint,
+        caller: createHttpsCaller({
+          url: endpoint.delivery.url,
+          timeoutMs: endpoint.delivery.timeoutMs,
+          concurrency: endpoint.delivery.concurrency,
+          ...(ca && { ca }),
+          ...(cert && key && { cert, key }),
+        }),
+        connection: deps.connection,
+        publisher: deps.publisher,
+        names: deps.names,
+        store: deps.store,
+        routes: deps.routes,
+        router: deps.router,
+        attempts: deps.attempts,
+        backoff: deps.config?.retry ?? { initialDelayMs: 1000, maxDelayMs: 60000 },
+        log: deps.log,
+        metrics,
+      });
+      workers.push(worker);
+      await worker.start();
+    }
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  if (gateway || workers.length > 0) {
+    deps.log.info('web services started', {
+      ...(gateway && { gatewayPort: gateway.port }),
+      deliveringTo: workers.length,
+    });
+  }
+  return { ...(gateway && { port: gateway.port }), stop };
+}
