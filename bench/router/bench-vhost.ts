@@ -15,19 +15,32 @@ export function createBenchVhost(users: readonly string[]): BenchVhost {
   const vhost = `itk-bench-${randomUUID().slice(0, 8)}`;
   ctl('add_vhost', vhost);
   ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
-  for (const user of users) {
-    try {
-      ctl('add_user', user, user);
-    } catch {
-      ctl('change_password', user, user);
+  const made: string[] = [];
+  const remove = () => {
+    ctl('delete_vhost', vhost);
+    for (const user of made.splice(0)) ctl('delete_user', user);
+  };
+  try {
+    for (const user of users) {
+      // Never take over a user the bench did not make (a tour's, a deployment's): refuse instead.
+      try {
+        ctl('add_user', user, user);
+      } catch (err) {
+        throw new Error(
+          `the bench needs broker user ${user} and it exists already (not the bench's): remove it or run the bench on another broker`,
+          { cause: err },
+        );
+      }
+      made.push(user);
+      ctl('set_permissions', '-p', vhost, user, '.*', '.*', '.*');
     }
-    ctl('set_permissions', '-p', vhost, user, '.*', '.*', '.*');
+  } catch (err) {
+    remove();
+    throw err;
   }
   return {
     vhost,
     url: (user) => `amqp://${user}:${user}@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
-    remove: () => {
-      ctl('delete_vhost', vhost);
-    },
+    remove,
   };
 }
