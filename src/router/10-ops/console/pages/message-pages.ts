@@ -23,27 +23,32 @@ interface SearchAnswer {
   next: string | null;
 }
 
+/** A label and its control, kept together in one cell of the filters' grid. */
 const field = (name: keyof SearchQuery, label: string, value: string | undefined, hint = '') =>
-  html`<label for="f-${name}">${label}</label
+  html`<div class="field">
+    <label for="f-${name}">${label}</label
     ><input
       id="f-${name}"
       name="${name}"
       value="${value ?? ''}"
       ${hint ? html` placeholder="${hint}"` : ''}
-    />`;
+    />
+  </div>`;
 
 export function searchForm(q: Partial<SearchQuery>): Html {
   return html`<form class="filters" method="get" action="/console/messages" role="search">
     ${field('trackingId', 'Tracking id', q.trackingId)}
     ${field('sender', 'Sender end point', q.sender)}
     ${field('recipient', 'Recipient end point', q.recipient)}
-    <label for="f-state">State</label
-    ><select id="f-state" name="state">
-      <option value="">any</option>
-      ${MESSAGE_STATES.map(
-        (s: MessageState) => html`<option${s === q.state ? html` selected` : ''}>${s}</option>`,
-      )}
-    </select>
+    <div class="field">
+      <label for="f-state">State</label
+      ><select id="f-state" name="state">
+        <option value="">any</option>
+        ${MESSAGE_STATES.map(
+          (s: MessageState) => html`<option${s === q.state ? html` selected` : ''}>${s}</option>`,
+        )}
+      </select>
+    </div>
     ${field('service', 'Service', q.service)}
     ${field('since', 'Received since', q.since, '2026-12-08T09:00:00Z')}
     ${field('until', 'Received before', q.until, '2026-12-08T10:00:00Z')}
