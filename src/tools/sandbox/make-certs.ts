@@ -12,6 +12,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** openssl req arguments for a new unencrypted P-256 key (the CA's and each certificate's). */
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
 export const CA_NAME = 'ca';
 export const ROUTER_NAME = 'router';
 
@@ -60,11 +63,7 @@ export function makeCerts(dir: string, endpointIds: readonly string[]): MadeFile
     openssl(dir, [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...NEW_P256_KEY,
       '-keyout',
       `${CA_NAME}.key`,
       '-out',
@@ -102,11 +101,7 @@ export function makeCerts(dir: string, endpointIds: readonly string[]): MadeFile
       openssl(dir, [
         'req',
         '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
+        ...NEW_P256_KEY,
         '-keyout',
         `${name}.key`,
         '-out',
