@@ -5,7 +5,7 @@
  */
 import type { BeginResult, MessageStore } from '../../src/router/08-store/message-store.js';
 import { StoreError } from '../../src/router/08-store/store-error.js';
-import { at, beginNew, incoming, nack } from './store-fixtures.js';
+import { at, beginNew, incoming, nack, newTrackingId } from './store-fixtures.js';
 
 const LEASE_S = 30;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -57,6 +57,84 @@ export function describeGroupCommitContract(
       expect(begun.kind).toBe('new');
       const [historyC] = await s.findByTrackingId(c.trackingId);
       expect(historyC!.record.id).toBe(idOf(begun));
+    });
+
+    it('judges several writes of one message in a turn one after another, as if each ran alone', async () => {
+      const s = store();
+      const [a, b, c] = [incoming(), incoming(), incoming()];
+      const [ida, idb, idc] = [await beginNew(s, a), await beginNew(s, b), await beginNew(s, c)];
+      const responseB = nack(b.senderEndpointId!);
+      const due = at(60);
+
+      // One turn: the same key begun twice, three events of one message, several completions
+      // with responses and expected acks, one of which an ack overtook.
+      const again = incoming({ trackingId: newTrackingId(), senderEndpointId: 'hospice-1' });
+      const results = await Promise.allSettled([
+        s.begin(again),
+        s.begin({ ...again, receivedAt: at(1) }),
+        s.addEvent(ida, { state: 'delivered', at: at(1), endpointId: 'ooh-111' }),
+        s.addEvent(ida, { state: 'delivered', at: at(2), endpointId: 'hospice' }),
+        s.addEvent(ida, { state: 'quarantined', at: at(3), detail: 'x' }),
+        s.addEvent('not-a-uuid', { state: 'delivered', at: at(1), endpointId: 'x' }),
+        s.complete(idb, { state: 'nacked', at: at(4), responses: [responseB], code: '2200' }),
+        s.complete(idc, {
+          state: 'delivered',
+          at: at(4),
+          responses: [],
+          expectedAcks: [
+            { kind: 'inf', endpointId: 'ooh-111', dueAt: due },
+            { kind: 'bus', endpointId: 'ooh-111', dueAt: due },
+          ],
+        }),
+        s.correlate(c.trackingId, {
+          state: 'inf-acked',
+          by: 'ooh-111',
+          ackTrackingId: newTrackingId(),
+          at: at(3),
+        }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((results[5] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'unknown-message',
+      });
+      const [first, second] = results.slice(0, 2).map((r) => {
+        return (r as PromiseFulfilledResult<BeginResult>).value;
+      });
+      expect(first!.kind).toBe('new');
+      expect(second).toMatchObject({ kind: 'existing', record: { id: idOf(first!) } });
+      expect(await s.findByTrackingId(again.trackingId)).toHaveLength(1);
+
+      const [historyA] = await s.findByTrackingId(a.trackingId);
+      expect(historyA!.events.map((e) => [e.state, e.endpointId])).toEqual([
+        ['received', null],
+        ['delivered', 'ooh-111'],
+        ['delivered', 'hospice'],
+        ['quarantined', null],
+      ]);
+      expect(historyA!.record.state).toBe('quarantined');
+      expect(await s.confirmedDeliveries(ida)).toEqual(['ooh-111', 'hospice']);
+
+      const [historyB] = await s.findByTrackingId(b.trackingId);
+      expect(historyB!.record).toMatchObject({ state: 'nacked', outcome: 'nacked' });
+      expect(historyB!.events.at(-1)).toMatchObject({ state: 'nacked', code: '2200' });
+      expect(await s.responsesFor(idb)).toEqual([responseB]);
+
+      // The inf ack was correlated in the same turn: whichever ran first, it is met (at the
+      // ack's time) or never expected; the business ack is still awaited.
+      const [historyC] = await s.findByTrackingId(c.trackingId);
+      expect(historyC!.record).toMatchObject({ outcome: 'delivered', state: 'inf-acked' });
+      const overdue = await s.acks.markOverdue(at(61), 1000);
+      expect(overdue.filter((o) => o.messageId === idc).map((o) => o.kind)).toEqual(['bus']);
     });
 
     it('holds the claims of a whole batch of begins for the lease, against another instance', async () => {

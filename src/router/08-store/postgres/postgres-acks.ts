@@ -3,10 +3,8 @@ import {
   ACK_KINDS,
   acksSettledBy,
   overdueDetail,
-  settlingStates,
   type AckExpectations,
   type AckKind,
-  type ExpectedAck,
   type OverdueAck,
 } from '../ack-expectations.js';
 import type { MessageId } from '../message-store.js';
@@ -27,19 +25,6 @@ interface ExpectationRow {
 }
 
 export const SQL = {
-  /**
-   * A message's expected acks in one statement ($2–$5 arrays: kind, end point, deadline, the
-   * correlation states that settle that kind, comma-separated): each is stored met already when
-   * an answer from that end point that settles it was correlated first (an ack may overtake the
-   * completion), at that answer's time.
-   */
-  insertExpected:
-    'INSERT INTO ack_expectations (message_id, kind, endpoint_id, due_at, met_at) ' +
-    'SELECT $1, x.kind, x.endpoint_id, x.due_at, (SELECT e.at FROM message_events e ' +
-    'WHERE e.message_id = $1 AND e.ack_tracking_id IS NOT NULL AND e.endpoint_id = x.endpoint_id ' +
-    "AND e.state = ANY (string_to_array(x.states, ',')) ORDER BY e.seq LIMIT 1) " +
-    'FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS x(kind, endpoint_id, due_at, states) ' +
-    'ON CONFLICT DO NOTHING',
   meet:
     'UPDATE ack_expectations SET met_at = $4 WHERE message_id = $1 AND kind = ANY($2::text[]) ' +
     'AND endpoint_id = $3 AND met_at IS NULL',
@@ -75,22 +60,6 @@ const toOverdue = (r: ExpectationRow): OverdueAck => ({
   dueAt: r.due_at,
   markedAt: r.overdue_at!,
 });
-
-/** Records what a completed message expects; inside complete's transaction (message row locked). */
-export async function recordExpectedAcks(
-  q: Query,
-  messageId: MessageId,
-  expected: readonly ExpectedAck[] | undefined,
-): Promise<void> {
-  if (!expected || expected.length === 0) return;
-  await q(SQL.insertExpected, [
-    messageId,
-    expected.map((e) => e.kind),
-    expected.map((e) => e.endpointId),
-    expected.map((e) => e.dueAt),
-    expected.map((e) => settlingStates(e.kind).join(',')),
-  ]);
-}
 
 /** Marks met what an answer from `by` settles; inside correlate's transaction (message row locked). */
 export async function settleExpectedAcks(

@@ -43,8 +43,27 @@ const MAX_BATCH = 500;
 /** Batches committing at once, by default. */
 export const DEFAULT_BATCHES = 4;
 
+/** One item's outcome in a {@link WriteGroup}. */
+export type ItemOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/**
+ * A kind of write whose items, asked for separately, run together: the writes of one kind in a
+ * batch share their statements (one multi-row statement for all of them instead of one each).
+ * `run` gets the items in the order asked and returns one outcome per item. An item it refuses
+ * (`ok: false`) must have been refused before any statement changed anything for it (a check on
+ * rows it read); a statement that fails throws, and then the batch is rolled back and run again
+ * with each item alone (a group of one) in its own savepoint, as a write that throws.
+ * `run` may be run more than once, each time in a fresh transaction: it keeps no state outside it.
+ */
+export interface WriteGroup<I, R> {
+  readonly run: (query: Query, items: readonly I[]) => Promise<ItemOutcome<R>[]>;
+}
+
 interface PendingWrite {
-  readonly fn: (query: Query) => Promise<unknown>;
+  /** A write of its own (a closure)… */
+  readonly fn?: (query: Query) => Promise<unknown>;
+  /** …or an item of a write group. */
+  readonly group?: { readonly kind: WriteGroup<unknown, unknown>; readonly item: unknown };
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -117,10 +136,22 @@ export class PostgresConnection {
    * a failing neighbour), each time in a fresh transaction: it must keep no state outside it.
    */
   write<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    return this.#enqueue<T>({ fn });
+  }
+
+  /**
+   * A write of a kind (see {@link WriteGroup}): joins the next group commit like {@link write},
+   * and shares its statements with the other items of that kind in the batch.
+   */
+  writeIn<I, R>(kind: WriteGroup<I, R>, item: I): Promise<R> {
+    return this.#enqueue<R>({ group: { kind: kind as WriteGroup<unknown, unknown>, item } });
+  }
+
+  #enqueue<T>(write: Pick<PendingWrite, 'fn' | 'group'>): Promise<T> {
     if (this.#closed)
       return Promise.reject(new StoreError('closed', 'the message store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ ...write, resolve: resolve as (value: unknown) => void, reject });
       this.#schedule();
     });
   }
@@ -240,7 +271,7 @@ export class PostgresConnection {
     const outcomes: Outcome[] = [];
     for (const op of batch) {
       try {
-        outcomes.push({ ok: true, value: await this.writeAlone(op.fn) });
+        outcomes.push({ ok: true, value: await this.writeAlone((q) => runOne(q, op)) });
       } catch (error) {
         outcomes.push({ ok: false, error });
       }
@@ -253,17 +284,48 @@ export class PostgresConnection {
   }
 }
 
-/** Runs every write of a batch in order; the first that fails stops the batch. */
+/**
+ * Runs every write of a batch: the closures in order, then each write group once for all its
+ * items. The order does not matter: the writes of one batch were all asked for before any of
+ * them committed, so none can depend on another. The first that fails stops the batch.
+ */
 async function runWhole(q: Query, batch: readonly PendingWrite[]): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
+  const outcomes = new Array<Outcome>(batch.length);
+  const groups = new Map<WriteGroup<unknown, unknown>, number[]>();
   for (const [index, op] of batch.entries()) {
+    if (op.group) {
+      const indices = groups.get(op.group.kind);
+      if (indices) indices.push(index);
+      else groups.set(op.group.kind, [index]);
+      continue;
+    }
     try {
-      outcomes.push({ ok: true, value: await op.fn(q) });
+      outcomes[index] = { ok: true, value: await op.fn!(q) };
     } catch (error) {
       throw new WriteFailed(index, error);
     }
   }
+  for (const [kind, indices] of groups) {
+    let results: Outcome[];
+    try {
+      results = await kind.run(
+        q,
+        indices.map((i) => batch[i]!.group!.item),
+      );
+    } catch (error) {
+      throw new WriteFailed(indices[0]!, error);
+    }
+    indices.forEach((index, n) => (outcomes[index] = results[n]!));
+  }
   return outcomes;
+}
+
+/** One write on its own: a closure, or an item of a group as a group of one (refused: thrown). */
+async function runOne(q: Query, op: PendingWrite): Promise<unknown> {
+  if (!op.group) return op.fn!(q);
+  const [outcome] = await op.group.kind.run(q, [op.group.item]);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.value;
 }
 
 /**
@@ -273,7 +335,7 @@ async function runWhole(q: Query, batch: readonly PendingWrite[]): Promise<Outco
 async function inSavepoint(q: Query, op: PendingWrite): Promise<Outcome> {
   await q('SAVEPOINT itk_write');
   try {
-    const value = await op.fn(q);
+    const value = await runOne(q, op);
     await q('RELEASE SAVEPOINT itk_write');
     return { ok: true, value };
   } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL MessageStore. Each write joins the group commit of postgres-connection.ts: one
- * transaction for the writes asked for while the previous batch committed.
+ * transaction for the writes asked for while the previous batch committed; begin, addEvent and
+ * complete as write groups (postgres-message-groups.ts), sharing their statements in a batch.
  */
 import { newMessageId } from '../message-ids.js';
 import type {
@@ -19,22 +20,24 @@ import type {
 import { readMigrations } from '../migration-files.js';
 import { generationKeys } from '../replay-generations.js';
 import { ProcessingLease, type LeaseOptions } from '../processing-lease.js';
-import { advance, isEventState, isFinalState, type MessageState } from '../states.js';
+import { isEventState, isFinalState } from '../states.js';
 import { StoreError } from '../store-error.js';
-import {
-  PostgresAckExpectations,
-  recordExpectedAcks,
-  settleExpectedAcks,
-} from './postgres-acks.js';
+import { PostgresAckExpectations, settleExpectedAcks } from './postgres-acks.js';
 import { PostgresCarePlanIndex } from './postgres-careplan-index.js';
-import type { PostgresConnection } from './postgres-connection.js';
+import type { PostgresConnection, WriteGroup } from './postgres-connection.js';
+import {
+  beginGroup,
+  completeGroup,
+  eventGroup,
+  type BeginItem,
+} from './postgres-message-groups.js';
 import type { SchemaStatus } from '../schema-status.js';
 import { migratePostgres, postgresSchemaStatus } from './postgres-migrate.js';
 import { PostgresReads } from './postgres-reads.js';
 import { PostgresAuditLog } from './postgres-audit.js';
 import { PostgresMessageQueries } from './postgres-queries.js';
 import { PostgresRetention } from './postgres-retention.js';
-import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
+import { idParam, toRecord, type MessageRow } from './postgres-rows.js';
 import { LOCK_BY_TRACKING_ID, SQL } from './postgres-statements.js';
 import { readStory } from './postgres-story.js';
 import { PostgresWrites } from './postgres-writes.js';
@@ -50,6 +53,7 @@ export class PostgresMessageStore implements MessageStore {
   readonly queries: PostgresMessageQueries;
   readonly #reads: PostgresReads;
   readonly #lease: ProcessingLease;
+  readonly #begin: WriteGroup<BeginItem, BeginResult>;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -64,6 +68,7 @@ export class PostgresMessageStore implements MessageStore {
     this.queries = new PostgresMessageQueries(c);
     this.#reads = new PostgresReads(c.query);
     this.#lease = new ProcessingLease(lease);
+    this.#begin = beginGroup(this.#lease);
   }
 
   get instanceId(): string {
@@ -79,50 +84,12 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async begin(m: IncomingMessage): Promise<BeginResult> {
-    return this.c.write(async (q): Promise<BeginResult> => {
-      const id = newMessageId();
-      const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-      const inserted = await q(SQL.beginMessage, [
-        id,
-        m.trackingId,
-        m.senderEndpointId,
-        m.brokerUser ?? null,
-        m.service,
-        m.interaction ?? null,
-        m.senderAddress ?? null,
-        m.receivedAt,
-        bytes.byteLength,
-        bytes,
-        this.#lease.instanceId,
-        this.#lease.until(m.receivedAt),
-      ]);
-      if (inserted.length === 0) {
-        // Only a non-null sender can conflict: NULLs are distinct in the unique index. Read
-        // committed: the conflicting row is committed, so this statement sees it. The row lock
-        // makes instances that find an expired claim at once take it over one after another.
-        const [row] = await q<MessageRow & ClaimRow>(SQL.lockByKey, [
-          m.senderEndpointId ?? '',
-          m.trackingId,
-        ]);
-        if (!row)
-          throw new StoreError('failed', `insert of ${m.trackingId} ignored, no record found`);
-        const record = toRecord(row);
-        if (record.completedAt) return { kind: 'existing', record };
-        const heldBy = this.#lease.heldElsewhere(row.claimed_by, row.claim_until, m.receivedAt);
-        if (heldBy) return { kind: 'existing', record, heldBy };
-        await q(SQL.claim, [record.id, this.#lease.instanceId, this.#lease.until(m.receivedAt)]);
-        return { kind: 'existing', record };
-      }
-      return { kind: 'new', id };
-    });
+    return this.c.writeIn(this.#begin, { id: newMessageId(), message: m });
   }
 
   async addEvent(messageId: MessageId, event: NewEvent): Promise<void> {
     if (!isEventState(event.state)) throw invalid(`unknown event state ${String(event.state)}`);
-    return this.c.write(async (q) => {
-      const writes = new PostgresWrites(q);
-      await writes.insertEvent(messageId, await writes.lockState(messageId), event);
-    });
+    return this.c.writeIn(eventGroup, { messageId, event });
   }
 
   async confirmedDeliveries(messageId: MessageId): Promise<readonly string[]> {
@@ -130,33 +97,10 @@ export class PostgresMessageStore implements MessageStore {
     return rows.map((r) => r.e);
   }
 
-  async complete(messageId: MessageId, c: Completion): Promise<void> {
-    if (!isFinalState(c.state)) throw invalid(`${String(c.state)} is not a final state`);
-    return this.c.write(async (q) => {
-      const [row] = await q<{ state: MessageState; completed_at: Date | null }>(
-        SQL.lockCompletion,
-        [idParam(messageId)],
-      );
-      if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
-      if (row.completed_at !== null) {
-        throw new StoreError(
-          'already-completed',
-          `message ${messageId} was completed at ${row.completed_at.toISOString()}`,
-        );
-      }
-      // Three round trips for a message with responses and expected acks, one without.
-      await new PostgresWrites(q).insertResponses(messageId, c.responses);
-      await recordExpectedAcks(q, messageId, c.expectedAcks);
-      await q(SQL.completeWithEvent, [
-        messageId,
-        c.state,
-        c.at,
-        c.detail ?? null,
-        null, // a completion concerns no one end point
-        c.code ?? null,
-        advance(row.state, c.state),
-      ]);
-    });
+  async complete(messageId: MessageId, completion: Completion): Promise<void> {
+    if (!isFinalState(completion.state))
+      throw invalid(`${String(completion.state)} is not a final state`);
+    return this.c.writeIn(completeGroup, { messageId, completion });
   }
 
   async responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]> {

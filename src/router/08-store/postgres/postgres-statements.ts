@@ -2,30 +2,9 @@
 import { MESSAGE_COLUMNS } from './postgres-rows.js';
 
 export const SQL = {
-  /**
-   * A new message and its `received` event in one round trip: a row back when the message is
-   * new, none when (sender, tracking id) exists (another instance may have inserted it).
-   */
-  beginMessage:
-    'WITH m AS (INSERT INTO messages (id, tracking_id, sender_endpoint_id, broker_user, service, interaction, ' +
-    'sender_address, received_at, size, state, original, claimed_by, claim_until) ' +
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12) " +
-    'ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING RETURNING id) ' +
-    "INSERT INTO message_events (message_id, state, at) SELECT id, 'received', $8 FROM m RETURNING message_id AS id",
   /** An existing message and its processing claim, locked: concurrent takeovers meet here. */
   lockByKey: `SELECT ${MESSAGE_COLUMNS}, claimed_by, claim_until FROM messages WHERE sender_endpoint_id = $1 AND tracking_id = $2 FOR UPDATE`,
   claim: 'UPDATE messages SET claimed_by = $2, claim_until = $3 WHERE id = $1',
-  /** Locks the row, so concurrent writers to one message move its state one after another. */
-  lockState: 'SELECT state FROM messages WHERE id = $1 FOR UPDATE',
-  lockCompletion: 'SELECT state, completed_at FROM messages WHERE id = $1 FOR UPDATE',
-  /**
-   * The final event and the outcome in one round trip: $2 the final state (event and outcome),
-   * $3 the time, $4–$6 detail, end point, code, $7 the state the message moves to.
-   */
-  completeWithEvent:
-    'WITH e AS (INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code) ' +
-    'VALUES ($1, $2, $3, $4, $5, $6)) ' +
-    'UPDATE messages SET state = $7, outcome = $2, completed_at = $3, claimed_by = NULL, claim_until = NULL WHERE id = $1',
   /** Nothing once retention cleared the body. */
   original: 'SELECT original FROM messages WHERE id = $1 AND body_cleared_at IS NULL',
   insertEvent:
@@ -41,11 +20,6 @@ export const SQL = {
   sameCorrelation:
     'SELECT 1 FROM message_events WHERE message_id = $1 AND state = $2 ' +
     'AND ack_tracking_id = $3 AND endpoint_id = $4',
-  /** Every response of a message in one statement: $2… are arrays, one element per response. */
-  insertResponses:
-    'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
-    'SELECT $1, r.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) ' +
-    'AS r(position, kind, tracking_id, to_endpoint_id, service, addressee, xml)',
   recordById: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`,
   recordByKey: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_endpoint_id = $1 AND tracking_id = $2`,
   /** $1: the tracking id's generation keys (replay-generations.ts), so replays are found too. */
