@@ -92,6 +92,60 @@ export function describeCarePlanIndexContract(
       expect(await index().history(v1.planId)).toEqual(before);
     });
 
+    it('judges each change of one turn on its own: new plans, versions, conflicts, redeliveries', async () => {
+      const [held, stale] = [plan(), plan()];
+      const redelivered = change(plan());
+      for (const c of [change(held), change(stale), redelivered]) await index().applyChange(c);
+      const staleV2 = next(stale, { title: 'Moved on' });
+      await index().applyChange(change(staleV2));
+      const [a, b] = [plan(), plan({ sharedWith: [] })];
+      const heldV2 = next(held, { title: 'Second' });
+      const closedA = next(a, { status: 'closed' });
+      const createA = change(a);
+
+      // All asked for in one turn, so in one batch of the store.
+      const results = await Promise.all([
+        index().applyChange(createA),
+        index().applyChange(change(heldV2)),
+        index().applyChange(change(next(stale), { expectedVersion: 1 })),
+        index().applyChange(redelivered),
+        index().applyChange(change(b)),
+        index().applyChange(createA), // the same notification twice in the turn
+        index().applyChange(change(plan({ version: 3 }))),
+      ]);
+      expect(results).toEqual([
+        { applied: true, updateTrackingId: null },
+        { applied: true, updateTrackingId: null },
+        { applied: false, current: indexed(staleV2) },
+        { applied: true, updateTrackingId: null },
+        { applied: true, updateTrackingId: null },
+        { applied: true, updateTrackingId: null },
+        { applied: false, current: undefined },
+      ]);
+      expect(await index().getPlan(a.planId)).toEqual(indexed(a));
+      expect(await index().getPlan(b.planId)).toEqual(indexed(b));
+      expect(await index().getPlan(held.planId)).toEqual(indexed(heldV2));
+      expect((await index().history(a.planId)).map((v) => v.version)).toEqual([1]);
+
+      // A plan's versions in one turn, each over the one before: applied in the order asked.
+      expect(
+        await Promise.all([
+          index().applyChange(change(closedA, { event: 'closed' })),
+          index().applyChange(change(next(closedA))),
+        ]),
+      ).toEqual([
+        { applied: true, updateTrackingId: null },
+        { applied: true, updateTrackingId: null },
+      ]);
+      const plans = await Promise.all([a, b, held].map((p) => index().getPlan(p.planId)));
+      expect(plans.map((p) => p?.version)).toEqual([3, 1, 2]);
+      expect((await index().history(a.planId)).map((v) => v.event)).toEqual([
+        'created',
+        'closed',
+        'updated',
+      ]);
+    });
+
     it('lets exactly one of two connections apply the same version at once', async () => {
       const other = await open();
       const plans = Array.from({ length: 10 }, () => plan());

@@ -59,6 +59,21 @@ export interface WriteGroup<I, R> {
   readonly run: (query: Query, items: readonly I[]) => Promise<ItemOutcome<R>[]>;
 }
 
+/**
+ * A kind of one-statement read whose items, asked for in one turn of the event loop, share one
+ * statement (`run` gets them in order and returns one result per item). Each read still sees
+ * every write that had committed when it was asked for: the statement runs after.
+ */
+export interface ReadGroup<I, R> {
+  readonly run: (query: Query, items: readonly I[]) => Promise<R[]>;
+}
+
+interface PendingRead {
+  readonly item: unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 interface PendingWrite {
   /** A write of its own (a closure)… */
   readonly fn?: (query: Query) => Promise<unknown>;
@@ -105,6 +120,7 @@ export class PostgresConnection {
   /** The batches being committed. */
   readonly #flushing = new Set<Promise<void>>();
   #scheduled = false;
+  #reads = new Map<ReadGroup<unknown, unknown>, PendingRead[]>();
 
   /**
    * @param batches how many batches may commit at once, each on a connection of its own (a turn's
@@ -164,6 +180,39 @@ export class PostgresConnection {
       } catch (err) {
         if (attempt >= CONFLICT_ATTEMPTS || !isConflict(err)) throw toStoreError(err);
       }
+    }
+  }
+
+  /** A read of a kind (see {@link ReadGroup}): shares one statement with the others of its turn. */
+  readIn<I, R>(kind: ReadGroup<I, R>, item: I): Promise<R> {
+    if (this.#closed)
+      return Promise.reject(new StoreError('closed', 'the message store is closed'));
+    return new Promise<R>((resolve, reject) => {
+      const group = kind as ReadGroup<unknown, unknown>;
+      const pending = this.#reads.get(group);
+      const read = { item, resolve: resolve as (value: unknown) => void, reject };
+      if (pending) pending.push(read);
+      else this.#reads.set(group, [read]);
+      if (this.#reads.size === 1 && !pending) setImmediate(() => this.#runReads());
+    });
+  }
+
+  #runReads(): void {
+    const reads = this.#reads;
+    this.#reads = new Map();
+    for (const [kind, pending] of reads) {
+      kind
+        .run(
+          this.query,
+          pending.map((r) => r.item),
+        )
+        .then(
+          (results) => pending.forEach((r, i) => r.resolve(results[i])),
+          (err: unknown) => {
+            const error = toStoreError(err);
+            for (const r of pending) r.reject(error);
+          },
+        );
     }
   }
 

@@ -2,7 +2,8 @@
  * The message store's three busiest writes as write groups (postgres-connection.ts): every
  * `begin`, `addEvent` and `complete` of a batch shares its statements with the others of its kind,
  * so a batch of fifty messages costs a handful of round trips, not several hundred. On a machine
- * where each statement is a system call of tens of µs, that is most of the store's CPU.
+ * where each statement is a system call of tens of µs, that is most of the store's CPU. And its
+ * busiest read, `confirmedDeliveries`, as a read group: one statement per turn.
  *
  * Each group reads and locks its rows first (one statement), judges every item on them in
  * JavaScript (an unknown or completed message is refused here, before anything is written for
@@ -22,7 +23,7 @@ import type {
 import type { ProcessingLease } from '../processing-lease.js';
 import { advance, type FinalState, type MessageState } from '../states.js';
 import { StoreError } from '../store-error.js';
-import type { ItemOutcome, Query, WriteGroup } from './postgres-connection.js';
+import type { ItemOutcome, Query, ReadGroup, WriteGroup } from './postgres-connection.js';
 import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
 import { SQL as MESSAGE_SQL } from './postgres-statements.js';
 
@@ -41,6 +42,10 @@ export const SQL = {
     'ORDER BY x.ord ON CONFLICT (sender_endpoint_id, tracking_id) DO NOTHING RETURNING id, received_at, seq) ' +
     "INSERT INTO message_events (message_id, state, at) SELECT id, 'received', received_at FROM m ORDER BY seq " +
     'RETURNING message_id AS id',
+  /** End points a `delivered` event confirms, per message, in order of first confirmation. */
+  confirmed:
+    "SELECT message_id AS id, endpoint_id AS e FROM message_events WHERE message_id = ANY($1::uuid[]) AND state = 'delivered' " +
+    'AND endpoint_id IS NOT NULL GROUP BY message_id, endpoint_id ORDER BY message_id, MIN(seq)',
   /** The messages' states and completion, locked in a stable order (no deadlock between batches). */
   lock: 'SELECT id, state, completed_at FROM messages WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
   /** Events ($1–$6, one element each) and the states they move messages to ($7, $8). */
@@ -108,6 +113,22 @@ function judgeEach<I>(
   }
   return { outcomes, accepted };
 }
+
+/** `confirmedDeliveries` for every message asked for in one turn: one statement. */
+export const confirmedGroup: ReadGroup<MessageId, readonly string[]> = {
+  async run(q, ids) {
+    const params = [...new Set(ids.map(idParam).filter((id): id is string => id !== null))];
+    const rows =
+      params.length === 0 ? [] : await q<{ id: string; e: string }>(SQL.confirmed, [params]);
+    const byId = new Map<string, string[]>();
+    for (const r of rows) {
+      const list = byId.get(r.id);
+      if (list) list.push(r.e);
+      else byId.set(r.id, [r.e]);
+    }
+    return ids.map((id) => byId.get(id) ?? []);
+  },
+};
 
 export interface BeginItem {
   readonly id: MessageId;

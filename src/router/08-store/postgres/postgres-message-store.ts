@@ -28,6 +28,7 @@ import type { PostgresConnection, WriteGroup } from './postgres-connection.js';
 import {
   beginGroup,
   completeGroup,
+  confirmedGroup,
   eventGroup,
   type BeginItem,
 } from './postgres-message-groups.js';
@@ -93,8 +94,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async confirmedDeliveries(messageId: MessageId): Promise<readonly string[]> {
-    const rows = await this.c.query<{ e: string }>(SQL.confirmedDeliveries, [idParam(messageId)]);
-    return rows.map((r) => r.e);
+    return this.c.readIn(confirmedGroup, messageId);
   }
 
   async complete(messageId: MessageId, completion: Completion): Promise<void> {

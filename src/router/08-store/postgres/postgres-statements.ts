@@ -14,9 +14,6 @@ export const SQL = {
   insertEventSetState:
     'WITH e AS (INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code, ack_tracking_id) ' +
     'VALUES ($1, $2, $3, $4, $5, $6, $7)) UPDATE messages SET state = $8 WHERE id = $1',
-  confirmedDeliveries:
-    "SELECT endpoint_id AS e FROM message_events WHERE message_id = $1 AND state = 'delivered' " +
-    'AND endpoint_id IS NOT NULL GROUP BY endpoint_id ORDER BY MIN(seq)',
   sameCorrelation:
     'SELECT 1 FROM message_events WHERE message_id = $1 AND state = $2 ' +
     'AND ack_tracking_id = $3 AND endpoint_id = $4',
