@@ -339,6 +339,45 @@ export function describeMessageStoreContract(
         );
         expect(await store.responsesFor(randomUUID())).toEqual([]);
       });
+
+      it('keeps answers recorded before they were sent, once, in order, through the completion', async () => {
+        const message = incoming();
+        const id = await beginNew(store, message);
+        const answer = (n: number): RouterResponse => ({
+          kind: 'response',
+          trackingId: newTrackingId(),
+          toEndpointId: message.senderEndpointId!,
+          service: 'urn:itk-router:careplan:LocateCarePlansResponse-v1-0',
+          addressee: 'urn:nhs-uk:addressing:ods:A83001',
+          xml: `<answer n="${n}"/>`,
+        });
+        const [first, second] = [answer(1), answer(2)];
+        await store.recordResponses(id, [first, second]);
+        // A retry records them again (the same tracking ids): nothing new.
+        await store.recordResponses(id, [first]);
+        await store.recordResponses(id, []);
+        expect(await store.responsesFor(id)).toEqual([first, second]);
+        expect((await store.findByTrackingId(message.trackingId))[0]!.record.completedAt).toBe(
+          null,
+        );
+
+        // The completion lists every response sent, the recorded ones among them.
+        const nackToo = nack(message.senderEndpointId!);
+        await store.complete(id, {
+          state: 'answered',
+          at: at(1),
+          responses: [first, nackToo, second],
+        });
+        expect(await store.responsesFor(id)).toEqual([first, second, nackToo]);
+        // A recorded answer's tracking id leads to the message it answered.
+        const story = await store.track(first.trackingId);
+        expect(story?.originals.map((h) => h.record.id)).toEqual([id]);
+
+        await rejectsWith(store.recordResponses(id, [answer(3)]), 'already-completed');
+        await rejectsWith(store.recordResponses(randomUUID(), [answer(4)]), 'unknown-message');
+        await rejectsWith(store.recordResponses('not-a-uuid', [answer(5)]), 'unknown-message');
+        expect(await store.responsesFor(id)).toEqual([first, second, nackToo]);
+      });
     });
 
     describe('correlate', () => {

@@ -38,6 +38,12 @@ export interface CarePlanRouting {
    * is not judged again against the index as it is now (the owner may have acted on it since).
    */
   readonly earlierDeliveries?: readonly string[];
+  /**
+   * The answers an earlier attempt of this very message recorded before it sent them (the store's
+   * recordResponses): a locate or request taken over after a crash is answered with these again,
+   * not judged anew against an index that may have moved on.
+   */
+  readonly earlierAnswers?: readonly Answer[];
   /** Why a refusal refuses (the nack's errors). */
   readonly errors?: readonly { readonly code: '2200' | '3000'; readonly diagnostic: string }[];
   /** Answers the router itself sends the sender (locator responses). */
@@ -196,11 +202,13 @@ async function locate(
   facts: CarePlanFacts,
   ctx: CarePlanContext,
 ): Promise<CarePlanRouting> {
+  const kind = d.deliveries.length > 0 ? d.kind : 'answered';
+  if (d.earlierAnswers?.length) return { ...d, kind, answers: d.earlierAnswers };
   const nhsNumber = facts.nhsNumber ?? '';
   const plans = await ctx.index.findPlans(nhsNumber, facts.planType);
   const visible = plans.filter((p) => !p.closed && maySee(p, d.sender, ctx.table));
   const answer = buildLocateResponse(d.envelope, nhsNumber, visible, locator(ctx));
-  return { ...d, kind: d.deliveries.length > 0 ? d.kind : 'answered', answers: [answer] };
+  return { ...d, kind, answers: [answer] };
 }
 
 async function request(
@@ -217,6 +225,9 @@ async function request(
     const again = forwarded.map((endpointId) => ({ endpointId, recipient }));
     return { ...d, deliveries: unique([...d.deliveries, ...again], asker.id) };
   }
+  // Answered already by an earlier attempt: the same answer again.
+  if (d.earlierAnswers?.length)
+    return { ...d, kind: 'answered', deliveries: [], answers: d.earlierAnswers };
   const plans = facts.planId
     ? [await ctx.index.getPlan(facts.planId)].filter((p) => p !== undefined)
     : await ctx.index.findPlans(facts.nhsNumber ?? '', facts.planType);

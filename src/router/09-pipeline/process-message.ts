@@ -22,7 +22,7 @@ import { beginRecord, recordRefusedReplay } from './replay-record.js';
 import { trustedGateway } from './gateway-trust.js';
 import { replayTrustedUser, trustedReplay, type TrustedReplay } from './replay-trust.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { answer, resendEarlierAnswers } from './router-answers.js';
+import { answer, answersOf, resendEarlierAnswers } from './router-answers.js';
 
 export async function processMessage(
   deps: PipelineDeps,
@@ -137,27 +137,30 @@ async function recordAndAct(
     (d.kind === 'delivered' || d.kind === 'partly-delivered')
   ) {
     const plan = v.carePlan;
-    // Taken over after a crash: what an earlier attempt already delivered is not judged again.
-    const earlierDeliveries =
-      begun.kind === 'existing' ? await deps.store.confirmedDeliveries(id) : [];
+    // Taken over after a crash: what an earlier attempt already delivered, or answered, is not
+    // judged again.
+    const taken = begun.kind === 'existing';
     const routed = {
       kind: d.kind,
       envelope,
       sender,
       deliveries: d.deliveries,
       toLocator: d.toLocator,
-      earlierDeliveries,
+      earlierDeliveries: taken ? await deps.store.confirmedDeliveries(id) : [],
+      earlierAnswers: taken ? answersOf(await deps.store.responsesFor(id)) : [],
     };
     const ctx = { index: deps.store.carePlans, table, router: deps.router, at };
-    const { earlierDeliveries: _earlier, ...r } = await t.stage('careplan', () =>
-      applyCarePlanRules(routed, plan, ctx),
-    );
+    const {
+      earlierDeliveries: _d,
+      earlierAnswers: _a,
+      ...r
+    } = await t.stage('careplan', () => applyCarePlanRules(routed, plan, ctx));
     d = { ...d, ...r };
   }
   if (d.kind === 'delivered' || d.kind === 'partly-delivered')
     await t.stage('correlate', () => correlate(deps, v, d, at, id));
   const delivered = await t.stage('deliver', () => deliver(deps, id, msg.body, d, at));
-  const responses = await t.stage('answer', () => answer(deps, table, d, delivered, at));
+  const responses = await t.stage('answer', () => answer(deps, table, d, delivered, at, id));
   const disposition = DISPOSITIONS[d.kind];
   if (disposition.quarantine) {
     await t.stage('quarantine', () =>

@@ -15,19 +15,27 @@ import type { Envelope } from '../03-envelope/envelope.js';
 import type { RouteTable } from '../05-routing/index.js';
 import { HEADER_VALUE_MAX_BYTES, tooLong } from '../02-transport/amqp-limits.js';
 import type { RouterResponse } from '../08-store/message-store.js';
+import type { Answer } from '../06-careplans/answers.js';
 import type { Decision } from './decide.js';
 import { DISPOSITIONS } from './dispositions.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 
 const isTrue = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
 
-/** The router's own answers: a nack, and inf acks on behalf of `acks: router` end points. */
+/**
+ * The router's own answers: a nack, inf acks on behalf of `acks: router` end points, and the
+ * care-plan locator's answers. The locator's answers depend on the index as it is now, so they
+ * are recorded (on message `id`) before they are sent: a copy taken over after a crash sends the
+ * same ones again (careplan-step.ts `earlierAnswers`). The others follow from the message and
+ * its decision alone.
+ */
 export async function answer(
   deps: PipelineDeps,
   table: RouteTable,
   d: Decision,
   delivered: readonly string[],
   at: Date,
+  id: string,
 ): Promise<RouterResponse[]> {
   if (!d.sender) return [];
   const responses: RouterResponse[] = [];
@@ -60,10 +68,27 @@ export async function answer(
       responses.push(responseOf('inf-ack', d.sender.id, ack));
     }
   }
-  for (const a of d.answers ?? [])
-    responses.push({ kind: 'response', toEndpointId: d.sender.id, ...a });
+  const answers = (d.answers ?? []).map((a): RouterResponse => ({
+    kind: 'response',
+    toEndpointId: d.sender!.id,
+    ...a,
+  }));
+  await deps.store.recordResponses(id, answers);
+  responses.push(...answers);
   await Promise.all(responses.map((r) => publishResponse(deps, r)));
   return responses;
+}
+
+/** The locator's answers among a message's recorded responses, as the care-plan step takes them. */
+export function answersOf(responses: readonly RouterResponse[]): Answer[] {
+  return responses
+    .filter((r) => r.kind === 'response')
+    .map(({ trackingId, service, addressee, xml }) => ({
+      trackingId,
+      service,
+      ...(addressee ? { addressee } : {}),
+      xml,
+    }));
 }
 
 /** A response as the router built it: the XML, and the service and addressee as data. */

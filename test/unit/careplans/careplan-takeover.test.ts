@@ -120,3 +120,48 @@ test('a request the locator forwarded to the owner before the crash is forwarded
   expect(r.answers ?? []).toEqual([]);
   expect(r.deliveries.map((x) => x.endpointId)).toEqual(['riverside-gp']);
 });
+
+describe('a locate or request the locator answered before the crash', () => {
+  const earlier = {
+    trackingId: 'ANSWER-1',
+    service: 'urn:itk-router:careplan:LocateCarePlansResponse-v1-0',
+    addressee: 'urn:nhs-uk:addressing:ods:HOSP01',
+    xml: '<answer>as sent by the first attempt</answer>',
+  };
+  const toLocator = (over: Partial<CarePlanRouting>) =>
+    routed({
+      toLocator: true,
+      deliveries: [],
+      envelope: { trackingId: 'LOC-1', addresses: [] } as unknown as Envelope,
+      ...over,
+    });
+
+  test.each([
+    ['a locate', { message: 'LocateCarePlans', nhsNumber: '9434765919' }],
+    ['a request the index would now forward', { message: 'CarePlanRequest', planId: PLAN }],
+    ['a request the index would now not find', { message: 'CarePlanRequest', planId: 'GONE' }],
+  ])('%s is answered with the recorded answer again, not judged anew', async (_, f) => {
+    const r = await applyCarePlanRules(
+      toLocator({ earlierAnswers: [earlier] }),
+      f as unknown as CarePlanFacts,
+      ctx(),
+    );
+    expect(r.kind).toBe('answered');
+    expect(r.answers).toEqual([earlier]);
+    expect(r.deliveries).toEqual([]);
+  });
+
+  test('without a recorded answer, a locate is judged against the index as it is now', async () => {
+    for (const earlierAnswers of [undefined, []]) {
+      const r = await applyCarePlanRules(
+        toLocator(earlierAnswers ? { earlierAnswers } : {}),
+        { message: 'LocateCarePlans', nhsNumber: '9434765919' } as unknown as CarePlanFacts,
+        ctx(),
+      );
+      expect(r.kind).toBe('answered');
+      expect(r.answers).toHaveLength(1);
+      expect(r.answers![0]!.xml).toContain(PLAN);
+      expect(r.answers![0]!.trackingId).not.toBe(earlier.trackingId);
+    }
+  });
+});

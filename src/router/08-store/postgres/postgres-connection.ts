@@ -25,6 +25,12 @@
  *
  * Statements are prepared once per connection (named statements): the server parses and plans
  * each text once, not on every call.
+ *
+ * Statements, not rows, are what cost here: each is a round trip and a system call or two in this
+ * process (pg writes each query with one writev). So the busiest writes are write groups
+ * (`writeIn`, {@link WriteGroup}): the items of one kind in a batch run as one multi-row statement
+ * per table instead of one statement each; and the busiest reads are read groups (`readIn`,
+ * {@link ReadGroup}): one statement for every such read of a turn.
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { settleBatch, type Outcome } from '../batch-outcomes.js';

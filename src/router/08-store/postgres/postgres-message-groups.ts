@@ -19,6 +19,7 @@ import type {
   IncomingMessage,
   MessageId,
   NewEvent,
+  RouterResponse,
 } from '../message-store.js';
 import type { ProcessingLease } from '../processing-lease.js';
 import { advance, type FinalState, type MessageState } from '../states.js';
@@ -55,10 +56,18 @@ export const SQL = {
     'FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY ' +
     'AS x(message_id, state, at, detail, endpoint_id, code, ord) ORDER BY x.ord) ' +
     'UPDATE messages m SET state = u.state FROM unnest($7::uuid[], $8::text[]) AS u(id, state) WHERE m.id = u.id',
-  /** The router's responses of several messages ($1 message id per response, $2 its position). */
+  /**
+   * The router's responses of several messages ($1 message id per response, $2 its place in its
+   * list): after any the message holds, and none whose tracking id the message holds already
+   * (recorded before it was sent, see recordResponses).
+   */
   responses:
     'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
-    'SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])',
+    'SELECT x.message_id, x.position + (SELECT COALESCE(MAX(r.position) + 1, 0) FROM message_responses r WHERE r.message_id = x.message_id), ' +
+    'x.kind, x.tracking_id, x.to_endpoint_id, x.service, x.addressee, x.xml ' +
+    'FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) ' +
+    'AS x(message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
+    'WHERE NOT EXISTS (SELECT 1 FROM message_responses r WHERE r.message_id = x.message_id AND r.tracking_id = x.tracking_id)',
   /**
    * Expected acks of several messages ($1 message id per ack; postgres-acks.ts insertExpected):
    * one already answered (an ack that overtook the completion) is stored met, at that answer's time.
@@ -248,17 +257,16 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
     );
     const next = new Map<string, MessageState>();
     const { outcomes, accepted } = judgeEach(items, ({ messageId, completion }) => {
-      const row = rows.get(messageId);
-      if (!row) return unknownMessage(messageId);
-      if (row.completed_at !== null || next.has(messageId)) {
-        const at = (row.completed_at ?? completion.at).toISOString();
-        return new StoreError('already-completed', `message ${messageId} was completed at ${at}`);
-      }
-      next.set(messageId, advance(row.state, completion.state));
+      const refused = unfinished(rows, messageId, next.has(messageId) ? completion.at : undefined);
+      if (refused) return refused;
+      next.set(messageId, advance(rows.get(messageId)!.state, completion.state));
       return undefined;
     });
     if (accepted.length === 0) return outcomes;
-    await insertResponses(q, accepted);
+    await insertResponses(
+      q,
+      accepted.map((i) => ({ messageId: i.messageId, responses: i.completion.responses })),
+    );
     await insertExpectedAcks(q, accepted);
     const cs = accepted.map((i) => i.completion);
     await q(SQL.complete, [
@@ -273,9 +281,46 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
   },
 };
 
-async function insertResponses(q: Query, items: readonly CompleteItem[]): Promise<void> {
+/**
+ * Refuses a write to a message that is unknown or completed (`completedAt`: by an earlier item of
+ * the same group, at that time); undefined when the message is there and unfinished.
+ */
+function unfinished(
+  rows: ReadonlyMap<string, LockRow>,
+  messageId: MessageId,
+  completedAt?: Date,
+): StoreError | undefined {
+  const row = rows.get(messageId);
+  if (!row) return unknownMessage(messageId);
+  const at = row.completed_at ?? completedAt;
+  if (at === undefined) return undefined;
+  return new StoreError(
+    'already-completed',
+    `message ${messageId} was completed at ${at.toISOString()}`,
+  );
+}
+
+export interface ResponsesItem {
+  readonly messageId: MessageId;
+  readonly responses: readonly RouterResponse[];
+}
+
+/** `recordResponses` for a batch: lock, then every message's responses in one statement. */
+export const responsesGroup: WriteGroup<ResponsesItem, void> = {
+  async run(q, items) {
+    const rows = await lockMessages(
+      q,
+      items.map((i) => i.messageId),
+    );
+    const { outcomes, accepted } = judgeEach(items, (i) => unfinished(rows, i.messageId));
+    await insertResponses(q, accepted);
+    return outcomes;
+  },
+};
+
+async function insertResponses(q: Query, items: readonly ResponsesItem[]): Promise<void> {
   const rows = items.flatMap((i) =>
-    i.completion.responses.map((r, position) => ({ id: i.messageId, position, r })),
+    i.responses.map((r, position) => ({ id: i.messageId, position, r })),
   );
   if (rows.length === 0) return;
   await q(SQL.responses, [

@@ -30,6 +30,7 @@ import {
   completeGroup,
   confirmedGroup,
   eventGroup,
+  responsesGroup,
   type BeginItem,
 } from './postgres-message-groups.js';
 import type { SchemaStatus } from '../schema-status.js';
@@ -101,6 +102,11 @@ export class PostgresMessageStore implements MessageStore {
     if (!isFinalState(completion.state))
       throw invalid(`${String(completion.state)} is not a final state`);
     return this.c.writeIn(completeGroup, { messageId, completion });
+  }
+
+  async recordResponses(messageId: MessageId, responses: readonly RouterResponse[]): Promise<void> {
+    if (responses.length === 0) return;
+    return this.c.writeIn(responsesGroup, { messageId, responses });
   }
 
   async responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]> {

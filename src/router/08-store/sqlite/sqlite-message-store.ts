@@ -138,20 +138,34 @@ export class SqliteMessageStore implements MessageStore {
   async complete(messageId: MessageId, c: Completion): Promise<void> {
     if (!isFinalState(c.state)) throw invalid(`${String(c.state)} is not a final state`);
     return this.#c.write(() => {
-      const row = this.#c.prepare(SQL.completion).get(messageId) as
-        { state: MessageState; completed_at: string | null } | undefined;
-      if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
-      if (row.completed_at !== null) {
-        throw new StoreError(
-          'already-completed',
-          `message ${messageId} was completed at ${row.completed_at}`,
-        );
-      }
-      c.responses.forEach((r, position) => this.#writes.insertResponse(messageId, position, r));
+      const row = this.#unfinished(messageId);
+      for (const r of c.responses) this.#writes.insertResponse(messageId, r);
       this.#writes.insertEvent(messageId, row.state, c);
       this.acks.record(messageId, c.expectedAcks);
       this.#c.prepare(SQL.setOutcome).run({ id: messageId, outcome: c.state, at: toText(c.at) });
     });
+  }
+
+  async recordResponses(messageId: MessageId, responses: readonly RouterResponse[]): Promise<void> {
+    if (responses.length === 0) return;
+    return this.#c.write(() => {
+      this.#unfinished(messageId);
+      for (const r of responses) this.#writes.insertResponse(messageId, r);
+    });
+  }
+
+  /** The message's row, inside a write; refused when unknown or completed. */
+  #unfinished(messageId: MessageId): { state: MessageState; completed_at: string | null } {
+    const row = this.#c.prepare(SQL.completion).get(messageId) as
+      { state: MessageState; completed_at: string | null } | undefined;
+    if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
+    if (row.completed_at !== null) {
+      throw new StoreError(
+        'already-completed',
+        `message ${messageId} was completed at ${row.completed_at}`,
+      );
+    }
+    return row;
   }
 
   async responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]> {

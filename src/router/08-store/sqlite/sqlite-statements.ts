@@ -27,7 +27,13 @@ export const SQL = {
   sameCorrelation:
     'SELECT 1 FROM message_events WHERE message_id = @id AND state = @state ' +
     'AND ack_tracking_id = @ack AND endpoint_id = @by',
+  /**
+   * A response after any the message holds, unless the message holds its tracking id already
+   * (recorded before it was sent: recordResponses).
+   */
   insertResponse:
     'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
-    'VALUES (@id, @position, @kind, @trackingId, @to, @service, @addressee, @xml)',
+    'SELECT @id, (SELECT COALESCE(MAX(position) + 1, 0) FROM message_responses WHERE message_id = @id), ' +
+    '@kind, @trackingId, @to, @service, @addressee, @xml ' +
+    'WHERE NOT EXISTS (SELECT 1 FROM message_responses WHERE message_id = @id AND tracking_id = @trackingId)',
 } as const;

@@ -36,10 +36,10 @@ export class SqliteWrites {
     if (next !== current) this.prepare(SQL.setState).run({ id: messageId, state: next });
   }
 
-  insertResponse(messageId: MessageId, position: number, r: RouterResponse): void {
+  /** Appends a response, unless the message holds its tracking id already. */
+  insertResponse(messageId: MessageId, r: RouterResponse): void {
     this.prepare(SQL.insertResponse).run({
       id: messageId,
-      position,
       kind: r.kind,
       trackingId: r.trackingId,
       to: r.toEndpointId,
