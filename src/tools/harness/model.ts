@@ -316,8 +316,7 @@ export interface CallStep extends StepBase {
 
 /** How a web-service end point the harness plays answers a call. */
 export type EndpointAnswer =
-  | { readonly status: 200 | 202 | 503 }
-  | { readonly fault: string; readonly status?: number };
+  { readonly status: 200 | 202 | 503 } | { readonly fault: string; readonly status?: number };
 
 /**
  * `serve`: how a web-service end point the harness plays answers the router's next calls, in

@@ -111,7 +111,11 @@ export function checkPack(pack: Pack): ConfigProblem[] {
           break;
         case 'call': {
           if (!played(step.as))
-            at(o, 'as', `"${step.as}" is not a role the harness plays (roles: ${[...roles].join(', ')})`);
+            at(
+              o,
+              'as',
+              `"${step.as}" is not a role the harness plays (roles: ${[...roles].join(', ')})`,
+            );
           const sources = [step.template, step.file, step.again].filter((s) => s !== undefined);
           if (sources.length !== 1) at(o, 'call', 'give exactly one of template, file, again');
           for (const file of [step.template, step.file, step.soap.envelope])
@@ -127,10 +131,18 @@ export function checkPack(pack: Pack): ConfigProblem[] {
             ...(step.soap.repeat ?? []),
           ])
             if (!(HEADER_ELEMENTS as readonly string[]).includes(name))
-              at(o, 'soap', `${name} is not an element of the request's SOAP header (${HEADER_ELEMENTS.join(', ')})`);
+              at(
+                o,
+                'soap',
+                `${name} is not an element of the request's SOAP header (${HEADER_ELEMENTS.join(', ')})`,
+              );
           const fault = step.answer.fault;
           if (fault?.code !== undefined && !['1000', '2100', '2200', '3000'].includes(fault.code))
-            at(o, 'answer.fault.code', `${fault.code} is not a Toolkit code (1000, 2100, 2200, 3000)`);
+            at(
+              o,
+              'answer.fault.code',
+              `${fault.code} is not a Toolkit code (1000, 2100, 2200, 3000)`,
+            );
           if (fault?.diagnostic !== undefined)
             checkRegex(o, 'answer.fault.diagnostic', fault.diagnostic);
           if (step.answer.refused && (step.answer.status !== undefined || fault))

@@ -57,7 +57,10 @@ export function signedDurationMs(text: string, key: string): number {
   return sign * parseDuration(t.replace(/^[-+]/, ''), key);
 }
 
-function soapOf(raw: Raw | undefined, problem: (key: string, message: string) => void): SoapChanges {
+function soapOf(
+  raw: Raw | undefined,
+  problem: (key: string, message: string) => void,
+): SoapChanges {
   if (!raw) return {};
   return {
     ...(raw.soapAction !== undefined ? { soapAction: String(raw.soapAction) } : {}),

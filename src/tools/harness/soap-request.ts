@@ -131,9 +131,10 @@ export function harnessRequest(i: RequestInput): HarnessRequest {
 /** The DE element of a document: from its start tag to its end tag (what the gateway forwards). */
 export function deElement(text: string): string {
   const start = /<(?:[\w.-]+:)?DistributionEnvelope\b/.exec(text);
-  const end = /<\/(?:[\w.-]+:)?DistributionEnvelope\s*>(?![\s\S]*<\/(?:[\w.-]+:)?DistributionEnvelope)/.exec(
-    text,
-  );
+  const end =
+    /<\/(?:[\w.-]+:)?DistributionEnvelope\s*>(?![\s\S]*<\/(?:[\w.-]+:)?DistributionEnvelope)/.exec(
+      text,
+    );
   if (!start || !end) return text;
   return text.slice(start.index, end.index + end[0].length);
 }

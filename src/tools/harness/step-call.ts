@@ -68,12 +68,20 @@ export function answerChecks(
   if (f) {
     checks.push({
       what: `a SOAP fault (${FAULT})`,
-      test: (_m, p) =>
-        p.ok
-          ? { ok: xpathString(p.doc, `count(${FAULT})`, ns) === '1', actual: 'no soap:Fault' }
-          : { ok: false, actual: p.error },
+      test: (_m, p) => {
+        if (!p.ok) return { ok: false, actual: p.error };
+        const n = xpathString(p.doc, `count(${FAULT})`, ns);
+        return { ok: n === '1', actual: `${n} soap:Fault` };
+      },
     });
-    checks.push(xpathEquals("the fault's wsa:Action", '/soap:Envelope/soap:Header/wsa:Action', FAULT_ACTION, ns));
+    checks.push(
+      xpathEquals(
+        "the fault's wsa:Action",
+        '/soap:Envelope/soap:Header/wsa:Action',
+        FAULT_ACTION,
+        ns,
+      ),
+    );
     if (f.faultcode !== undefined)
       checks.push(
         xpathEquals(
@@ -85,13 +93,28 @@ export function answerChecks(
       );
     if (f.code !== undefined) {
       const code = expandText(f.code);
-      checks.push(xpathEquals('ToolkitErrorInfo ErrorCode', `normalize-space(${INFO}/itk:ErrorCode)`, code, ns));
       checks.push(
-        xpathEquals('ErrorCode/@codeSystem', `${INFO}/itk:ErrorCode/@codeSystem`, OID.toolkitErrors, ns),
+        xpathEquals(
+          'ToolkitErrorInfo ErrorCode',
+          `normalize-space(${INFO}/itk:ErrorCode)`,
+          code,
+          ns,
+        ),
       );
-      const text = f.text ?? (ITK_ERRORS as Record<string, { text: string } | undefined>)[code]?.text;
+      checks.push(
+        xpathEquals(
+          'ErrorCode/@codeSystem',
+          `${INFO}/itk:ErrorCode/@codeSystem`,
+          OID.toolkitErrors,
+          ns,
+        ),
+      );
+      const text =
+        f.text ?? (ITK_ERRORS as Record<string, { text: string } | undefined>)[code]?.text;
       if (text !== undefined)
-        checks.push(xpathEquals('ErrorText', `normalize-space(${INFO}/itk:ErrorText)`, expandText(text), ns));
+        checks.push(
+          xpathEquals('ErrorText', `normalize-space(${INFO}/itk:ErrorText)`, expandText(text), ns),
+        );
     }
     checks.push({
       what: 'ErrorID is an upper-case UUID',
@@ -119,7 +142,9 @@ export function answerChecks(
 /** An answer in a line: the status and, for a fault, its code and diagnostic. */
 export function describeAnswer(o: CallOutcome, ns: NamespaceMap): string {
   if (o.status === undefined)
-    return o.connected ? `no HTTP answer: the TLS handshake was refused (${o.error})` : `no connection: ${o.error}`;
+    return o.connected
+      ? `no HTTP answer: the TLS handshake was refused (${o.error})`
+      : `no connection: ${o.error}`;
   if (o.body.length === 0) return `HTTP ${o.status}, empty body`;
   return withParsed(o.body, (p) => {
     if (!p.ok) return `HTTP ${o.status}: ${p.error}`;
@@ -133,7 +158,11 @@ export function describeAnswer(o: CallOutcome, ns: NamespaceMap): string {
   });
 }
 
-export async function runCall(state: CaseState, step: CallStep, index: number): Promise<StepOutcome> {
+export async function runCall(
+  state: CaseState,
+  step: CallStep,
+  index: number,
+): Promise<StepOutcome> {
   const { ctx } = state;
   const web = ctx.web;
   if (!web) throw new HarnessError('this run has no web-service session');
@@ -159,23 +188,30 @@ export async function runCall(state: CaseState, step: CallStep, index: number): 
     ...(soap.omit ? { omit: soap.omit } : {}),
     ...(soap.repeat ? { repeat: soap.repeat } : {}),
     ...(soap.replyTo !== undefined ? { replyTo: expandText(soap.replyTo) } : {}),
-    ...(soap.shift !== undefined ? { shiftMs: signedDurationMs(expandText(soap.shift), 'soap.shift') } : {}),
+    ...(soap.shift !== undefined
+      ? { shiftMs: signedDurationMs(expandText(soap.shift), 'soap.shift') }
+      : {}),
   };
   const now = new Date();
   const service = facts.service ?? '';
-  let request: { body: Buffer; headers: Readonly<Record<string, string>> };
+  let request: { body: Buffer; headers: Readonly<Record<string, string>>; messageId: string };
   if (soap.envelope !== undefined) {
+    const messageId = newMessageId();
     const text = fs.readFileSync(path.resolve(ctx.pack.dir, soap.envelope), 'utf8');
     const shifted = new Date(now.getTime() + (changes.shiftMs ?? 0));
     const scope = state.scope.with({
       de: embeddableDe(de).toString('utf8'),
-      messageId: newMessageId(),
+      messageId,
       gateway,
       service,
       created: utcSeconds(shifted),
       expires: utcSeconds(new Date(shifted.getTime() + 5 * 60_000)),
     });
-    request = { body: Buffer.from(expand(text, scope), 'utf8'), headers: requestHeaders(service, changes) };
+    request = {
+      body: Buffer.from(expand(text, scope), 'utf8'),
+      headers: requestHeaders(service, changes),
+      messageId,
+    };
   } else {
     request = harnessRequest({ de, service, gateway, username: view.identity, now, changes });
   }
@@ -196,6 +232,9 @@ export async function runCall(state: CaseState, step: CallStep, index: number): 
     ...facts,
     wire: { url: gateway, request: request.body, headers: request.headers, certificate },
   });
+  // the request's wsa:MessageID, for the answer's RelatesTo: {{sent.<id>.messageId}}
+  (state.scope.values.sent as Record<string, Record<string, string>>)[step.id]!.messageId =
+    request.messageId;
   const ns = ctx.namespaces;
   const answer = mail.add({
     where: GATEWAY,
@@ -252,7 +291,9 @@ export async function runCall(state: CaseState, step: CallStep, index: number): 
 function describeChanges(step: CallStep): string {
   const s = step.soap;
   const parts = [
-    ...(s.soapAction !== undefined ? [`SOAPAction ${s.soapAction === '' ? 'left out' : JSON.stringify(s.soapAction)}`] : []),
+    ...(s.soapAction !== undefined
+      ? [`SOAPAction ${s.soapAction === '' ? 'left out' : JSON.stringify(s.soapAction)}`]
+      : []),
     ...(s.contentType !== undefined ? [`Content-Type ${s.contentType}`] : []),
     ...Object.entries(s.set ?? {}).map(([k, v]) => `${k} = ${JSON.stringify(v)}`),
     ...(s.omit ?? []).map((k) => `no ${k}`),
@@ -272,7 +313,9 @@ export function runServe(state: CaseState, step: ServeStep): Promise<StepOutcome
   const web = ctx.web;
   const id = ctx.endpointOf(step.at);
   if (!web?.plays(id))
-    throw new HarnessError(`${step.at} (${id}) is not an end point the harness plays on web services`);
+    throw new HarnessError(
+      `${step.at} (${id}) is not an end point the harness plays on web services`,
+    );
   web.serve(id, step.answers);
   return Promise.resolve({
     status: 'passed',

@@ -120,7 +120,8 @@ class PlayedEndpoint {
           const http = {
             'http-method': req.method ?? '',
             'http-path': req.url ?? '',
-            'http-soapaction': String(soapAction ?? ''),
+            // unquoted, as the gate reads it (quotes allowed)
+            SOAPAction: String(soapAction ?? '').replace(/^\s*"(.*)"\s*$/, '$1'),
             'http-content-type': String(contentType ?? ''),
             'tls-client-cn': String(cn ?? ''),
           };
@@ -240,8 +241,7 @@ export class WebSession {
 
   serve(endpointId: string, answers: readonly EndpointAnswer[]): void {
     const played = this.played.get(endpointId);
-    if (!played)
-      throw new HarnessError(`the harness does not play ${endpointId} on web services`);
+    if (!played) throw new HarnessError(`the harness does not play ${endpointId} on web services`);
     played.script = answers.length > 0 ? answers : [{ status: 200 }];
   }
 
@@ -261,7 +261,9 @@ export class WebSession {
     const cert = path.join(dir, `${id}.crt`);
     const key = path.join(dir, `${id}.key`);
     if (!fs.existsSync(cert) || !fs.existsSync(key))
-      throw new HarnessError(`no certificate for ${id} in ${dir} (itk-router certs --out ${dir} ${id})`);
+      throw new HarnessError(
+        `no certificate for ${id} in ${dir} (itk-router certs --out ${dir} ${id})`,
+      );
     return { cert: read(cert), key: read(key) };
   }
 
@@ -290,12 +292,18 @@ export class WebSession {
       fs.mkdirSync(out, { recursive: true });
       for (const f of ['ca.crt', 'ca.key']) fs.copyFileSync(path.join(dir, f), path.join(out, f));
       makeCerts(out, [UNLISTED_CN]);
-      pair = { cert: read(path.join(out, `${UNLISTED_CN}.crt`)), key: read(path.join(out, `${UNLISTED_CN}.key`)) };
+      pair = {
+        cert: read(path.join(out, `${UNLISTED_CN}.crt`)),
+        key: read(path.join(out, `${UNLISTED_CN}.key`)),
+      };
     } else {
       // another CA, the role's own name: only the CA tells it from the real one
       const out = path.join(this.scratchDir(), `foreign-${endpointId}`);
       makeCerts(out, [endpointId]);
-      pair = { cert: read(path.join(out, `${endpointId}.crt`)), key: read(path.join(out, `${endpointId}.key`)) };
+      pair = {
+        cert: read(path.join(out, `${endpointId}.crt`)),
+        key: read(path.join(out, `${endpointId}.key`)),
+      };
     }
     this.made.set(cacheKey, pair);
     return pair;
@@ -335,7 +343,11 @@ export class WebSession {
       );
       req.on('socket', (socket) => socket.once('connect', () => (connected = true)));
       req.on('error', (err: NodeJS.ErrnoException) =>
-        finish({ body: Buffer.alloc(0), headers: {}, error: `${err.code ?? 'error'}: ${err.message}` }),
+        finish({
+          body: Buffer.alloc(0),
+          headers: {},
+          error: `${err.code ?? 'error'}: ${err.message}`,
+        }),
       );
       req.on('response', (res) => {
         const chunks: Buffer[] = [];

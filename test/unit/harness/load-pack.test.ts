@@ -47,6 +47,7 @@ test('the bundled packs load: every case names defined requirements, every requi
     'itk-router-specifics',
     'router-conformance',
     'supplier-careplans',
+    'web-services',
   ]);
   for (const name of bundledPacks()) {
     const pack = loadPack(name);
@@ -62,6 +63,10 @@ test('the bundled packs load: every case names defined requirements, every requi
   const supplier = loadPack('supplier-careplans');
   expect(supplier.target).toBe('supplier');
   expect(supplier.setup.map((s) => s.kind)).toEqual(['action', 'expect']);
+  const ws = loadPack('web-services');
+  expect(ws.target).toBe('router');
+  const kinds = new Set(ws.cases.flatMap((c) => c.steps.map((s) => s.kind)));
+  expect([...kinds].sort()).toEqual(['call', 'expect', 'expectNack', 'expectNothing', 'send', 'serve']);
 });
 
 test('a pack given by path; defaults filled in', () => {
