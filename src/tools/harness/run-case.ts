@@ -55,10 +55,7 @@ function webNeeds(ctx: PackContext, needs: Needs): string | undefined {
       return `needs the harness to play ${view.id} on web services (--certs <dir> with ${view.id}.crt)`;
   }
   for (const kind of needs.certificates ?? []) {
-    const problem = ctx.web?.certificateProblem(
-      kind,
-      ctx.endpointOf(Object.keys(ctx.pack.roles)[0] ?? ''),
-    );
+    const problem = ctx.web?.certificateProblem(kind);
     if (problem) return `needs a ${kind} client certificate: ${problem}`;
   }
   return undefined;

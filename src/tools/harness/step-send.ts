@@ -10,6 +10,7 @@ import path from 'node:path';
 import { newItkId } from '../../router/03-envelope/build-envelope.js';
 import type { CaseState, StepOutcome } from './case-state.js';
 import type { EndpointView } from './bindings.js';
+import { HarnessError } from './harness-error.js';
 import { OPS_SENDER, type SendStep } from './model.js';
 import { expand, expandAll } from './template.js';
 
@@ -88,6 +89,10 @@ export async function runSend(
   const ops = step.as === OPS_SENDER;
   const view = ops ? undefined : ctx.bindings.roles.get(step.as);
   const endpoint = ops ? OPS_SENDER : view!.id;
+  if (!ops && view!.user === '')
+    throw new HarnessError(
+      `${step.as} (${endpoint}) lists no identities: no broker user can send as it (a web-service end point sends with call)`,
+    );
   const source = step.template ?? step.file ?? `again ${step.again}`;
   const who = ops
     ? `the AMQP URL's own broker user ${ctx.target.opsUser}`

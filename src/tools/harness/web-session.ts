@@ -245,14 +245,18 @@ export class WebSession {
     played.script = answers.length > 0 ? answers : [{ status: 200 }];
   }
 
-  /** Why a certificate cannot be had in this run, or undefined. */
-  certificateProblem(kind: CallCertificate, endpointId: string): string | undefined {
-    try {
-      this.pair(kind, endpointId);
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
+  /**
+   * Why a certificate cannot be had in this run, or undefined: the unlisted one needs the
+   * router's CA key; another CA's is made with openssl when a call needs it.
+   */
+  certificateProblem(kind: CallCertificate): string | undefined {
+    if (kind !== 'unlisted') return undefined;
+    const dir = this.target.certsDir;
+    if (!dir || !fs.existsSync(path.join(dir, 'ca.key')))
+      return "a certificate no end point lists is made from the router's CA key: ca.key in --certs";
+    if (this.target.table.certificates.has(certificateKey(UNLISTED_CN)))
+      return `an end point lists ${UNLISTED_CN}: it is not unlisted`;
+    return undefined;
   }
 
   private ownPair(id: string): KeyPair {
@@ -281,13 +285,9 @@ export class WebSession {
     if (cached) return cached;
     let pair: KeyPair;
     if (kind === 'unlisted') {
-      const dir = this.target.certsDir;
-      if (!dir || !fs.existsSync(path.join(dir, 'ca.key')))
-        throw new HarnessError(
-          `a certificate no end point lists needs the router's CA key (ca.key in --certs)`,
-        );
-      if (this.target.table.certificates.has(certificateKey(UNLISTED_CN)))
-        throw new HarnessError(`an end point lists ${UNLISTED_CN}: it is not unlisted`);
+      const problem = this.certificateProblem(kind);
+      if (problem) throw new HarnessError(problem);
+      const dir = this.target.certsDir!;
       const out = path.join(this.scratchDir(), 'unlisted');
       fs.mkdirSync(out, { recursive: true });
       for (const f of ['ca.crt', 'ca.key']) fs.copyFileSync(path.join(dir, f), path.join(out, f));
