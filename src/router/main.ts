@@ -35,6 +35,7 @@ import { topologyNames } from './02-transport/names.js';
 import { ConfirmPublisher } from './02-transport/publisher.js';
 import { declareTopologyTask } from './02-transport/topology.js';
 import { startWebServices, type RunningWebServices } from './11-web-services/start-web-services.js';
+import type { GatewayDeps } from './11-web-services/accept-call.js';
 
 export interface RunningRouter {
   readonly httpPort: number;
@@ -63,7 +64,12 @@ export interface StartOptions {
    * `itk-router harness selftest` alone (src/tools/harness/faults/) to prove its packs catch it. No
    * config key, environment variable or command of a deployed router can set it.
    */
-  readonly selftestFault?: { readonly name: string; wrap(deps: PipelineDeps): PipelineDeps };
+  readonly selftestFault?: {
+    readonly name: string;
+    wrap(deps: PipelineDeps): PipelineDeps;
+    /** The web-service gateway's dependencies, wrapped the same way (a faulty gateway). */
+    wrapGateway?(deps: GatewayDeps): GatewayDeps;
+  };
   /** Traces (ops/tracing.ts), started and shut down by the caller; none by default. */
   readonly tracing?: Tracing;
   /**
@@ -223,6 +229,7 @@ export async function startRouter(
         connection.state !== 'connected' ? `broker ${connection.state}` : inPlace.problem(),
       registry: metrics.registry,
       log,
+      ...(fault?.wrapGateway && { wrapGateway: (deps: GatewayDeps) => fault.wrapGateway!(deps) }),
     });
   } catch (err) {
     await server?.close();

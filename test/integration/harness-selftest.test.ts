@@ -36,6 +36,8 @@ const FAULTS = [
   'copy-delivered-twice',
   'no-router-inf-ack',
   'inf-ack-acknowledged',
+  'unlisted-certificate-accepted',
+  'timestamps-unchecked',
 ];
 
 /** Whether the broker still has this vhost or user (management API, else rabbitmqctl). */
@@ -58,7 +60,8 @@ async function brokerHas(kind: 'vhosts' | 'users', name: string): Promise<boolea
 async function expectNothingLeft(vhost: string): Promise<void> {
   expect(vhost).toMatch(/^itk-harness-[0-9a-f]{8}$/);
   expect(await brokerHas('vhosts', vhost)).toBe(false);
-  for (const id of ENDPOINTS) expect(await brokerHas('users', `${vhost}-${id}`)).toBe(false);
+  for (const id of [...ENDPOINTS, 'router'])
+    expect(await brokerHas('users', `${vhost}-${id}`)).toBe(false);
 }
 
 /** Runs the CLI in this process; gives back its exit code, output and reports. */
@@ -125,7 +128,9 @@ describe('itk-router harness selftest', () => {
       'itk-router-specifics',
       'router-conformance',
       ...SUPPLIERS.map((s) => `supplier-careplans (supplier: ${s})`),
+      'web-services',
     ]);
+    expect(casesOf(r.run, 'web-services').length).toBeGreaterThanOrEqual(20);
     expect(casesOf(r.run, 'router-conformance').length).toBeGreaterThanOrEqual(30);
     for (const pack of r.run.packs) {
       expect(pack.setup?.status ?? 'passed').toBe('passed');
@@ -149,10 +154,10 @@ describe('itk-router harness selftest', () => {
         expect(c.summary.length).toBeGreaterThan(0);
       }
     }
-    expect(r.stdout).toContain('faulty routers: 10 of 10 caught');
+    expect(r.stdout).toContain('faulty routers: 12 of 12 caught');
     expect(r.stdout).toMatch(/caught bytes-changed: RC-DLV-001 \(RC-DLV-01\)/);
-    expect(r.html).toContain('Faulty routers: 10 of 10 caught');
-    expect(r.junit).toMatch(/<testsuite name="faulty routers" tests="10" failures="0"/);
+    expect(r.html).toContain('Faulty routers: 12 of 12 caught');
+    expect(r.junit).toMatch(/<testsuite name="faulty routers" tests="12" failures="0"/);
 
     // the evidence names what it checked against, with what, when and where
     expect(r.run.environment).toMatchObject({

@@ -24,6 +24,7 @@ import type { MessageStore } from '../08-store/message-store.js';
 import { replayTrustRefusal } from '../09-pipeline/replay-trust.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
 import { startGateway, type RunningGateway } from './gateway.js';
+import type { GatewayDeps } from './accept-call.js';
 import { createHttpsCaller } from './https-caller.js';
 import { loadTlsFiles } from './tls-files.js';
 import { createWsMetrics } from './ws-metrics.js';
@@ -45,6 +46,8 @@ export interface WebServicesDeps {
   readonly busy: () => string | undefined;
   readonly registry: Registry;
   readonly log: Logger;
+  /** The harness self-test's deliberately faulty gateway (StartOptions.selftestFault) only. */
+  readonly wrapGateway?: (deps: GatewayDeps) => GatewayDeps;
 }
 
 export interface RunningWebServices {
@@ -103,6 +106,18 @@ export async function startWebServices(deps: WebServicesDeps): Promise<RunningWe
         confirmTimeoutMs: 10_000,
       });
       const files = loadTlsFiles(deps.config.tls);
+      const gatewayDeps: GatewayDeps = {
+        certificates: () => deps.routes().table.certificates,
+        publisher: gatewayPublisher,
+        names: deps.names,
+        brokerUser: deps.brokerUser!,
+        limits: deps.limits,
+        clockSkewMs: deps.config.clockSkewMs,
+        router: deps.router,
+        busy: deps.busy,
+        log: deps.log,
+        metrics,
+      };
       gateway = await startGateway(
         {
           host: deps.config.host,
@@ -112,18 +127,7 @@ export async function startWebServices(deps: WebServicesDeps): Promise<RunningWe
           key: files.key!,
           ca: files.ca!,
         },
-        {
-          certificates: () => deps.routes().table.certificates,
-          publisher: gatewayPublisher,
-          names: deps.names,
-          brokerUser: deps.brokerUser!,
-          limits: deps.limits,
-          clockSkewMs: deps.config.clockSkewMs,
-          router: deps.router,
-          busy: deps.busy,
-          log: deps.log,
-          metrics,
-        },
+        deps.wrapGateway ? deps.wrapGateway(gatewayDeps) : gatewayDeps,
       );
     }
     const delivering = [...table.endpoints.values()].filter((e): e is Delivering => !!e.delivery);

@@ -115,6 +115,8 @@ interface RunOptions {
   case?: string[];
   timeScale: string;
   routerVersion?: string;
+  certs?: string;
+  gateway?: string;
 }
 
 export function registerHarness(program: Command): void {
@@ -154,6 +156,14 @@ export function registerHarness(program: Command): void {
     .option('--case <glob>', 'run only the cases whose id matches (repeatable; * globs)', collect)
     .option('--time-scale <n>', 'multiply every wait, for a slow router', '1')
     .option(
+      '--certs <dir>',
+      'web services: ca.crt (ca.key for the unlisted certificate) and <end point id>.crt/.key, as itk-router certs makes',
+    )
+    .option(
+      '--gateway <url>',
+      "web services: the router's gateway URL (default from webServices in the router config)",
+    )
+    .option(
       '--router-version <text>',
       'the version (and commit, build) of the router under test, for the evidence report',
     )
@@ -168,6 +178,8 @@ export function registerHarness(program: Command): void {
           env: process.env,
           ...(options.credentials ? { credentialsFile: options.credentials } : {}),
           quarantine: options.quarantine === true,
+          ...(options.certs ? { certsDir: path.resolve(options.certs) } : {}),
+          ...(options.gateway ? { gateway: options.gateway } : {}),
         });
         const filter = options.case ? compileGlobs(options.case) : undefined;
         const run = await runPacks(

@@ -22,6 +22,8 @@ export interface EndpointView {
   readonly user: string;
   readonly queue: string;
   readonly acks: 'endpoint' | 'router';
+  /** Its `delivery.url`: the router calls it by web service (the harness listens there). */
+  readonly url?: string;
 }
 
 export interface Bindings {
@@ -30,6 +32,8 @@ export interface Bindings {
   readonly underTest?: EndpointView;
   /** Every end point the harness plays: it consumes their queues. */
   readonly played: readonly EndpointView[];
+  /** Every end point the router calls by web service (`delivery.url`): the harness serves them. */
+  readonly servedOverHttps: readonly EndpointView[];
 }
 
 /** An address of `endpoint` that the routes resolve to it. */
@@ -48,11 +52,7 @@ export const identityFor = (address: string): string =>
 
 export function endpointView(target: Target, endpoint: Endpoint): EndpointView {
   const address = addressOf(target, endpoint);
-  const user = endpoint.identities[0];
-  if (user === undefined)
-    throw new HarnessError(
-      `end point ${endpoint.id} lists no identities: no broker user can act as it`,
-    );
+  const user = endpoint.identities[0] ?? '';
   return {
     id: endpoint.id,
     name: endpoint.name,
@@ -61,6 +61,7 @@ export function endpointView(target: Target, endpoint: Endpoint): EndpointView {
     user,
     queue: target.names.endpointQueue(endpoint.id),
     acks: endpoint.acks,
+    ...(endpoint.delivery ? { url: endpoint.delivery.url } : {}),
   };
 }
 
@@ -93,8 +94,11 @@ export function bindRoles(
       throw new HarnessError(
         `pack ${pack.name}: role ${role} is the supplier's own end point ${view.id}`,
       );
-  const played = [...target.table.endpoints.values()]
-    .filter((e) => e.id !== underTest?.id && e.identities.length > 0)
+  const others = [...target.table.endpoints.values()].filter((e) => e.id !== underTest?.id);
+  // an end point with delivery.url is served on web services: its queue is the router's to drain
+  const played = others
+    .filter((e) => e.identities.length > 0 && !e.delivery)
     .map((e) => endpointView(target, e));
-  return { roles, ...(underTest ? { underTest } : {}), played };
+  const servedOverHttps = others.filter((e) => e.delivery).map((e) => endpointView(target, e));
+  return { roles, ...(underTest ? { underTest } : {}), played, servedOverHttps };
 }

@@ -9,6 +9,7 @@ import { QUARANTINE } from './model.js';
 import type { Exchanged, StepStatus } from './results.js';
 import type { PackContext } from './run-context.js';
 import { TemplateScope } from './template.js';
+import { deElement } from './soap-request.js';
 
 /** A message this case sent. */
 export interface SentMessage {
@@ -28,6 +29,13 @@ export interface SentMessage {
   readonly payloadId?: string;
   /** Which step sent it. */
   readonly step: number;
+  /** Sent on web services: the SOAP request as sent, its HTTP headers, and the certificate. */
+  readonly wire?: {
+    readonly url: string;
+    readonly request: Buffer;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly certificate: string;
+  };
 }
 
 /** A reference to a message of the transcript: one sent, or one arrival by its mailroom seq. */
@@ -78,6 +86,7 @@ export class CaseState {
       service: message.service ?? '',
       payloadId: message.payloadId ?? '',
       body: message.body.toString('utf8'),
+      de: deElement(message.body.toString('utf8')),
       as: message.endpoint,
     };
     return { sent: this.sent.length - 1 };
@@ -109,6 +118,8 @@ export class CaseState {
     const rows: { order: number; ref: MessageRef; make: (n: number) => Exchanged }[] = [];
     this.sent.forEach((s, i) => {
       const ref = { sent: i };
+      const described = summarize(s.body, validator);
+      const noProperties: Readonly<Record<string, string | number>> = {};
       rows.push({
         order: s.afterSeq + 0.5 + i / 1e6,
         ref,
@@ -119,13 +130,25 @@ export class CaseState {
           time: new Date(s.at).toISOString(),
           endpoint: s.endpoint,
           role: s.role,
-          brokerUser: s.user,
-          userIdSet: s.userIdSet,
-          body: s.body.toString('utf8'),
-          bytes: s.body.length,
-          properties: {},
-          headers: {},
-          ...summarize(s.body, validator),
+          ...(s.wire
+            ? {
+                queue: `POST ${s.wire.url}`,
+                body: s.wire.request.toString('utf8'),
+                bytes: s.wire.request.length,
+                properties: { transport: 'https', certificate: s.wire.certificate },
+                headers: s.wire.headers,
+                ...described,
+                summary: `SOAP call: ${described.summary}`,
+              }
+            : {
+                brokerUser: s.user,
+                userIdSet: s.userIdSet,
+                body: s.body.toString('utf8'),
+                bytes: s.body.length,
+                properties: noProperties,
+                headers: {},
+                ...described,
+              }),
           step: s.step,
           ...(offending && 'sent' in offending && offending.sent === i ? { offending: true } : {}),
         }),
@@ -150,7 +173,9 @@ export class CaseState {
           bytes: m.body.length,
           properties: m.properties,
           headers: m.headers,
-          ...summarize(m.body, validator),
+          ...(m.summary !== undefined
+            ? { summary: m.summary, valid: true, problems: [] }
+            : summarize(m.body, validator)),
           ...(step !== undefined ? { step } : {}),
           ...(offending && 'mail' in offending && offending.mail === m.seq
             ? { offending: true }

@@ -16,8 +16,10 @@ export interface Arrived {
   readonly body: Buffer;
   /** The AMQP properties that were set (messageId, type, appId, contentType, deliveryMode, userId, …). */
   readonly properties: Readonly<Record<string, string | number>>;
-  /** AMQP headers, as strings. */
+  /** AMQP headers, as strings (on web services: the SOAP and HTTP headers). */
   readonly headers: Readonly<Record<string, string>>;
+  /** What it is, when the validator cannot say (an HTTP answer). */
+  readonly summary?: string;
 }
 
 export class Mailroom {

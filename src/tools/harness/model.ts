@@ -5,6 +5,7 @@
  * Everything here is plain data, loaded and checked by load-pack.ts.
  */
 import { CAREPLAN_NS, HL7_NS, ITK_NS, XENC_NS } from '../../router/03-envelope/itk-names.js';
+import { SOAP_NS, WSA_NS, WSSE_NS, WSU_NS } from '../../router/11-web-services/soap-names.js';
 
 /** One requirement a pack checks: what the evidence report names when a case breaks it. */
 export interface Requirement {
@@ -69,6 +70,12 @@ export interface Needs {
   readonly quarantine?: boolean;
   /** The AMQP URL's own user (`$ops`) is one no end point lists. */
   readonly opsUnlisted?: boolean;
+  /** The router's web-service gateway is known (its URL) and the certificates are at hand. */
+  readonly gateway?: boolean;
+  /** Roles whose end points the router calls by web service (`delivery.url`). */
+  readonly webService?: readonly string[];
+  /** Certificates a `call` may present instead of its role's own (see CallStep.certificate). */
+  readonly certificates?: readonly CallCertificate[];
 }
 
 export interface TestCase {
@@ -194,6 +201,11 @@ export interface ExpectNackStep extends StepBase {
    * UUID (docs/contract.md [C-TB-2]).
    */
   readonly unreadable?: boolean;
+  /**
+   * A role whose end point reports the failure instead of the router (a web-service end point's
+   * ITK fault): the nack's senderAddress is its address and its reportingIdentity its identity.
+   */
+  readonly reportedBy?: string;
   /** More conditions, as in `expect`. */
   readonly match: Match;
   readonly capture: Readonly<Record<string, string>>;
@@ -226,8 +238,105 @@ export interface PauseStep extends StepBase {
   readonly for: Duration;
 }
 
+/**
+ * Which TLS client certificate a `call` presents: its role's own (`<certs>/<end point id>.crt`,
+ * the default), one from the router's CA that no end point lists, one from another CA with the
+ * role's own name, or none at all.
+ */
+export type CallCertificate = 'own' | 'unlisted' | 'foreign' | 'none';
+
+/**
+ * What a `call` changes in the request the router's own SOAP builder writes
+ * (11-web-services/soap-messages.ts `soapRequest`), one gate check at a time.
+ */
+export interface SoapChanges {
+  /** The HTTP SOAPAction header (quoted as TKW sends it); `''`: none sent. */
+  readonly soapAction?: string;
+  /** The HTTP Content-Type header. */
+  readonly contentType?: string;
+  /** Text of SOAP header elements (e.g. `wsa:To`, `wsa:MessageID`, `wsu:Created`), replaced. */
+  readonly set?: Readonly<Record<string, string>>;
+  /** SOAP header elements left out (e.g. `wsse:Security`, `wsa:Action`). */
+  readonly omit?: readonly string[];
+  /** Header elements written twice (e.g. `wsa:MessageID`). */
+  readonly repeat?: readonly string[];
+  /** A non-anonymous `wsa:ReplyTo/wsa:Address` (the router answers 202). */
+  readonly replyTo?: string;
+  /** The timestamps shifted from now by this much (e.g. `-1h`: expired an hour ago). */
+  readonly shift?: string;
+  /**
+   * A whole request body instead (a template in the pack; `{{de}}` is the DE, `{{messageId}}`,
+   * `{{gateway}}` the gateway URL, `{{created}}` / `{{expires}}` the timestamps).
+   */
+  readonly envelope?: string;
+}
+
+/** What the HTTP answer to a `call` must be. */
+export interface AnswerMatch {
+  /** The HTTP status. */
+  readonly status?: number;
+  /** The TLS handshake is refused: no HTTP answer at all. */
+  readonly refused?: boolean;
+  /** A SOAP fault with itk:ToolkitErrorInfo. */
+  readonly fault?: {
+    /** `Client` or `Server` (the faultcode's local part). */
+    readonly faultcode?: string;
+    /** The ErrorCode (1000, 2100, 2200, 3000). */
+    readonly code?: string;
+    /** The ErrorText; default the Toolkit text of the code (docs/errors.md). */
+    readonly text?: string;
+    /** A regular expression the ErrorDiagnosticText must match. */
+    readonly diagnostic?: string;
+  };
+  /** XPath conditions over the answer (prefixes soap, wsa, wsse, wsu, itk). */
+  readonly xpath?: readonly XPathCondition[];
+}
+
+/**
+ * `call`: a DE sent as a supplier on web services: a SOAP 1.1 call to the router's gateway over
+ * HTTPS with a client certificate, and the HTTP answer checked.
+ */
+export interface CallStep extends StepBase {
+  readonly kind: 'call';
+  /** Name for later references (`{{sent.<id>.trackingId}}`); default `call<n>`. */
+  readonly id: string;
+  /** The role whose certificate proves the caller. */
+  readonly as: string;
+  readonly certificate: CallCertificate;
+  readonly template?: string;
+  readonly file?: string;
+  readonly again?: string;
+  readonly with: Readonly<Record<string, string>>;
+  readonly freshTrackingId: boolean;
+  readonly soap: SoapChanges;
+  readonly answer: AnswerMatch;
+  /** Name → XPath over the answer (string value). */
+  readonly capture: Readonly<Record<string, string>>;
+}
+
+/** How a web-service end point the harness plays answers a call. */
+export type EndpointAnswer =
+  { readonly status: 200 | 202 | 503 } | { readonly fault: string; readonly status?: number };
+
+/**
+ * `serve`: how a web-service end point the harness plays answers the router's next calls, in
+ * order; the last answer repeats. Every case starts with 200.
+ */
+export interface ServeStep extends StepBase {
+  readonly kind: 'serve';
+  readonly at: string;
+  readonly answers: readonly EndpointAnswer[];
+}
+
 export type Step =
-  SendStep | ExpectStep | ExpectNackStep | ExpectNothingStep | ActionStep | PauseStep;
+  | SendStep
+  | ExpectStep
+  | ExpectNackStep
+  | ExpectNothingStep
+  | ActionStep
+  | PauseStep
+  | CallStep
+  | ServeStep;
 
 /** The prefixes every XPath may use. */
 export const XPATH_NAMESPACES: Readonly<Record<string, string>> = Object.freeze({
@@ -235,6 +344,10 @@ export const XPATH_NAMESPACES: Readonly<Record<string, string>> = Object.freeze(
   hl7: HL7_NS,
   cp: CAREPLAN_NS,
   xenc: XENC_NS,
+  soap: SOAP_NS,
+  wsa: WSA_NS,
+  wsse: WSSE_NS,
+  wsu: WSU_NS,
 });
 
 /** The pseudo-role of the router's quarantine queue. */

@@ -15,6 +15,7 @@ import {
   type Pack,
   type Step,
 } from './model.js';
+import { HEADER_ELEMENTS } from './soap-request.js';
 import { withDummies } from './template.js';
 import { xpathProblem } from './xpath.js';
 
@@ -43,7 +44,9 @@ export function checkPack(pack: Pack): ConfigProblem[] {
   const ns = { ...XPATH_NAMESPACES, ...pack.namespaces };
   const played = (role: string) =>
     roles.has(role) && !(pack.target === 'supplier' && role === 'supplier');
-  const setupSends = pack.setup.flatMap((s) => (s.kind === 'send' ? [s.id] : []));
+  const setupSends = pack.setup.flatMap((s) =>
+    s.kind === 'send' || s.kind === 'call' ? [s.id] : [],
+  );
   checkSteps(pack.setup, 'setup', new Set());
 
   const caseIds = new Set<string>();
@@ -55,6 +58,7 @@ export function checkPack(pack: Pack): ConfigProblem[] {
     for (const role of [
       ...Object.keys(c.needs?.acks ?? {}),
       ...Object.keys(c.needs?.subscriptions ?? {}),
+      ...(c.needs?.webService ?? []),
     ])
       if (!roles.has(role)) at(c.origin, 'needs', `unknown role ${role}`);
     checkSteps(c.steps, c.id, new Set(setupSends));
@@ -99,9 +103,60 @@ export function checkPack(pack: Pack): ConfigProblem[] {
             if (step.diagnostic !== undefined) checkRegex(o, 'diagnostic', step.diagnostic);
             if (step.for !== undefined && !sends.has(step.for))
               at(o, 'for', `no earlier send "${step.for}" in ${where}`);
+            if (step.reportedBy !== undefined && !roles.has(step.reportedBy))
+              at(o, 'reportedBy', `"${step.reportedBy}" is not a role`);
           }
           for (const [name, source] of Object.entries(step.capture))
             if (!SPECIAL_CAPTURE.test(source)) checkXPath(o, `capture.${name}`, source);
+          break;
+        case 'call': {
+          if (!played(step.as))
+            at(
+              o,
+              'as',
+              `"${step.as}" is not a role the harness plays (roles: ${[...roles].join(', ')})`,
+            );
+          const sources = [step.template, step.file, step.again].filter((s) => s !== undefined);
+          if (sources.length !== 1) at(o, 'call', 'give exactly one of template, file, again');
+          for (const file of [step.template, step.file, step.soap.envelope])
+            if (file !== undefined && !fs.existsSync(path.resolve(pack.dir, file)))
+              at(o, 'template', `no file ${file} in the pack`);
+          if (step.again !== undefined && !sends.has(step.again))
+            at(o, 'again', `no earlier send or call "${step.again}" in ${where}`);
+          if (sends.has(step.id)) at(o, 'id', `send id "${step.id}" used twice in ${where}`);
+          sends.add(step.id);
+          for (const name of [
+            ...Object.keys(step.soap.set ?? {}),
+            ...(step.soap.omit ?? []),
+            ...(step.soap.repeat ?? []),
+          ])
+            if (!(HEADER_ELEMENTS as readonly string[]).includes(name))
+              at(
+                o,
+                'soap',
+                `${name} is not an element of the request's SOAP header (${HEADER_ELEMENTS.join(', ')})`,
+              );
+          const fault = step.answer.fault;
+          if (fault?.code !== undefined && !['1000', '2100', '2200', '3000'].includes(fault.code))
+            at(
+              o,
+              'answer.fault.code',
+              `${fault.code} is not a Toolkit code (1000, 2100, 2200, 3000)`,
+            );
+          if (fault?.diagnostic !== undefined)
+            checkRegex(o, 'answer.fault.diagnostic', fault.diagnostic);
+          if (step.answer.refused && (step.answer.status !== undefined || fault))
+            at(o, 'answer', 'a refused handshake has no status or fault');
+          for (const c of step.answer.xpath ?? []) {
+            if (typeof c === 'string') checkXPath(o, 'answer.xpath', c);
+            else checkXPath(o, 'answer.xpath', c.path);
+          }
+          for (const [name, source] of Object.entries(step.capture))
+            checkXPath(o, `capture.${name}`, source);
+          break;
+        }
+        case 'serve':
+          checkAt(o, step.at);
           break;
         case 'expectNothing':
           step.at.forEach((role) => checkAt(o, role));

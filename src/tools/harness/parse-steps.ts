@@ -6,7 +6,16 @@ import type { ConfigProblem } from '../../router/01-config/index.js';
 import type { KeySegment } from '../../router/01-config/key-path.js';
 import { problemAt, locate, type YamlSource } from '../../router/01-config/yaml-source.js';
 import { parseDuration } from '../simulator/duration.js';
-import type { Duration, Match, Step } from './model.js';
+import type {
+  AnswerMatch,
+  CallCertificate,
+  Duration,
+  EndpointAnswer,
+  Match,
+  SoapChanges,
+  Step,
+  XPathCondition,
+} from './model.js';
 import { expand, type TemplateScope } from './template.js';
 
 /** Milliseconds of a duration, its placeholders expanded first. */
@@ -41,6 +50,72 @@ function matchOf(raw: Raw): Match {
   return match as Match;
 }
 
+/** A signed duration (`-1h`, `+10m`, `90s`) in milliseconds; throws on anything else. */
+export function signedDurationMs(text: string, key: string): number {
+  const t = text.trim();
+  const sign = t.startsWith('-') ? -1 : 1;
+  return sign * parseDuration(t.replace(/^[-+]/, ''), key);
+}
+
+function soapOf(
+  raw: Raw | undefined,
+  problem: (key: string, message: string) => void,
+): SoapChanges {
+  if (!raw) return {};
+  return {
+    ...(raw.soapAction !== undefined ? { soapAction: String(raw.soapAction) } : {}),
+    ...(raw.contentType !== undefined ? { contentType: String(raw.contentType) } : {}),
+    ...(raw.set !== undefined ? { set: strings(raw.set) } : {}),
+    ...(raw.omit !== undefined ? { omit: list(raw.omit) } : {}),
+    ...(raw.repeat !== undefined ? { repeat: list(raw.repeat) } : {}),
+    ...(raw.replyTo !== undefined ? { replyTo: String(raw.replyTo) } : {}),
+    ...(raw.shift !== undefined ? { shift: shiftOf(String(raw.shift), problem) } : {}),
+    ...(raw.envelope !== undefined ? { envelope: String(raw.envelope) } : {}),
+  };
+}
+
+function shiftOf(text: string, problem: (key: string, message: string) => void): string {
+  if (!text.includes('{{')) {
+    try {
+      signedDurationMs(text, 'shift');
+    } catch (err) {
+      problem('shift', (err as Error).message);
+    }
+  }
+  return text;
+}
+
+function answerMatchOf(raw: Raw | undefined): AnswerMatch {
+  if (!raw) return {};
+  const fault = raw.fault as Raw | undefined;
+  return {
+    ...(raw.status !== undefined ? { status: Number(raw.status) } : {}),
+    ...(raw.refused === true ? { refused: true } : {}),
+    ...(fault
+      ? {
+          fault: {
+            ...(fault.faultcode !== undefined ? { faultcode: String(fault.faultcode) } : {}),
+            ...(fault.code !== undefined ? { code: String(fault.code) } : {}),
+            ...(fault.text !== undefined ? { text: String(fault.text) } : {}),
+            ...(fault.diagnostic !== undefined ? { diagnostic: String(fault.diagnostic) } : {}),
+          },
+        }
+      : {}),
+    ...(raw.xpath !== undefined ? { xpath: raw.xpath as XPathCondition[] } : {}),
+  };
+}
+
+/** `200`, `202`, `503`, or `fault <code>` (HTTP 500), `fault <code> <status>`. */
+export function endpointAnswerOf(value: unknown): EndpointAnswer | string {
+  const text = String(value).trim();
+  if (text === '200' || text === '202' || text === '503')
+    return { status: Number(text) as 200 | 202 | 503 };
+  const fault = /^fault\s+(1000|2100|2200|3000)(?:\s+(\d{3}))?$/.exec(text);
+  if (fault)
+    return { fault: fault[1]!, ...(fault[2] !== undefined ? { status: Number(fault[2]) } : {}) };
+  return `answer ${JSON.stringify(text)}: expected 200, 202, 503 or "fault <1000|2100|2200|3000> [status]"`;
+}
+
 /** Reads the steps at `path` of `source`; problems (bad durations) are pushed to `problems`. */
 export function parseSteps(
   raw: readonly unknown[],
@@ -49,6 +124,7 @@ export function parseSteps(
   problems: ConfigProblem[],
 ): Step[] {
   let sends = 0;
+  let calls = 0;
   return raw.map((item, index): Step => {
     const [kind, value] = Object.entries(item as Raw)[0]!;
     const at = [...path, index, kind];
@@ -107,9 +183,38 @@ export function parseSteps(
             ? { trackingIdRef: String(body.trackingIdRef) }
             : {}),
           ...(body.unreadable === true ? { unreadable: true } : {}),
+          ...(body.reportedBy !== undefined ? { reportedBy: String(body.reportedBy) } : {}),
           match: matchOf(body),
           capture: strings(body.capture),
         };
+      case 'call':
+        calls += 1;
+        return {
+          ...common,
+          kind,
+          id: body.id === undefined ? `call${calls}` : String(body.id),
+          as: String(body.as),
+          certificate: (body.certificate ?? 'own') as CallCertificate,
+          ...(body.template !== undefined ? { template: String(body.template) } : {}),
+          ...(body.file !== undefined ? { file: String(body.file) } : {}),
+          ...(body.again !== undefined ? { again: String(body.again) } : {}),
+          with: strings(body.with),
+          freshTrackingId: body.freshTrackingId !== false,
+          soap: soapOf(body.soap as Raw | undefined, (key, message) =>
+            problems.push(problemAt(source, [...at, 'soap', key], message)),
+          ),
+          answer: answerMatchOf(body.answer as Raw | undefined),
+          capture: strings(body.capture),
+        };
+      case 'serve': {
+        const answers = list(body.answers).flatMap((a, i) => {
+          const answer = endpointAnswerOf(a);
+          if (typeof answer !== 'string') return [answer];
+          problems.push(problemAt(source, [...at, 'answers', i], answer));
+          return [];
+        });
+        return { ...common, kind, at: String(body.at), answers };
+      }
       case 'expectNothing':
         return {
           ...common,

@@ -11,6 +11,7 @@ import type { PackContext } from './run-context.js';
 import { runSend } from './step-send.js';
 import { runExpect, runExpectNack } from './step-expect.js';
 import { runAction, runExpectNothing, runPause } from './step-quiet.js';
+import { runCall, runServe } from './step-call.js';
 
 /** Why the routes or the run cannot give a case what it needs, or undefined. */
 export function unmetNeeds(ctx: PackContext, needs: Needs | undefined): string | undefined {
@@ -37,6 +38,26 @@ export function unmetNeeds(ctx: PackContext, needs: Needs | undefined): string |
     return 'needs to read the quarantine (--quarantine)';
   if (needs.opsUnlisted && table.identities.has(ctx.target.opsUser))
     return `needs the AMQP URL's user ${ctx.target.opsUser} to be one no end point lists`;
+  return webNeeds(ctx, needs);
+}
+
+/** Why the run cannot give a case the web services it needs, or undefined. */
+function webNeeds(ctx: PackContext, needs: Needs): string | undefined {
+  if ((needs.gateway || needs.certificates?.length) && !ctx.target.gateway)
+    return "needs the router's web-service gateway (webServices in its config, or --gateway)";
+  if ((needs.gateway || needs.certificates?.length) && !ctx.target.certsDir)
+    return 'needs the web-service certificates (--certs <dir>, as itk-router certs makes)';
+  for (const role of needs.webService ?? []) {
+    const view = ctx.bindings.roles.get(role);
+    if (!view?.url)
+      return `needs ${role} (${view?.id}) to be called by web service (delivery.url in the routes)`;
+    if (!ctx.web?.plays(view.id))
+      return `needs the harness to play ${view.id} on web services (--certs <dir> with ${view.id}.crt)`;
+  }
+  for (const kind of needs.certificates ?? []) {
+    const problem = ctx.web?.certificateProblem(kind);
+    if (problem) return `needs a ${kind} client certificate: ${problem}`;
+  }
   return undefined;
 }
 
@@ -54,6 +75,10 @@ function runStep(state: CaseState, step: Step, index: number): Promise<StepOutco
       return runAction(state, step);
     case 'pause':
       return runPause(state, step);
+    case 'call':
+      return runCall(state, step, index);
+    case 'serve':
+      return runServe(state, step);
   }
 }
 
@@ -87,6 +112,7 @@ export async function runCase(ctx: PackContext, c: TestCase): Promise<CaseRunOut
     return { result, captured: {}, sent: {} };
   }
   const state = new CaseState(ctx);
+  ctx.web?.reset();
   const outcomes: { step: Step; startMs: number; durationMs: number; outcome: StepOutcome }[] = [];
   let error: string | undefined;
   for (const [i, step] of c.steps.entries()) {

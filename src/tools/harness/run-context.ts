@@ -11,6 +11,7 @@ import { HarnessError } from './harness-error.js';
 import { XPATH_NAMESPACES, type Pack } from './model.js';
 import type { Target } from './target.js';
 import type { NamespaceMap } from './xpath.js';
+import type { WebSession } from './web-session.js';
 
 /** What the system under test is asked to do, for a hook that does it (the self-test's). */
 export interface ActionRequest {
@@ -43,6 +44,8 @@ export interface PackContext {
   readonly target: Target;
   readonly bindings: Bindings;
   readonly session: BrokerSession;
+  /** The harness on web services, when the pack uses them. */
+  readonly web?: WebSession;
   readonly validator: Validator;
   readonly namespaces: NamespaceMap;
   readonly values: Readonly<Record<string, unknown>>;
@@ -91,6 +94,7 @@ export function packContext(
   session: BrokerSession,
   validator: Validator,
   options: RunOptions,
+  web?: WebSession,
 ): PackContext {
   const vars = varsOf(pack, options.vars ?? {});
   const ep: Record<string, EndpointView> = Object.fromEntries(bindings.roles);
@@ -112,6 +116,7 @@ export function packContext(
     target,
     bindings,
     session,
+    ...(web ? { web } : {}),
     validator,
     namespaces: { ...XPATH_NAMESPACES, ...pack.namespaces },
     values,

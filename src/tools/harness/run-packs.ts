@@ -13,6 +13,16 @@ import { runCase } from './run-case.js';
 import { packContext, type PackContext, type RunOptions } from './run-context.js';
 import type { Target } from './target.js';
 import { brokerOf, packageFacts, runEnvironment, type RunEnvironment } from './environment.js';
+import { WebSession } from './web-session.js';
+
+/** Whether a pack speaks web services (a call or serve step, or a case that needs them). */
+export function usesWebServices(pack: Pack): boolean {
+  const steps = [...pack.setup, ...pack.cases.flatMap((c) => c.steps)];
+  return (
+    steps.some((s) => s.kind === 'call' || s.kind === 'serve') ||
+    pack.cases.some((c) => c.needs?.gateway || c.needs?.webService?.length)
+  );
+}
 
 /** One pack to run, with the roles of this run over the pack's (e.g. which end point is the supplier). */
 export interface PackRunRequest {
@@ -78,6 +88,15 @@ async function runOne(
     await undo();
     throw err;
   }
+  let web: WebSession | undefined;
+  try {
+    if (usesWebServices(pack))
+      web = await WebSession.open(target, bindings.servedOverHttps, session.mail);
+  } catch (err) {
+    await session.close();
+    await undo();
+    throw err;
+  }
   const results: CaseResult[] = [];
   let setup: CaseResult | undefined;
   seen.broker ??= brokerOf(session.serverProperties);
@@ -85,8 +104,9 @@ async function runOne(
   const vars = { ...options.vars, ...request.vars };
   let ctx: PackContext;
   try {
-    ctx = packContext(pack, target, bindings, session, validator, { ...options, vars });
+    ctx = packContext(pack, target, bindings, session, validator, { ...options, vars }, web);
   } catch (err) {
+    await web?.close();
     await session.close();
     await undo();
     throw err;
@@ -123,6 +143,7 @@ async function runOne(
       options.progress?.caseEnd(label, result);
     }
   } finally {
+    await web?.close();
     await session.close();
     await undo();
   }

@@ -36,7 +36,8 @@ export interface SelftestOptions {
   readonly faultySimulator?: string;
   /**
    * The deliberately faulty routers run after the packs (src/tools/harness/faults): `all` (default),
-   * `none`, or a comma-separated list of fault names. Needs the router-conformance pack.
+   * `none`, or a comma-separated list of fault names. Each needs its pack (router-conformance,
+   * or web-services for a faulty gateway) among those run.
    */
   readonly faultyRouters?: string;
   /** Bundled packs to run; default every one. */
@@ -56,10 +57,13 @@ export interface SelftestResult {
   readonly durationMs: number;
 }
 
-/** The supplier pack's runs: one per end point that acknowledges for itself, with a peer that does too. */
+/**
+ * The supplier pack's runs: one per AMQP end point that acknowledges for itself, with a peer
+ * that does too (the web-service end point the self-test adds is the harness's, not a supplier).
+ */
 function supplierRuns(pack: Pack, target: Target): { supplier: string; peer: string }[] {
   const own = target.routes.endpoints.filter(
-    (e) => e.acks === 'endpoint' && e.identities.length > 0,
+    (e) => e.acks === 'endpoint' && e.identities.length > 0 && !e.delivery,
   );
   return own.flatMap((s) => {
     const fallback = pack.roles.peer;
@@ -91,14 +95,23 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
   });
   let router: RunningRouter | undefined;
   try {
+    const ws = sandbox.webServices;
+    const certFile = (name: string) => path.join(ws.certsDir, name);
+    // the harness's view: the AMQP URL's own user ($ops, reads the quarantine)
     const env = {
       ...options.env,
       AMQP_URL: sandbox.url,
       ITK_ROUTER_ROUTES: sandbox.routesDir,
       ITK_ROUTER_STORE: `sqlite:${sandbox.storePath}`,
       ITK_ROUTER_HTTP_PORT: '0',
+      ITK_ROUTER_SOAP_PORT: String(ws.gatewayPort),
+      ITK_ROUTER_TLS_CERT: certFile('router.crt'),
+      ITK_ROUTER_TLS_KEY: certFile('router.key'),
+      ITK_ROUTER_TLS_CA: certFile('ca.crt'),
     };
-    router = await startRouter(loadRouterConfig(options.configPath, env), silentLogger(), {
+    // the router: its own broker user, as web services require
+    const routerEnv = { ...env, AMQP_URL: sandbox.routerUrl };
+    router = await startRouter(loadRouterConfig(options.configPath, routerEnv), silentLogger(), {
       watchRoutes: false,
     });
     const target = openTarget({
@@ -106,6 +119,7 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
       env,
       passwords: sandbox.passwords,
       quarantine: true,
+      certsDir: ws.certsDir,
     });
     const lab = supplierLab(target, sandbox.dir, outDir, faults);
     const requests: PackRunRequest[] = packs.flatMap((pack): PackRunRequest[] =>
@@ -121,7 +135,8 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
     const skipped = target.routes.endpoints.filter((e) => e.acks === 'router').map((e) => e.id);
     const notes = [
       `Self-test: vhost ${sandbox.vhost} and a broker user per end point (least privilege, as itk-router provision plans), made through ${sandbox.via}, deleted at the end.`,
-      'The router ran in the harness’s process on the stock routes with a temporary SQLite store; the harness read its quarantine queue.',
+      'The router ran in the harness’s process on the stock routes with a temporary SQLite store, as a broker user of its own; the harness read its quarantine queue.',
+      `Web services: the router’s gateway on port ${ws.gatewayPort} with certificates made by itk-router certs; the stock routes gained ${ws.endpoint}, called by the router at ${ws.endpointUrl}, where the harness played it.`,
       `Supplier packs ran against in-process simulators (src/tools/simulator)${options.faultySimulator ? ` with the deliberate fault "${options.faultySimulator}"` : ', without faults'}; each simulator’s log is beside this report.`,
       ...(skipped.length
         ? [
@@ -137,23 +152,25 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRes
       actions: lab.actions,
       notes,
     });
-    const conformance = packs.find((p) => p.name === 'router-conformance');
+    const runnable = faultyRouters.filter((f) =>
+      packs.some((p) => p.name === (f.pack ?? 'router-conformance')),
+    );
     let run: HarnessRun = packsRun;
-    if (conformance && faultyRouters.length > 0) {
+    if (runnable.length > 0) {
       await router.stop();
       router = undefined;
       run = {
         ...packsRun,
         faultyRouters: await runFaultyRouters({
-          faults: faultyRouters,
-          pack: conformance,
+          faults: runnable,
+          packs,
           target,
           ...(options.configPath ? { configPath: options.configPath } : {}),
-          env,
+          env: routerEnv,
           workDir: sandbox.dir,
           passedUnfaulted: new Set(
             packsRun.packs
-              .filter((p) => p.pack.name === conformance.name)
+              .filter((p) => p.pack.target === 'router')
               .flatMap((p) => p.cases.filter((c) => c.status === 'passed').map((c) => c.id)),
           ),
           actions: lab.actions,

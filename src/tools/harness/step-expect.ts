@@ -12,7 +12,7 @@ import {
 } from './ack-checks.js';
 import type { CaseState, MessageRef, StepOutcome } from './case-state.js';
 import { summarize } from './describe-message.js';
-import { evaluate, matchChecks, type Check, type CheckResult } from './checks.js';
+import { evaluate, matchChecks, xpathEquals, type Check, type CheckResult } from './checks.js';
 import type { Arrived } from './mailroom.js';
 import {
   QUARANTINE,
@@ -188,12 +188,31 @@ export function runExpectNack(
   const acked = ackedBy(state, step.for, step.trackingIdRef);
   const diagnostic =
     step.diagnostic !== undefined ? new RegExp(expand(step.diagnostic, state.scope)) : undefined;
+  const reporter =
+    step.reportedBy !== undefined ? state.ctx.bindings.roles.get(step.reportedBy) : undefined;
   const checks = [
     ...checksOf(state, {
       ...step.match,
-      ...(state.ctx.pack.target === 'router' && !step.match.from ? { from: 'router' } : {}),
+      ...(state.ctx.pack.target === 'router' && !step.match.from && !reporter
+        ? { from: 'router' }
+        : {}),
     }),
-    ...infAckChecks({ result: 'Failure' }, acked, ns, step.unreadable === true),
+    ...(reporter
+      ? [
+          xpathEquals(
+            `reported by ${step.reportedBy} (DE senderAddress)`,
+            '/itk:DistributionEnvelope/itk:header/itk:senderAddress/@uri',
+            reporter.address,
+            ns,
+          ),
+        ]
+      : []),
+    ...infAckChecks(
+      { result: 'Failure', ...(reporter ? { reportingIdentity: reporter.identity } : {}) },
+      acked,
+      ns,
+      step.unreadable === true,
+    ),
     ...routerInfAckChecks('Failure', ns),
     ...nackErrorChecks(expand(step.code, state.scope), diagnostic, ns),
   ];

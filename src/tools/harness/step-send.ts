@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { newItkId } from '../../router/03-envelope/build-envelope.js';
 import type { CaseState, StepOutcome } from './case-state.js';
+import type { EndpointView } from './bindings.js';
+import { HarnessError } from './harness-error.js';
 import { OPS_SENDER, type SendStep } from './model.js';
 import { expand, expandAll } from './template.js';
 
@@ -25,7 +27,7 @@ function withTrackingId(body: Buffer, trackingId: string): Buffer {
 }
 
 /** Reads the facts a later step refers to, from the bytes as sent (which may be broken). */
-function factsOf(body: Buffer) {
+export function factsOf(body: Buffer) {
   const text = body.toString('latin1');
   const trackingId = TRACKING_ID.exec(text)?.[2];
   const service = SERVICE.exec(text)?.[1];
@@ -37,20 +39,22 @@ function factsOf(body: Buffer) {
   };
 }
 
-export async function runSend(
+/** What a send or call takes its DE from. */
+export interface BodySource {
+  readonly template?: string;
+  readonly file?: string;
+  readonly again?: string;
+  readonly with: Readonly<Record<string, string>>;
+  readonly freshTrackingId: boolean;
+}
+
+/** The DE bytes of a send or call: a template expanded, a file, or an earlier message again. */
+export function messageBody(
   state: CaseState,
-  step: SendStep,
-  index: number,
-): Promise<StepOutcome> {
+  step: BodySource,
+  view: EndpointView | undefined,
+): { body: Buffer; facts: ReturnType<typeof factsOf> } {
   const { ctx } = state;
-  const ops = step.as === OPS_SENDER;
-  const view = ops ? undefined : ctx.bindings.roles.get(step.as);
-  const endpoint = ops ? OPS_SENDER : view!.id;
-  const source = step.template ?? step.file ?? `again ${step.again}`;
-  const who = ops
-    ? `the AMQP URL's own broker user ${ctx.target.opsUser}`
-    : `${step.as} (${endpoint}, broker user ${view!.user})`;
-  const title = `send ${source} as ${who}${step.userId ? '' : ', without user_id'}`;
   let body: Buffer;
   if (step.again !== undefined) {
     body = state.sentById(step.again)!.body;
@@ -73,7 +77,28 @@ export async function runSend(
       body = step.freshTrackingId ? withTrackingId(raw, trackingId) : raw;
     }
   }
-  const facts = factsOf(body);
+  return { body, facts: factsOf(body) };
+}
+
+export async function runSend(
+  state: CaseState,
+  step: SendStep,
+  index: number,
+): Promise<StepOutcome> {
+  const { ctx } = state;
+  const ops = step.as === OPS_SENDER;
+  const view = ops ? undefined : ctx.bindings.roles.get(step.as);
+  const endpoint = ops ? OPS_SENDER : view!.id;
+  if (!ops && view!.user === '')
+    throw new HarnessError(
+      `${step.as} (${endpoint}) lists no identities: no broker user can send as it (a web-service end point sends with call)`,
+    );
+  const source = step.template ?? step.file ?? `again ${step.again}`;
+  const who = ops
+    ? `the AMQP URL's own broker user ${ctx.target.opsUser}`
+    : `${step.as} (${endpoint}, broker user ${view!.user})`;
+  const title = `send ${source} as ${who}${step.userId ? '' : ', without user_id'}`;
+  const { body, facts } = messageBody(state, step, view);
   const at = Date.now();
   const afterSeq = ctx.session.mail.next - 1;
   const user = await ctx.session.publish(endpoint, body, step.userId, facts.trackingId);

@@ -28,6 +28,10 @@ export interface TargetOptions {
   readonly credentialsFile?: string;
   /** The harness may consume the router's quarantine queue (only on a router of your own). */
   readonly quarantine?: boolean;
+  /** The router's web-service gateway URL; default from `webServices` (host, port, path). */
+  readonly gateway?: string;
+  /** A folder `itk-router certs` made: ca.crt (and ca.key), <end point id>.crt/.key. */
+  readonly certsDir?: string;
 }
 
 export interface Target {
@@ -42,6 +46,21 @@ export interface Target {
   /** The broker URL without its password, for reports. */
   readonly brokerDisplay: string;
   readonly vhost: string;
+  /** The gateway URL the harness calls as a web-service supplier, when known. */
+  readonly gateway?: string;
+  /** The certificates folder (web services), when given. */
+  readonly certsDir?: string;
+}
+
+/**
+ * The gateway URL of a router config: `https://<host>:<port><path>`, the wildcard host read as
+ * the loopback address; undefined when web services are off or the port is chosen at start (0).
+ */
+export function gatewayOf(config: RouterConfig): string | undefined {
+  const ws = config.webServices;
+  if (!ws || ws.port === 0) return undefined;
+  const host = ws.host === '0.0.0.0' || ws.host === '::' ? '127.0.0.1' : ws.host;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${ws.port}${ws.path}`;
 }
 
 /** `user<TAB>password` (or `user password`) lines; `#` comments and blank lines skipped. */
@@ -79,6 +98,7 @@ export function openTarget(options: TargetOptions): Target {
     );
   };
   const path = url.pathname.slice(1);
+  const gateway = options.gateway ?? gatewayOf(config);
   return {
     config,
     routes,
@@ -89,5 +109,7 @@ export function openTarget(options: TargetOptions): Target {
     passwordOf,
     brokerDisplay: redactUrl(config.amqp.url),
     vhost: path === '' ? '/' : decodeURIComponent(path),
+    ...(gateway ? { gateway } : {}),
+    ...(options.certsDir ? { certsDir: options.certsDir } : {}),
   };
 }

@@ -47,6 +47,7 @@ test('the bundled packs load: every case names defined requirements, every requi
     'itk-router-specifics',
     'router-conformance',
     'supplier-careplans',
+    'web-services',
   ]);
   for (const name of bundledPacks()) {
     const pack = loadPack(name);
@@ -62,6 +63,17 @@ test('the bundled packs load: every case names defined requirements, every requi
   const supplier = loadPack('supplier-careplans');
   expect(supplier.target).toBe('supplier');
   expect(supplier.setup.map((s) => s.kind)).toEqual(['action', 'expect']);
+  const ws = loadPack('web-services');
+  expect(ws.target).toBe('router');
+  const kinds = new Set(ws.cases.flatMap((c) => c.steps.map((s) => s.kind)));
+  expect([...kinds].sort()).toEqual([
+    'call',
+    'expect',
+    'expectNack',
+    'expectNothing',
+    'send',
+    'serve',
+  ]);
 });
 
 test('a pack given by path; defaults filled in', () => {
@@ -116,6 +128,20 @@ describe('a broken pack', () => {
         '',
       ].join('\n'),
     );
+    fs.writeFileSync(
+      path.join(dir, 'cases', 'c.yaml'),
+      [
+        'cases:',
+        '  - id: C-3',
+        '    title: web services',
+        '    requirements: [R-1]',
+        '    steps:',
+        "      - call: { as: peer, template: missing.xml, soap: { omit: ['wsa:Nope'], shift: soon } }",
+        "      - call: { as: peer, file: pack.yaml, answer: { refused: true, status: 500, fault: { code: '4242' } } }",
+        '      - serve: { at: peer, answers: [201] }',
+        '',
+      ].join('\n'),
+    );
     // a file of the wrong shape is refused as a whole (its references are not checked)
     fs.writeFileSync(
       path.join(dir, 'cases', 'b.yaml'),
@@ -151,6 +177,12 @@ describe('a broken pack', () => {
     has(/a\.yaml:8 4242 is not an ITK error code/);
     has(/a\.yaml:8 .*Invalid regular expression/);
     has(/a\.yaml:9 no earlier send "nosuch"/);
+    has(/c\.yaml:6 wsa:Nope is not an element of the request's SOAP header/);
+    has(/c\.yaml:6 .*"soon" is not a duration/);
+    has(/c\.yaml:6 no file missing\.xml in the pack/);
+    has(/c\.yaml:7 4242 is not a Toolkit code/);
+    has(/c\.yaml:7 a refused handshake has no status or fault/);
+    has(/c\.yaml:8 answer "201": expected 200, 202, 503 or "fault/);
   });
 });
 

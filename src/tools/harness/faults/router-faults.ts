@@ -8,6 +8,7 @@
 import { buildNack, isInfAck, ownAddressOf } from '../../../router/07-delivery/router-acks.js';
 import { deliverTo } from '../../../router/07-delivery/outbound.js';
 import type { PipelineDeps } from '../../../router/09-pipeline/handle-message.js';
+import type { GatewayDeps } from '../../../router/11-web-services/accept-call.js';
 import { HarnessError } from '../harness-error.js';
 import {
   isDelivery,
@@ -25,10 +26,26 @@ export interface RouterFault {
   readonly does: string;
   /** The contract clause it breaks (docs/contract.md). */
   readonly breaks: string;
-  /** The router-conformance cases run against it; at least one must fail. */
+  /** The pack whose cases catch it; default `router-conformance`. */
+  readonly pack?: string;
+  /** The pack's cases run against it; at least one must fail. */
   readonly cases: readonly string[];
   wrap(deps: PipelineDeps): PipelineDeps;
+  /** The web-service gateway's dependencies, for a faulty gateway. */
+  wrapGateway?(deps: GatewayDeps): GatewayDeps;
 }
+
+/** Every certificate the CA signed belongs to some end point: the first that lists one. */
+function lenientCertificates(real: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  const fallback = real.values().next().value;
+  const map = new Map(real);
+  const get = map.get.bind(map);
+  map.get = (key: string) => get(key) ?? fallback;
+  return map;
+}
+
+/** Ten years: no timestamp is ever out of the clock skew. */
+const NO_CLOCK = 10 * 365 * 24 * 3600_000;
 
 /** How long the `ack-before-confirm` router holds a delivery back after "confirming" it. */
 const LATE_DELIVERY_MS = 4000;
@@ -187,6 +204,27 @@ export const ROUTER_FAULTS: readonly RouterFault[] = [
           recipient: sender.id,
         });
       }),
+  },
+  {
+    name: 'unlisted-certificate-accepted',
+    does: "takes a client certificate no end point lists (only chaining to the router's CA) as the first end point that lists one",
+    breaks: 'docs/web-services.md, identity is the TLS client certificate (3000)',
+    pack: 'web-services',
+    cases: ['WS-ID-002'],
+    wrap: (deps) => deps,
+    wrapGateway: (deps) => ({
+      ...deps,
+      certificates: () => lenientCertificates(deps.certificates()),
+    }),
+  },
+  {
+    name: 'timestamps-unchecked',
+    does: 'skips the gate check of the WS-Security timestamps (an expired call is accepted)',
+    breaks: 'docs/web-services.md, gate checks (message expired)',
+    pack: 'web-services',
+    cases: ['WS-GATE-012'],
+    wrap: (deps) => deps,
+    wrapGateway: (deps) => ({ ...deps, clockSkewMs: NO_CLOCK }),
   },
 ];
 

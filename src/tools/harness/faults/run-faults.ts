@@ -1,8 +1,8 @@
 /**
  * The self-test's second half: the router restarted with one deliberate fault at a time
  * (router-faults.ts), on the same sandbox with a store of its own, and the cases named for that
- * fault run against it one at a time until one catches it: fails, having passed against the
- * router without the fault.
+ * fault (in its pack: router-conformance, or web-services for a faulty gateway) run against it
+ * one at a time until one catches it: fails, having passed against the router without the fault.
  */
 import path from 'node:path';
 import { loadRouterConfig } from '../../../router/01-config/index.js';
@@ -18,7 +18,8 @@ import type { RouterFault } from './router-faults.js';
 
 export interface FaultRunOptions {
   readonly faults: readonly RouterFault[];
-  readonly pack: Pack;
+  /** The packs loaded for this self-test; a fault whose pack is not among them is not run. */
+  readonly packs: readonly Pack[];
   readonly target: Target;
   readonly configPath?: string;
   /** The sandbox's environment (AMQP_URL, routes, …); the store is replaced per fault. */
@@ -39,6 +40,9 @@ export async function runFaultyRouters(o: FaultRunOptions): Promise<FaultyRouter
   for (const fault of o.faults) {
     if (o.signal?.aborted) break;
     const started = Date.now();
+    const packName = fault.pack ?? 'router-conformance';
+    const pack = o.packs.find((p) => p.name === packName);
+    if (!pack) continue;
     o.progress?.note(`faulty router: ${fault.name} (${fault.cases.join(', ')})`);
     const env = {
       ...o.env,
@@ -54,7 +58,7 @@ export async function runFaultyRouters(o: FaultRunOptions): Promise<FaultyRouter
       const cases: CaseResult[] = [];
       for (const id of fault.cases) {
         if (o.signal?.aborted) break;
-        const run = await runPacks([{ pack: o.pack }], o.target, {
+        const run = await runPacks([{ pack }], o.target, {
           caseFilter: (c) => c === id,
           ...(o.actions ? { actions: o.actions } : {}),
           ...(o.signal ? { signal: o.signal } : {}),
