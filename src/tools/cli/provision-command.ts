@@ -91,6 +91,7 @@ export function registerProvision(program: Command): void {
           prefix: config.amqp.prefix,
           vhost: options.vhost ?? vhostOf(config.amqp.url),
           ...(options.router && { routerUser: options.routerUser }),
+          gateway: config.webServices !== undefined,
         });
         const users = plan.accounts.map((account) => account.user);
         const passwords = knownPasswords(options.passwords, users, process.env);

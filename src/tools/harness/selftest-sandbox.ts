@@ -16,7 +16,6 @@ import path from 'node:path';
 import { adminAccessFor, brokerAdmin } from '../sandbox/broker-admin.js';
 import { writeDemoRoutes } from '../sandbox/demo-routes.js';
 import { endpointPermissions, generatePassword, routerPermissions } from '../provision/index.js';
-import { escapeRegex } from '../provision/permissions.js';
 import { makeCerts } from '../sandbox/make-certs.js';
 import { topologyNames } from '../../router/02-transport/names.js';
 
@@ -129,19 +128,17 @@ export async function createHarnessSandbox(options: SandboxOptions): Promise<Har
       users.set(id, user);
       passwords.set(user, password);
     }
-    // the router's own user: provision's permissions, plus what web services need besides
-    // (provision does not plan them yet): publishing to the inbound exchange (the gateway's
-    // publications carry its user_id) and reading the end point queues (the delivery workers)
+    // the router's own user, as provision plans it for a router with web services: the gateway
+    // publishes to the inbound exchange, a delivery worker reads the web-service end point's queue
     const routerUser = `${vhost}-router`;
     const routerPassword = generatePassword();
     await admin.addUser(routerUser, routerPassword);
     undo.push(() => admin.deleteUser(routerUser));
-    const own = routerPermissions(names);
-    await admin.setPermissions(vhost, routerUser, {
-      configure: own.configure,
-      write: `^(${escapeRegex(names.inboundExchange)})$|${own.write}`,
-      read: own.configure, // its own queues and every end point queue
-    });
+    await admin.setPermissions(
+      vhost,
+      routerUser,
+      routerPermissions(names, { gateway: true, deliveryEndpoints: [WS_ENDPOINT] }),
+    );
     const routerUrl = new URL(urlOn(options.amqpUrl, vhost));
     routerUrl.username = encodeURIComponent(routerUser);
     routerUrl.password = encodeURIComponent(routerPassword);

@@ -43,6 +43,14 @@ export function endpointPermissions(names: TopologyNames, endpointId: string): P
   };
 }
 
+/** What a router with web services (docs/web-services.md) needs on the broker besides. */
+export interface RouterWebServices {
+  /** The gateway is on: it publishes the calls it accepts to the inbound exchange. */
+  readonly gateway: boolean;
+  /** End points with `delivery.url`: the delivery workers consume their queues. */
+  readonly deliveryEndpoints: readonly string[];
+}
+
 /**
  * The router's broker user, for what `start` does and nothing more:
  * - configure: declare the two exchanges, its two queues and every end point queue;
@@ -51,9 +59,15 @@ export function endpointPermissions(names: TopologyNames, endpointId: string): P
  * - read: consume its inbound queue and the quarantine queue (the quarantine commands); bind from
  *   the two exchanges (a binding needs read on the exchange); declare the inbound queue with a
  *   dead-letter exchange (the broker checks read on that queue).
- * It cannot publish to the inbound exchange nor read an end point's queue.
+ * With web services, also: publish to the inbound exchange when the gateway is on (its
+ * publications carry the router's user_id, which the pipeline trusts), and consume the queues of
+ * the end points it calls. Otherwise it cannot publish to the inbound exchange nor read an end
+ * point's queue.
  */
-export function routerPermissions(names: TopologyNames): Permissions {
+export function routerPermissions(
+  names: TopologyNames,
+  web: RouterWebServices = { gateway: false, deliveryEndpoints: [] },
+): Permissions {
   const own = [
     names.inboundExchange,
     names.deliverExchange,
@@ -63,10 +77,13 @@ export function routerPermissions(names: TopologyNames): Permissions {
   const endpointQueues = endpointQueuePattern(names);
   const anyOf = (literals: string[]) =>
     `^(${[...literals.map(escapeRegex), endpointQueues].join('|')})$`;
+  const write = [DEFAULT_EXCHANGE, names.deliverExchange, names.routerInboundQueue];
+  if (web.gateway) write.push(names.inboundExchange);
+  const called = web.deliveryEndpoints.map((id) => names.endpointQueue(id));
   return {
     configure: anyOf(own),
-    write: anyOf([DEFAULT_EXCHANGE, names.deliverExchange, names.routerInboundQueue]),
-    read: exactly(...own),
+    write: anyOf(write),
+    read: exactly(...own, ...called),
   };
 }
 

@@ -32,14 +32,16 @@ export interface ProvisionPlan {
 }
 
 export interface ProvisionInput {
-  /** The end points of the routes (only `id`, `name` and `identities` are read). */
-  readonly endpoints: readonly Pick<Endpoint, 'id' | 'name' | 'identities'>[];
+  /** The end points of the routes (only `id`, `name`, `identities` and `delivery` are read). */
+  readonly endpoints: readonly Pick<Endpoint, 'id' | 'name' | 'identities' | 'delivery'>[];
   /** The name prefix (`amqp.prefix`, default `itk`). */
   readonly prefix: string;
   /** The vhost the permissions apply to (`/` is the default vhost). */
   readonly vhost: string;
   /** The router's own broker user; omit it to plan the end points' accounts only. */
   readonly routerUser?: string;
+  /** The router's web-service gateway is on (`webServices.enabled`): it publishes inbound. */
+  readonly gateway?: boolean;
 }
 
 /** Plans the accounts. @throws ProvisionError when a user would get two roles, or a name is bad. */
@@ -66,11 +68,26 @@ export function planProvisioning(input: ProvisionInput): ProvisionPlan {
   };
   if (input.routerUser !== undefined) {
     claim(input.routerUser, 'the router');
+    const web = {
+      gateway: input.gateway ?? false,
+      deliveryEndpoints: input.endpoints.filter((e) => e.delivery).map((e) => e.id),
+    };
+    const also = [
+      ...(web.gateway
+        ? [`publishes the web-service gateway's calls to ${names.inboundExchange}`]
+        : []),
+      ...(web.deliveryEndpoints.length > 0
+        ? [`consumes the queues of ${web.deliveryEndpoints.join(', ')} (web-service delivery)`]
+        : []),
+    ];
     accounts.push({
       user: input.routerUser,
       role: 'router',
-      purpose: `the router: declares the ${names.prefix}.* names, consumes ${names.routerInboundQueue}, delivers through ${names.deliverExchange}`,
-      permissions: routerPermissions(names),
+      purpose: [
+        `the router: declares the ${names.prefix}.* names, consumes ${names.routerInboundQueue}, delivers through ${names.deliverExchange}`,
+        ...also,
+      ].join('; '),
+      permissions: routerPermissions(names, web),
     });
   }
   for (const endpoint of input.endpoints) {

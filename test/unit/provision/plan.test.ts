@@ -99,6 +99,61 @@ describe('planProvisioning', () => {
     ]);
   });
 
+  test('with web services, the router also publishes the gateway’s calls inbound and reads the queues of the end points it calls, only those', () => {
+    const withDelivery = [
+      ...endpoints,
+      {
+        id: 'gp-2',
+        name: 'A SOAP GP',
+        identities: [],
+        delivery: { url: 'https://gp2.example/itk' },
+      },
+    ] as Parameters<typeof planProvisioning>[0]['endpoints'];
+    const web = planProvisioning({
+      endpoints: withDelivery,
+      prefix: 'itk',
+      vhost: '/',
+      routerUser: 'itk-router',
+      gateway: true,
+    });
+    const router = account(web, 'itk-router');
+    expect(allowed(router.permissions, 'write', CANDIDATES)).toEqual([
+      'itk.inbound',
+      'itk.deliver',
+      'itk.router.inbound',
+      'itk.endpoint.gp',
+      'itk.endpoint.community',
+      'itk.endpoint.gp-2',
+      'amq.default',
+    ]);
+    expect(allowed(router.permissions, 'read', CANDIDATES)).toEqual([
+      'itk.inbound',
+      'itk.deliver',
+      'itk.router.inbound',
+      'itk.router.quarantine',
+      'itk.endpoint.gp-2',
+    ]);
+    expect(router.purpose).toMatch(/publishes the web-service gateway's calls to itk\.inbound/);
+    expect(router.purpose).toMatch(/consumes the queues of gp-2 \(web-service delivery\)/);
+
+    // Delivery without the gateway: reads the queue, publishes nothing inbound; and the reverse.
+    const calls = planProvisioning({
+      endpoints: withDelivery,
+      prefix: 'itk',
+      vhost: '/',
+      routerUser: 'itk-router',
+    });
+    const deliveryOnly = account(calls, 'itk-router').permissions;
+    expect(allows(deliveryOnly.write, 'itk.inbound')).toBe(false);
+    expect(allows(deliveryOnly.read, 'itk.endpoint.gp-2')).toBe(true);
+    const gatewayOnly = account(
+      planProvisioning({ endpoints, prefix: 'itk', vhost: '/', routerUser: 'r', gateway: true }),
+      'r',
+    ).permissions;
+    expect(allows(gatewayOnly.write, 'itk.inbound')).toBe(true);
+    expect(allowed(gatewayOnly, 'read', CANDIDATES)).not.toContain('itk.endpoint.gp');
+  });
+
   test('every name takes the prefix, its dots escaped', () => {
     const acme = planProvisioning({ endpoints, prefix: 'acme.itk', vhost: 'care' });
     expect(acme.accounts.map((a) => a.role)).toEqual(['endpoint', 'endpoint', 'endpoint']);
