@@ -15,11 +15,11 @@ export interface PostgresStoreOptions extends LeaseOptions {
   readonly schema?: string;
   /** Folder of `NNN-name.sql` files; defaults to the package's `migrations/postgres`. */
   readonly migrationsDir?: string;
-  /** Connections in the pool, for reads and (up to 4 of them) group-committed writes. Default 10. */
+  /** Connections in the pool, for reads and (up to `batches` of them) group-committed writes. Default 10. */
   readonly poolSize?: number;
   /**
    * How many group-committed batches of writes may commit at once, each on a pooled connection
-   * (postgres-connection.ts). Default 4, at most the pool size less one (left for reads).
+   * (postgres-connection.ts). Default 2, at most the pool size less one (left for reads).
    */
   readonly batches?: number;
   /** How long getting a connection may take before the call fails as `busy`. Default 10 s. */

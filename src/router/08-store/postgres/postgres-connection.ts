@@ -14,9 +14,11 @@
  * others commit (`#runBatch`). A batch that lost a deadlock to another batch runs
  * again one write per transaction.
  *
- * A few batches commit at once, each on its own pooled connection (`batches`, default 4): the
- * server works on several while one waits for its round trips, which a single chain of batches
- * would leave it idle during. Writes of different batches (of this instance or of another router
+ * Two batches may commit at once, each on its own pooled connection (`batches`, default 2): one
+ * batch waiting on a row lock another router instance holds does not stop every write of this
+ * one. More would make each batch smaller, and a batch's statements are shared by its writes
+ * (below): the router on PostgreSQL used 740 µs of CPU per message with 2, 718–755 with 1 and
+ * 807–860 with 4 (`npm run bench -- --store postgres`, 2026-12-08). Writes of different batches (of this instance or of another router
  * instance) meet on row locks and unique keys, which the SQL is written for (INSERT … ON CONFLICT
  * DO NOTHING, UPDATE … WHERE version = expected, SELECT … FOR UPDATE). The pipeline never has two
  * writes of one message in flight, but two batches may still lock two messages in opposite orders
@@ -47,7 +49,7 @@ const CONFLICT_ATTEMPTS = 3;
 const MAX_BATCH = 500;
 
 /** Batches committing at once, by default. */
-export const DEFAULT_BATCHES = 4;
+export const DEFAULT_BATCHES = 2;
 
 /** One item's outcome in a {@link WriteGroup}. */
 export type ItemOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };

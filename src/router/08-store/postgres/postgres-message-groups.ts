@@ -255,11 +255,13 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
       q,
       items.map((i) => i.messageId),
     );
-    const next = new Map<string, MessageState>();
+    // The state each accepted completion moves its message to, and when it completed it.
+    const next = new Map<string, { state: MessageState; at: Date }>();
     const { outcomes, accepted } = judgeEach(items, ({ messageId, completion }) => {
-      const refused = unfinished(rows, messageId, next.has(messageId) ? completion.at : undefined);
+      const refused = unfinished(rows, messageId, next.get(messageId)?.at);
       if (refused) return refused;
-      next.set(messageId, advance(rows.get(messageId)!.state, completion.state));
+      const state = advance(rows.get(messageId)!.state, completion.state);
+      next.set(messageId, { state, at: completion.at });
       return undefined;
     });
     if (accepted.length === 0) return outcomes;
@@ -275,7 +277,7 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
       cs.map((c) => c.at),
       cs.map((c) => c.detail ?? null),
       cs.map((c) => c.code ?? null),
-      accepted.map((i) => next.get(i.messageId)!),
+      accepted.map((i) => next.get(i.messageId)!.state),
     ]);
     return outcomes;
   },
