@@ -7,18 +7,13 @@
  */
 import { newMessageId, soapRequest, xmlText } from '../../router/11-web-services/soap-messages.js';
 import { HarnessError } from './harness-error.js';
+import type { SoapChanges } from './model.js';
 
-export interface RequestChanges {
-  /** The HTTP SOAPAction header's value, unquoted; `''`: none sent. */
-  readonly soapAction?: string;
-  readonly contentType?: string;
-  readonly set?: Readonly<Record<string, string>>;
-  readonly omit?: readonly string[];
-  readonly repeat?: readonly string[];
-  readonly replyTo?: string;
+/** The changes as a pack writes them (model.ts), the time shift in milliseconds. */
+export type RequestChanges = Omit<SoapChanges, 'shift' | 'envelope'> & {
   /** Milliseconds the timestamps are moved from `now`. */
   readonly shiftMs?: number;
-}
+};
 
 export interface RequestInput {
   /** The DE's bytes (a BOM and XML declaration are left out, as by the router). */
