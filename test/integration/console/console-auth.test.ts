@@ -3,7 +3,6 @@
  * absent, so its routes answer 503 once past the role check): every route × role against the
  * table of docs/console.md, sessions, CSRF, tokens, throttling and the audit rows.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -32,6 +31,7 @@ import {
 } from '../../../src/router/10-ops/console/users-file.js';
 import { UsersSource } from '../../../src/router/10-ops/console/users-source.js';
 import { incoming } from '../../contract/store-fixtures.js';
+import { makeTestCerts } from '../../support/ws-tls.js';
 
 /** docs/console.md's table, route by route (and the console's pages, which follow the API). */
 const TABLE: Readonly<Record<string, Access>> = {
@@ -386,31 +386,16 @@ describe('the console server with no users', () => {
 
 describe('the console server behind TLS', () => {
   it('speaks HTTPS with http.tls, and its session cookie is Secure', async () => {
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-keyout',
-      'console.key',
-      '-out',
-      'console.crt',
-    );
-    const cert = path.join(dir, 'console.crt');
+    // The router's development certificate (`itk-router certs`): CN itk-router, DNS:localhost.
+    const certs = makeTestCerts([]);
+    const cert = certs.file('router', 'crt');
+    const ca = certs.read('ca', 'crt');
     const app = await startHttpServer(
       {
         host: '127.0.0.1',
         port: 0,
         trustProxy: false,
-        tls: { cert, key: path.join(dir, 'console.key') },
+        tls: { cert, key: certs.file('router', 'key') },
       },
       depsFor(usersFile),
     );
@@ -424,7 +409,7 @@ describe('the console server behind TLS', () => {
           host: '127.0.0.1',
           port,
           servername: 'localhost',
-          ca: fs.readFileSync(cert),
+          ca,
           method: 'POST',
           path: '/api/v1/session',
           headers: { 'content-type': 'application/json' },
@@ -440,6 +425,7 @@ describe('the console server behind TLS', () => {
     expect(answer.status).toBe(200);
     expect(answer.cookie).toMatch(/; Secure/);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    certs.remove();
   });
 
   it('behind a trusted proxy, takes the client address and https from X-Forwarded-*', async () => {
