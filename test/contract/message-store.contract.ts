@@ -340,7 +340,7 @@ export function describeMessageStoreContract(
         expect(await store.responsesFor(randomUUID())).toEqual([]);
       });
 
-      it('keeps answers recorded before they were sent, once, in order, through the completion', async () => {
+      it('records answers before they are sent, first attempt wins, kept once by the completion', async () => {
         const message = incoming();
         const id = await beginNew(store, message);
         const answer = (n: number): RouterResponse => ({
@@ -352,31 +352,58 @@ export function describeMessageStoreContract(
           xml: `<answer n="${n}"/>`,
         });
         const [first, second] = [answer(1), answer(2)];
-        await store.recordResponses(id, [first, second]);
-        // A retry records them again (the same tracking ids): nothing new.
-        await store.recordResponses(id, [first]);
-        await store.recordResponses(id, []);
+        expect(await store.recordAnswers(id, [first, second], [])).toEqual([first, second]);
+        // Another attempt that saw none recorded, or saw others: what is recorded stands.
+        expect(await store.recordAnswers(id, [answer(3)], [])).toEqual([first, second]);
+        expect(await store.recordAnswers(id, [answer(4)], [first.trackingId])).toEqual([
+          first,
+          second,
+        ]);
         expect(await store.responsesFor(id)).toEqual([first, second]);
         expect((await store.findByTrackingId(message.trackingId))[0]!.record.completedAt).toBe(
           null,
         );
+        // One that saw them replaces them (a new answer, the old one's plans no longer visible).
+        const fresh = answer(5);
+        const expected = [second.trackingId, first.trackingId];
+        expect(await store.recordAnswers(id, [fresh], expected)).toEqual([fresh]);
+        expect(await store.responsesFor(id)).toEqual([fresh]);
 
-        // The completion lists every response sent, the recorded ones among them.
+        // The completion lists every response sent, the recorded answer among them.
         const nackToo = nack(message.senderEndpointId!);
-        await store.complete(id, {
-          state: 'answered',
-          at: at(1),
-          responses: [first, nackToo, second],
-        });
-        expect(await store.responsesFor(id)).toEqual([first, second, nackToo]);
+        await store.complete(id, { state: 'answered', at: at(1), responses: [nackToo, fresh] });
+        expect(await store.responsesFor(id)).toEqual([fresh, nackToo]);
         // A recorded answer's tracking id leads to the message it answered.
-        const story = await store.track(first.trackingId);
+        const story = await store.track(fresh.trackingId);
         expect(story?.originals.map((h) => h.record.id)).toEqual([id]);
 
-        await rejectsWith(store.recordResponses(id, [answer(3)]), 'already-completed');
-        await rejectsWith(store.recordResponses(randomUUID(), [answer(4)]), 'unknown-message');
-        await rejectsWith(store.recordResponses('not-a-uuid', [answer(5)]), 'unknown-message');
-        expect(await store.responsesFor(id)).toEqual([first, second, nackToo]);
+        await rejectsWith(store.recordAnswers(id, [answer(6)], []), 'already-completed');
+        await rejectsWith(store.recordAnswers(randomUUID(), [answer(7)], []), 'unknown-message');
+        await rejectsWith(store.recordAnswers('not-a-uuid', [answer(8)], []), 'unknown-message');
+        expect(await store.responsesFor(id)).toEqual([fresh, nackToo]);
+      });
+
+      it('drops recorded answers the completion does not list: never sent', async () => {
+        const message = incoming();
+        const id = await beginNew(store, message);
+        const recorded: RouterResponse = {
+          kind: 'response',
+          trackingId: newTrackingId(),
+          toEndpointId: message.senderEndpointId!,
+          service: 'urn:itk-router:careplan:LocateCarePlansResponse-v1-0',
+          xml: '<answer/>',
+        };
+        await store.recordAnswers(id, [recorded], []);
+        // The message failed after recording its answer: completed with a nack alone.
+        const failed = nack(message.senderEndpointId!);
+        await store.complete(id, {
+          state: 'nacked',
+          at: at(1),
+          responses: [failed],
+          code: '2100',
+        });
+        expect(await store.responsesFor(id)).toEqual([failed]);
+        expect(await store.track(recorded.trackingId)).toBeUndefined();
       });
     });
 

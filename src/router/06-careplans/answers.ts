@@ -12,6 +12,7 @@ import {
   carePlanService,
   type CarePlanMessageName,
 } from '../03-envelope/itk-names.js';
+import { parseLite, type LiteElement } from '../03-envelope/lite-xml.js';
 import type { PlanRecord } from './careplan-index.js';
 
 /** A message the locator sends back, as built: the XML and what the router needs to send it. */
@@ -60,6 +61,25 @@ export function buildLocateResponse(
     entry.ele('lastUpdated').txt(p.lastUpdated);
   }
   return wrap('LocateCarePlansResponse', root.end({ headless: true }), request, from);
+}
+
+/**
+ * The plans an answer this module built lists (a LocateCarePlansResponse's entries; none for any
+ * other answer): read back from its XML with the router's own parser, for a copy taken over after
+ * a crash to check the asker may still see each before it sends that answer again.
+ */
+export function listedPlanIds(answer: Pick<Answer, 'xml'>): string[] {
+  const ids: string[] = [];
+  const walk = (el: LiteElement): void => {
+    if (el.name === 'entry' && el.ns === CAREPLAN_NS) {
+      const id = el.children.find((c) => c.name === 'planId' && c.ns === CAREPLAN_NS);
+      if (id) ids.push(id.text.trim());
+      return;
+    }
+    el.children.forEach(walk);
+  };
+  walk(parseLite(answer.xml));
+  return ids;
 }
 
 export function buildCarePlanResponse(

@@ -10,7 +10,12 @@ import { subscribersFor, type Delivery, type RouteTable } from '../05-routing/in
 import type { CarePlanIndex } from './careplan-index.js';
 import type { Endpoint } from '../01-config/routes-config.js';
 import type { Envelope } from '../03-envelope/envelope.js';
-import { buildCarePlanResponse, buildLocateResponse, type Answer } from './answers.js';
+import {
+  buildCarePlanResponse,
+  buildLocateResponse,
+  listedPlanIds,
+  type Answer,
+} from './answers.js';
 import { checkNotification, maySee, requestedPlan } from './plan-rules.js';
 
 export interface CarePlanContext {
@@ -40,8 +45,9 @@ export interface CarePlanRouting {
   readonly earlierDeliveries?: readonly string[];
   /**
    * The answers an earlier attempt of this very message recorded before it sent them (the store's
-   * recordResponses): a locate or request taken over after a crash is answered with these again,
-   * not judged anew against an index that may have moved on.
+   * recordAnswers): a locate or request taken over after a crash is answered with these again, not
+   * judged anew against an index that may have moved on, unless the asker may no longer see a plan
+   * they list.
    */
   readonly earlierAnswers?: readonly Answer[];
   /** Why a refusal refuses (the nack's errors). */
@@ -203,10 +209,18 @@ async function locate(
   ctx: CarePlanContext,
 ): Promise<CarePlanRouting> {
   const kind = d.deliveries.length > 0 ? d.kind : 'answered';
-  if (d.earlierAnswers?.length) return { ...d, kind, answers: d.earlierAnswers };
   const nhsNumber = facts.nhsNumber ?? '';
   const plans = await ctx.index.findPlans(nhsNumber, facts.planType);
   const visible = plans.filter((p) => !p.closed && maySee(p, d.sender, ctx.table));
+  // Answered by an earlier attempt: the same answer again, while the asker may still see every
+  // plan it lists (consent withdrawn, a plan closed or the routes changed since: a new answer).
+  const earlier = d.earlierAnswers ?? [];
+  const stillVisible = new Set(visible.map((p) => p.planId));
+  if (
+    earlier.length > 0 &&
+    earlier.every((a) => listedPlanIds(a).every((id) => stillVisible.has(id)))
+  )
+    return { ...d, kind, answers: earlier };
   const answer = buildLocateResponse(d.envelope, nhsNumber, visible, locator(ctx));
   return { ...d, kind, answers: [answer] };
 }

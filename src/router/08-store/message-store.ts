@@ -220,20 +220,28 @@ export interface MessageStore {
   confirmedDeliveries(messageId: MessageId): Promise<readonly string[]>;
 
   /**
-   * Store the outcome and the router's own responses (after any {@link recordResponses} stored,
-   * which are not stored again), append the final event, move the state on (forward only: an
-   * ack correlated meanwhile is kept), clear the processing claim. Refused if already completed.
+   * Store the outcome and the router's own responses, as sent (answers {@link recordAnswers}
+   * stored are kept when listed, not stored twice, and dropped when not: never sent), append the
+   * final event, move the state on (forward only: an ack correlated meanwhile is kept), clear the
+   * processing claim. Refused if already completed.
    */
   complete(messageId: MessageId, completion: Completion): Promise<void>;
 
   /**
-   * Record answers the router is about to send for an unfinished message, BEFORE it sends them: a
-   * copy of the message taken over after a crash then sends these again instead of judging anew
-   * (the care-plan index may have moved on meanwhile). Kept by {@link complete}, whose list may
-   * hold them again: a response whose tracking id the message holds is not stored twice. Refused
-   * (`unknown-message`, `already-completed`) for a message that is not there or is finished.
+   * Record the answers the router is about to send for an unfinished message (its own `response`s:
+   * the care-plan locator's), BEFORE it sends them, as a compare-and-set: stored only when the
+   * answers the message holds are still those the caller saw (`expected`, their tracking ids; none
+   * on a first attempt), replacing them. Returns the answers the message holds afterwards: the
+   * ones to send (another attempt's, when it recorded first). A copy taken over after a crash can
+   * so send the same answers again instead of different ones. {@link complete} keeps those its
+   * list names and drops the others (recorded, never sent). Refused (`unknown-message`,
+   * `already-completed`) for a message that is not there or is finished.
    */
-  recordResponses(messageId: MessageId, responses: readonly RouterResponse[]): Promise<void>;
+  recordAnswers(
+    messageId: MessageId,
+    answers: readonly RouterResponse[],
+    expected: readonly string[],
+  ): Promise<readonly RouterResponse[]>;
 
   /** The router's own responses for a message, in the order sent; empty when none. */
   responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]>;

@@ -128,6 +128,10 @@ async function recordAndAct(
   }
   const id = begun.kind === 'new' ? begun.id : begun.record.id;
   begunAs(id);
+  // Taken over after a crash: what an earlier attempt already delivered, or answered, is not
+  // judged again (the care-plan step); its recorded answers are what a new answer replaces.
+  const taken = begun.kind === 'existing';
+  const earlierAnswers = taken ? answersOf(await deps.store.responsesFor(id)) : [];
 
   const { envelope, sender } = d;
   if (
@@ -137,9 +141,6 @@ async function recordAndAct(
     (d.kind === 'delivered' || d.kind === 'partly-delivered')
   ) {
     const plan = v.carePlan;
-    // Taken over after a crash: what an earlier attempt already delivered, or answered, is not
-    // judged again.
-    const taken = begun.kind === 'existing';
     const routed = {
       kind: d.kind,
       envelope,
@@ -147,7 +148,7 @@ async function recordAndAct(
       deliveries: d.deliveries,
       toLocator: d.toLocator,
       earlierDeliveries: taken ? await deps.store.confirmedDeliveries(id) : [],
-      earlierAnswers: taken ? answersOf(await deps.store.responsesFor(id)) : [],
+      earlierAnswers,
     };
     const ctx = { index: deps.store.carePlans, table, router: deps.router, at };
     const {
@@ -160,7 +161,17 @@ async function recordAndAct(
   if (d.kind === 'delivered' || d.kind === 'partly-delivered')
     await t.stage('correlate', () => correlate(deps, v, d, at, id));
   const delivered = await t.stage('deliver', () => deliver(deps, id, msg.body, d, at));
-  const responses = await t.stage('answer', () => answer(deps, table, d, delivered, at, id));
+  const responses = await t.stage('answer', () =>
+    answer(
+      deps,
+      table,
+      d,
+      delivered,
+      at,
+      id,
+      earlierAnswers.map((a) => a.trackingId),
+    ),
+  );
   const disposition = DISPOSITIONS[d.kind];
   if (disposition.quarantine) {
     await t.stage('quarantine', () =>

@@ -25,9 +25,9 @@ const isTrue = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
 /**
  * The router's own answers: a nack, inf acks on behalf of `acks: router` end points, and the
  * care-plan locator's answers. The locator's answers depend on the index as it is now, so they
- * are recorded (on message `id`) before they are sent: a copy taken over after a crash sends the
- * same ones again (careplan-step.ts `earlierAnswers`). The others follow from the message and
- * its decision alone.
+ * are recorded (on message `id`, a compare-and-set against `answeredBefore`) before they are
+ * sent: a copy taken over after a crash sends the same ones again (careplan-step.ts
+ * `earlierAnswers`). The others follow from the message and its decision alone.
  */
 export async function answer(
   deps: PipelineDeps,
@@ -36,6 +36,8 @@ export async function answer(
   delivered: readonly string[],
   at: Date,
   id: string,
+  /** The tracking ids of the answers an earlier attempt recorded (none on a first attempt). */
+  answeredBefore: readonly string[],
 ): Promise<RouterResponse[]> {
   if (!d.sender) return [];
   const responses: RouterResponse[] = [];
@@ -68,13 +70,15 @@ export async function answer(
       responses.push(responseOf('inf-ack', d.sender.id, ack));
     }
   }
-  const answers = (d.answers ?? []).map((a): RouterResponse => ({
+  const toEndpointId = d.sender.id;
+  const built = (d.answers ?? []).map((a): RouterResponse => ({
     kind: 'response',
-    toEndpointId: d.sender!.id,
+    toEndpointId,
     ...a,
   }));
-  await deps.store.recordResponses(id, answers);
-  responses.push(...answers);
+  // Recorded first; another attempt's, when it recorded first, are the ones sent.
+  if (built.length > 0 || answeredBefore.length > 0)
+    responses.push(...(await deps.store.recordAnswers(id, built, answeredBefore)));
   await Promise.all(responses.map((r) => publishResponse(deps, r)));
   return responses;
 }

@@ -17,6 +17,7 @@ import {
   applyCarePlanRules,
   type CarePlanRouting,
 } from '../../../src/router/06-careplans/careplan-step.js';
+import { buildLocateResponse, listedPlanIds } from '../../../src/router/06-careplans/answers.js';
 import type { MessageStore } from '../../../src/router/08-store/message-store.js';
 import { openSqliteStore } from '../../../src/router/08-store/sqlite/open-sqlite-store.js';
 
@@ -149,6 +150,39 @@ describe('a locate or request the locator answered before the crash', () => {
     expect(r.kind).toBe('answered');
     expect(r.answers).toEqual([earlier]);
     expect(r.deliveries).toEqual([]);
+  });
+
+  test('a recorded locate answer listing a plan the asker may no longer see is not sent again: a new one is', async () => {
+    const locate = {
+      message: 'LocateCarePlans',
+      nhsNumber: '9434765919',
+    } as unknown as CarePlanFacts;
+    const request = { trackingId: 'LOC-1', addresses: [] } as unknown as Envelope;
+    const from = { ...router, locator: routes.careplans!.locatorAddress! };
+    const plan = (await store.carePlans.getPlan(PLAN))!;
+    const listing = (ids: string[]) =>
+      buildLocateResponse(
+        request,
+        '9434765919',
+        ids.map((planId) => ({ ...plan, planId })),
+        from,
+      );
+    const stillVisible = listing([PLAN]);
+    expect(listedPlanIds(stillVisible)).toEqual([PLAN]);
+    const again = await applyCarePlanRules(
+      toLocator({ earlierAnswers: [stillVisible] }),
+      locate,
+      ctx(),
+    );
+    expect(again.answers).toEqual([stillVisible]);
+
+    // A plan closed, withdrawn from sharing or gone since: the asker gets what it may see now.
+    const stale = listing([PLAN, 'A-PLAN-NO-LONGER-SHARED']);
+    const fresh = await applyCarePlanRules(toLocator({ earlierAnswers: [stale] }), locate, ctx());
+    expect(fresh.kind).toBe('answered');
+    expect(fresh.answers).toHaveLength(1);
+    expect(fresh.answers![0]!.trackingId).not.toBe(stale.trackingId);
+    expect(listedPlanIds(fresh.answers![0]!)).toEqual([PLAN]);
   });
 
   test('without a recorded answer, a locate is judged against the index as it is now', async () => {

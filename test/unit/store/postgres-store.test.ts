@@ -225,6 +225,56 @@ describe('PostgreSQL store', () => {
     await store.close();
   });
 
+  it('takes a message id in capitals as the same id (a uuid), in every write and read', async () => {
+    const schema = newSchema();
+    const store = await openPostgresStore(URL_BASE, { schema });
+    await store.migrate();
+    const m = incoming();
+    const begun = await store.begin(m);
+    if (begun.kind !== 'new') throw new Error('not new');
+    const upper = begun.id.toUpperCase();
+    await store.addEvent(upper, { state: 'delivered', at: at(1), endpointId: 'ooh-111' });
+    expect(await store.confirmedDeliveries(upper)).toEqual(['ooh-111']);
+    await store.complete(upper, { state: 'delivered', at: at(2), responses: [] });
+    expect((await store.findByTrackingId(m.trackingId))[0]!.record).toMatchObject({
+      id: begun.id,
+      outcome: 'delivered',
+    });
+    await store.close();
+  });
+
+  it('answers the reads and commits the writes asked for before close()', async () => {
+    const schema = newSchema();
+    const store = await openPostgresStore(URL_BASE, { schema });
+    await store.migrate();
+    const id = (await store.begin(incoming())) as { kind: 'new'; id: string };
+    const read = store.confirmedDeliveries(id.id);
+    const write = store.addEvent(id.id, { state: 'delivered', at: at(1), endpointId: 'gp' });
+    const plan = store.carePlans.getPlan('NO-SUCH-PLAN');
+    await store.close();
+    await expect(read).resolves.toEqual([]);
+    await expect(write).resolves.toBeUndefined();
+    await expect(plan).resolves.toBeUndefined();
+    await expect(store.confirmedDeliveries(id.id)).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('sends large messages in several begin statements, a batch at a time', async () => {
+    const schema = newSchema();
+    const store = await openPostgresStore(URL_BASE, { schema });
+    await store.migrate();
+    // 12 messages of 2 MB in one turn: more than one 8 MB statement's worth.
+    const big = Array.from({ length: 12 }, (_, i) =>
+      incoming({ bytes: Buffer.alloc(2 * 1024 * 1024, 65 + i) }),
+    );
+    const results = await Promise.all(big.map((m) => store.begin(m)));
+    expect(results.every((r) => r.kind === 'new')).toBe(true);
+    for (const [i, r] of results.entries()) {
+      const bytes = await store.originalBytes((r as { id: string }).id);
+      expect(bytes?.equals(big[i]!.bytes as Buffer)).toBe(true);
+    }
+    await store.close();
+  });
+
   it('refuses a schema name that is not a plain identifier', async () => {
     const open = openPostgresStore(URL_BASE, { schema: 'x; DROP TABLE y' });
     await expect(open).rejects.toMatchObject({ code: 'invalid-argument' });

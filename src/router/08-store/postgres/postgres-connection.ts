@@ -129,6 +129,8 @@ export class PostgresConnection {
   readonly #flushing = new Set<Promise<void>>();
   #scheduled = false;
   #reads = new Map<ReadGroup<unknown, unknown>, PendingRead[]>();
+  /** The read groups running. */
+  readonly #reading = new Set<Promise<void>>();
 
   /**
    * @param batches how many batches may commit at once, each on a connection of its own (a turn's
@@ -147,6 +149,11 @@ export class PostgresConnection {
   /** One statement, outside any transaction (its own, if it writes). */
   readonly query: Query = async (sql, values) => {
     this.#open();
+    return this.#query(sql, values);
+  };
+
+  /** {@link query} without the closed check: for what was asked for before close(). */
+  readonly #query: Query = async (sql, values) => {
     try {
       return (await this.pool.query(named(sql, values))).rows;
     } catch (err) {
@@ -182,9 +189,14 @@ export class PostgresConnection {
 
   /** A write in a transaction of its own (long scans that lock many rows: not batched). */
   async writeAlone<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    this.#open();
+    return this.#writeAlone(fn);
+  }
+
+  async #writeAlone<T>(fn: (query: Query) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transaction('BEGIN', fn);
+        return await this.#transaction('BEGIN', fn);
       } catch (err) {
         if (attempt >= CONFLICT_ATTEMPTS || !isConflict(err)) throw toStoreError(err);
       }
@@ -205,13 +217,14 @@ export class PostgresConnection {
     });
   }
 
+  /** Runs the reads of the turn, one statement per kind; close() waits for them. */
   #runReads(): void {
     const reads = this.#reads;
     this.#reads = new Map();
     for (const [kind, pending] of reads) {
-      kind
+      const running: Promise<void> = kind
         .run(
-          this.query,
+          this.#query,
           pending.map((r) => r.item),
         )
         .then(
@@ -220,7 +233,9 @@ export class PostgresConnection {
             const error = toStoreError(err);
             for (const r of pending) r.reject(error);
           },
-        );
+        )
+        .finally(() => this.#reading.delete(running));
+      this.#reading.add(running);
     }
   }
 
@@ -236,6 +251,10 @@ export class PostgresConnection {
   /** A transaction on one pooled client; errors are passed on as thrown, for the caller to judge. */
   async transaction<T>(begin: string, fn: (query: Query) => Promise<T>): Promise<T> {
     this.#open();
+    return this.#transaction(begin, fn);
+  }
+
+  async #transaction<T>(begin: string, fn: (query: Query) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query(begin);
@@ -252,11 +271,13 @@ export class PostgresConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // Writes already asked for are committed (or fail) before the pool ends.
+    // Reads and writes already asked for are answered (or fail) before the pool ends.
+    if (this.#reads.size > 0) this.#runReads();
     while (this.#flushing.size > 0 || this.#pending.length > 0) {
       if (this.#pending.length > 0) void this.#flush();
       await Promise.all(this.#flushing);
     }
+    await Promise.all(this.#reading);
     await this.pool.end();
   }
 
@@ -294,7 +315,7 @@ export class PostgresConnection {
     let outcomes: Outcome[];
     try {
       try {
-        outcomes = await this.transaction('BEGIN', (q) => runWhole(q, batch));
+        outcomes = await this.#transaction('BEGIN', (q) => runWhole(q, batch));
       } catch (err) {
         const error = err instanceof WriteFailed ? err.error : err;
         if (isConflict(error)) outcomes = await this.#oneByOne(batch);
@@ -312,7 +333,7 @@ export class PostgresConnection {
   /** The batch again, each write in its own savepoint: a failing one rolls back alone. */
   async #withSavepoints(batch: readonly PendingWrite[]): Promise<Outcome[]> {
     try {
-      return await this.transaction('BEGIN', async (q) => {
+      return await this.#transaction('BEGIN', async (q) => {
         const outcomes: Outcome[] = [];
         for (const op of batch) outcomes.push(await inSavepoint(q, op));
         return outcomes;
@@ -328,7 +349,7 @@ export class PostgresConnection {
     const outcomes: Outcome[] = [];
     for (const op of batch) {
       try {
-        outcomes.push({ ok: true, value: await this.writeAlone((q) => runOne(q, op)) });
+        outcomes.push({ ok: true, value: await this.#writeAlone((q) => runOne(q, op)) });
       } catch (error) {
         outcomes.push({ ok: false, error });
       }

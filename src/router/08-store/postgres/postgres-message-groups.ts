@@ -3,13 +3,17 @@
  * `begin`, `addEvent` and `complete` of a batch shares its statements with the others of its kind,
  * so a batch of fifty messages costs a handful of round trips, not several hundred. On a machine
  * where each statement is a system call of tens of µs, that is most of the store's CPU. And its
- * busiest read, `confirmedDeliveries`, as a read group: one statement per turn.
+ * busiest read, `confirmedDeliveries`, as a read group: one statement per turn. Also
+ * `recordAnswers`, the compare-and-set of the locator's answers (one closure write: rare).
  *
- * Each group reads and locks its rows first (one statement), judges every item on them in
- * JavaScript (an unknown or completed message is refused here, before anything is written for
- * it), then writes all accepted items with one multi-row statement per table (unnest of arrays,
- * in the order asked). Several items of one message in a group are judged one after another, as
- * if they had run in turn.
+ * `addEvent` and `complete` read and lock their rows first (one statement, in id order), judge
+ * every item on them in JavaScript (an unknown or completed message is refused here, before
+ * anything is written for it), then write all accepted items with one multi-row statement per
+ * table (unnest of arrays, in the order asked). Several items of one message in a group are
+ * judged one after another, as if they had run in turn. `begin` inserts first and judges the
+ * messages whose key existed one by one. A batch runs its groups one after another, so its
+ * locks as a whole are not in one order: two batches can deadlock, and then run again one write
+ * per transaction (postgres-connection.ts).
  */
 import type { ExpectedAck } from '../ack-expectations.js';
 import { settlingStates } from '../ack-expectations.js';
@@ -25,7 +29,14 @@ import type { ProcessingLease } from '../processing-lease.js';
 import { advance, type FinalState, type MessageState } from '../states.js';
 import { StoreError } from '../store-error.js';
 import type { ItemOutcome, Query, ReadGroup, WriteGroup } from './postgres-connection.js';
-import { idParam, toRecord, type ClaimRow, type MessageRow } from './postgres-rows.js';
+import {
+  idParam,
+  toRecord,
+  toResponse,
+  type ClaimRow,
+  type MessageRow,
+  type ResponseRow,
+} from './postgres-rows.js';
 import { SQL as MESSAGE_SQL } from './postgres-statements.js';
 
 export const SQL = {
@@ -47,8 +58,21 @@ export const SQL = {
   confirmed:
     "SELECT message_id AS id, endpoint_id AS e FROM message_events WHERE message_id = ANY($1::uuid[]) AND state = 'delivered' " +
     'AND endpoint_id IS NOT NULL GROUP BY message_id, endpoint_id ORDER BY message_id, MIN(seq)',
-  /** The messages' states and completion, locked in a stable order (no deadlock between batches). */
-  lock: 'SELECT id, state, completed_at FROM messages WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+  /**
+   * The messages' states and completion, and whether they hold responses already (answers
+   * recorded before sending: recordAnswers), locked in id order.
+   */
+  lock:
+    'SELECT id, state, completed_at, EXISTS (SELECT 1 FROM message_responses r WHERE r.message_id = messages.id) AS answered ' +
+    'FROM messages WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+  /** A message's recorded answers (kind `response`), in order. */
+  answers:
+    'SELECT kind, tracking_id, to_endpoint_id, service, addressee, xml FROM message_responses ' +
+    "WHERE message_id = $1 AND kind = 'response' ORDER BY position",
+  dropAnswers: "DELETE FROM message_responses WHERE message_id = $1 AND kind = 'response'",
+  /** Of these messages ($1), the responses whose tracking ids are not among those sent ($2). */
+  dropUnsent:
+    'DELETE FROM message_responses WHERE message_id = ANY($1::uuid[]) AND NOT (tracking_id = ANY($2::text[]))',
   /** Events ($1–$6, one element each) and the states they move messages to ($7, $8). */
   events:
     'WITH e AS (INSERT INTO message_events (message_id, state, at, detail, endpoint_id, code) ' +
@@ -59,7 +83,7 @@ export const SQL = {
   /**
    * The router's responses of several messages ($1 message id per response, $2 its place in its
    * list): after any the message holds, and none whose tracking id the message holds already
-   * (recorded before it was sent, see recordResponses).
+   * (recorded before it was sent, see recordAnswers).
    */
   responses:
     'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
@@ -93,6 +117,7 @@ interface LockRow {
   id: string;
   state: MessageState;
   completed_at: Date | null;
+  answered: boolean;
 }
 
 const unknownMessage = (id: MessageId) =>
@@ -139,6 +164,30 @@ export const confirmedGroup: ReadGroup<MessageId, readonly string[]> = {
   },
 };
 
+/**
+ * The most message bytes one `begin` statement carries: pg sends a bytea array as text (hex, twice
+ * the size, as one string on the heap), so large messages go a few at a time.
+ */
+const BEGIN_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** Consecutive runs of `items` whose bytes add up to at most `max` (an item larger: alone). */
+function byBytes(items: readonly BeginItem[], max: number): BeginItem[][] {
+  const chunks: BeginItem[][] = [];
+  let chunk: BeginItem[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = item.message.bytes.byteLength;
+    if (chunk.length > 0 && bytes + size > max) {
+      chunks.push(chunk);
+      [chunk, bytes] = [[], 0];
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 export interface BeginItem {
   readonly id: MessageId;
   readonly message: IncomingMessage;
@@ -148,21 +197,26 @@ export interface BeginItem {
 export function beginGroup(lease: ProcessingLease): WriteGroup<BeginItem, BeginResult> {
   return {
     async run(q, items) {
-      const ms = items.map((i) => i.message);
-      const inserted = await q<{ id: string }>(SQL.begin, [
-        items.map((i) => i.id),
-        ms.map((m) => m.trackingId),
-        ms.map((m) => m.senderEndpointId),
-        ms.map((m) => m.brokerUser ?? null),
-        ms.map((m) => m.service),
-        ms.map((m) => m.interaction ?? null),
-        ms.map((m) => m.senderAddress ?? null),
-        ms.map((m) => m.receivedAt),
-        ms.map((m) => m.bytes.byteLength),
-        ms.map((m) => Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength)),
-        lease.instanceId,
-        ms.map((m) => lease.until(m.receivedAt)),
-      ]);
+      const inserted: { id: string }[] = [];
+      for (const chunk of byBytes(items, BEGIN_CHUNK_BYTES)) {
+        const ms = chunk.map((i) => i.message);
+        inserted.push(
+          ...(await q<{ id: string }>(SQL.begin, [
+            chunk.map((i) => i.id),
+            ms.map((m) => m.trackingId),
+            ms.map((m) => m.senderEndpointId),
+            ms.map((m) => m.brokerUser ?? null),
+            ms.map((m) => m.service),
+            ms.map((m) => m.interaction ?? null),
+            ms.map((m) => m.senderAddress ?? null),
+            ms.map((m) => m.receivedAt),
+            ms.map((m) => m.bytes.byteLength),
+            ms.map((m) => Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength)),
+            lease.instanceId,
+            ms.map((m) => lease.until(m.receivedAt)),
+          ])),
+        );
+      }
       const isNew = new Set(inserted.map((r) => r.id));
       const outcomes: ItemOutcome<BeginResult>[] = [];
       for (const item of items) {
@@ -265,6 +319,15 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
       return undefined;
     });
     if (accepted.length === 0) return outcomes;
+    // Answers recorded before sending that the completion does not list were not sent (the
+    // message failed after recording them): the completion's list is what the sender got.
+    const answered = accepted.filter((i) => rows.get(i.messageId)!.answered);
+    if (answered.length > 0) {
+      await q(SQL.dropUnsent, [
+        answered.map((i) => i.messageId),
+        answered.flatMap((i) => i.completion.responses.map((r) => r.trackingId)),
+      ]);
+    }
     await insertResponses(
       q,
       accepted.map((i) => ({ messageId: i.messageId, responses: i.completion.responses })),
@@ -307,18 +370,28 @@ export interface ResponsesItem {
   readonly responses: readonly RouterResponse[];
 }
 
-/** `recordResponses` for a batch: lock, then every message's responses in one statement. */
-export const responsesGroup: WriteGroup<ResponsesItem, void> = {
-  async run(q, items) {
-    const rows = await lockMessages(
-      q,
-      items.map((i) => i.messageId),
-    );
-    const { outcomes, accepted } = judgeEach(items, (i) => unfinished(rows, i.messageId));
-    await insertResponses(q, accepted);
-    return outcomes;
-  },
-};
+/**
+ * recordAnswers (message-store.ts), a compare-and-set in the caller's transaction: the answers
+ * are stored only when the message's recorded answers are still `expected` (their tracking ids);
+ * either way, the answers it holds afterwards are returned.
+ */
+export async function recordAnswers(
+  q: Query,
+  messageId: MessageId,
+  answers: readonly RouterResponse[],
+  expected: readonly string[],
+): Promise<readonly RouterResponse[]> {
+  const rows = await lockMessages(q, [messageId]);
+  const refused = unfinished(rows, messageId);
+  if (refused) throw refused;
+  const held = (await q<ResponseRow>(SQL.answers, [messageId])).map(toResponse);
+  const heldIds = held.map((r) => r.trackingId);
+  const same = heldIds.length === expected.length && heldIds.every((t) => expected.includes(t));
+  if (!same) return held;
+  if (heldIds.length > 0) await q(SQL.dropAnswers, [messageId]);
+  await insertResponses(q, [{ messageId, responses: answers }]);
+  return answers;
+}
 
 async function insertResponses(q: Query, items: readonly ResponsesItem[]): Promise<void> {
   const rows = items.flatMap((i) =>

@@ -30,7 +30,7 @@ import {
   completeGroup,
   confirmedGroup,
   eventGroup,
-  responsesGroup,
+  recordAnswers,
   type BeginItem,
 } from './postgres-message-groups.js';
 import type { SchemaStatus } from '../schema-status.js';
@@ -39,7 +39,7 @@ import { PostgresReads } from './postgres-reads.js';
 import { PostgresAuditLog } from './postgres-audit.js';
 import { PostgresMessageQueries } from './postgres-queries.js';
 import { PostgresRetention } from './postgres-retention.js';
-import { idParam, toRecord, type MessageRow } from './postgres-rows.js';
+import { idKey, idParam, toRecord, type MessageRow } from './postgres-rows.js';
 import { LOCK_BY_TRACKING_ID, SQL } from './postgres-statements.js';
 import { readStory } from './postgres-story.js';
 import { PostgresWrites } from './postgres-writes.js';
@@ -91,22 +91,25 @@ export class PostgresMessageStore implements MessageStore {
 
   async addEvent(messageId: MessageId, event: NewEvent): Promise<void> {
     if (!isEventState(event.state)) throw invalid(`unknown event state ${String(event.state)}`);
-    return this.c.writeIn(eventGroup, { messageId, event });
+    return this.c.writeIn(eventGroup, { messageId: idKey(messageId), event });
   }
 
   async confirmedDeliveries(messageId: MessageId): Promise<readonly string[]> {
-    return this.c.readIn(confirmedGroup, messageId);
+    return this.c.readIn(confirmedGroup, idKey(messageId));
   }
 
   async complete(messageId: MessageId, completion: Completion): Promise<void> {
     if (!isFinalState(completion.state))
       throw invalid(`${String(completion.state)} is not a final state`);
-    return this.c.writeIn(completeGroup, { messageId, completion });
+    return this.c.writeIn(completeGroup, { messageId: idKey(messageId), completion });
   }
 
-  async recordResponses(messageId: MessageId, responses: readonly RouterResponse[]): Promise<void> {
-    if (responses.length === 0) return;
-    return this.c.writeIn(responsesGroup, { messageId, responses });
+  async recordAnswers(
+    messageId: MessageId,
+    answers: readonly RouterResponse[],
+    expected: readonly string[],
+  ): Promise<readonly RouterResponse[]> {
+    return this.c.write((q) => recordAnswers(q, idKey(messageId), answers, expected));
   }
 
   async responsesFor(messageId: MessageId): Promise<readonly RouterResponse[]> {

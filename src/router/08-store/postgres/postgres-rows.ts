@@ -51,9 +51,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A message id as a query parameter: ids are uuid columns, so a string that is not a UUID (which
- * no message can have) becomes NULL and matches nothing, as an unknown id does in SQLite.
+ * no message can have) becomes NULL and matches nothing, as an unknown id does in SQLite. A UUID
+ * in capitals is the same id: lower case, as PostgreSQL prints a uuid (rows are matched by it).
  */
-export const idParam = (id: string): string | null => (UUID.test(id) ? id : null);
+export const idParam = (id: string): string | null => (UUID.test(id) ? id.toLowerCase() : null);
+
+/** A message id as the write groups match it against their rows (see idParam). */
+export const idKey = (id: string): string => idParam(id) ?? id;
 
 export const toRecord = (r: MessageRow): MessageRecord => ({
   id: r.id,

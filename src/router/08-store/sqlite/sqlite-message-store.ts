@@ -139,6 +139,10 @@ export class SqliteMessageStore implements MessageStore {
     if (!isFinalState(c.state)) throw invalid(`${String(c.state)} is not a final state`);
     return this.#c.write(() => {
       const row = this.#unfinished(messageId);
+      // Recorded answers the completion does not list were never sent (recordAnswers).
+      this.#c
+        .prepare(SQL.dropUnsent)
+        .run(messageId, JSON.stringify(c.responses.map((r) => r.trackingId)));
       for (const r of c.responses) this.#writes.insertResponse(messageId, r);
       this.#writes.insertEvent(messageId, row.state, c);
       this.acks.record(messageId, c.expectedAcks);
@@ -146,11 +150,20 @@ export class SqliteMessageStore implements MessageStore {
     });
   }
 
-  async recordResponses(messageId: MessageId, responses: readonly RouterResponse[]): Promise<void> {
-    if (responses.length === 0) return;
+  async recordAnswers(
+    messageId: MessageId,
+    answers: readonly RouterResponse[],
+    expected: readonly string[],
+  ): Promise<readonly RouterResponse[]> {
     return this.#c.write(() => {
       this.#unfinished(messageId);
-      for (const r of responses) this.#writes.insertResponse(messageId, r);
+      const held = this.#reads.responses(messageId).filter((r) => r.kind === 'response');
+      const same =
+        held.length === expected.length && held.every((r) => expected.includes(r.trackingId));
+      if (!same) return held;
+      this.#c.prepare(SQL.dropAnswers).run(messageId);
+      for (const r of answers) this.#writes.insertResponse(messageId, r);
+      return answers;
     });
   }
 

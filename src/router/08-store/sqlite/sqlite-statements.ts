@@ -27,9 +27,14 @@ export const SQL = {
   sameCorrelation:
     'SELECT 1 FROM message_events WHERE message_id = @id AND state = @state ' +
     'AND ack_tracking_id = @ack AND endpoint_id = @by',
+  /** A message's recorded answers (recordAnswers), before it stores others. */
+  dropAnswers: "DELETE FROM message_responses WHERE message_id = ? AND kind = 'response'",
+  /** A message's responses whose tracking ids are not in the JSON array given: never sent. */
+  dropUnsent:
+    'DELETE FROM message_responses WHERE message_id = ? AND tracking_id NOT IN (SELECT value FROM json_each(?))',
   /**
    * A response after any the message holds, unless the message holds its tracking id already
-   * (recorded before it was sent: recordResponses).
+   * (recorded before it was sent: recordAnswers).
    */
   insertResponse:
     'INSERT INTO message_responses (message_id, position, kind, tracking_id, to_endpoint_id, service, addressee, xml) ' +
