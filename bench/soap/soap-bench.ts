@@ -3,7 +3,11 @@
  * AMQP by the supplier and once called in by SOAP over HTTPS (mutual TLS, keep-alive, up to 64
  * calls in flight) through the web-service gateway, both delivered to an AMQP end point; same run,
  * alternating. Prints msg/s at full speed and p50 / p99 end-to-end latency at half of each path's
- * own maximum rate, and the web-service path's share of the AMQP path's throughput. Asserts nothing.
+ * own maximum rate, and the web-service path's share of the AMQP path's throughput, and the
+ * router's CPU time per message on each path at full speed (from /proc: Linux). Asserts nothing.
+ * `BENCH_ROUTER_NODE_ARGS` (space-separated) is passed to the router's node, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it (written when the router stops), and
+ * `BENCH_PATHS=soap` (or `amqp`) runs one path only (a profile of that path alone).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,7 +31,21 @@ const SENDER = 'riverside-gp';
 const DESTINATION = 'riverside-community';
 const ROUTER_USER = 'itk-bench-router';
 const names = topologyNames('itk');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) =>
+  xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A process's CPU time (user + system) in ms, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
 
 const ROUTES = `endpoints:
   riverside-gp: { name: GP, addresses: [urn:nhs-uk:addressing:ods:A83001], identities: [riverside-gp], certificates: [riverside-gp] }
@@ -68,7 +86,13 @@ async function main(): Promise<void> {
     fs.writeFileSync(config, 'log: { level: warn }\n');
     router = spawn(
       process.execPath,
-      [packagePath('bin', 'itk-router.js'), 'start', '--config', config],
+      [
+        ...(process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        packagePath('bin', 'itk-router.js'),
+        'start',
+        '--config',
+        config,
+      ],
       {
         env: {
           ...process.env,
@@ -112,22 +136,31 @@ async function main(): Promise<void> {
         ...(path === 'soap' ? { send: soapSend } : {}),
       });
     const results = {
-      amqp: { max: [] as LoadResult[], half: [] as LoadResult[] },
-      soap: { max: [] as LoadResult[], half: [] as LoadResult[] },
+      amqp: { max: [] as LoadResult[], half: [] as LoadResult[], cpuUs: [] as number[] },
+      soap: { max: [] as LoadResult[], half: [] as LoadResult[], cpuUs: [] as number[] },
     };
-    await load('amqp', 0, 300); // warm-up
-    await load('soap', 0, 300);
+    const paths = (process.env.BENCH_PATHS ?? 'amqp,soap')
+      .split(',')
+      .filter((k): k is 'amqp' | 'soap' => k === 'amqp' || k === 'soap');
+    for (const kind of paths) await load(kind, 0, 300); // warm-up
     // One message at a time (20/s): the cost of one call, without queueing.
-    const slow = { amqp: await load('amqp', 20, 100), soap: await load('soap', 20, 100) };
+    const slow = {
+      amqp: paths.includes('amqp') ? await load('amqp', 20, 100) : undefined,
+      soap: paths.includes('soap') ? await load('soap', 20, 100) : undefined,
+    };
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const kind of ['amqp', 'soap'] as const) {
+      for (const kind of paths) {
+        const cpuBefore = cpuMs(router.pid);
         const max = await load(kind, 0, COUNT);
+        const cpuAfter = cpuMs(router.pid);
+        if (cpuBefore !== undefined && cpuAfter !== undefined)
+          results[kind].cpuUs.push(((cpuAfter - cpuBefore) * 1000) / max.received);
         const rate = Math.max(50, Math.floor(max.msgPerSec / 2));
         const half = await load(kind, rate, Math.floor(rate * HALF_RATE_SECONDS));
         results[kind].max.push(max);
         results[kind].half.push(half);
         process.stderr.write(
-          `round ${round} ${kind}: ${max.msgPerSec.toFixed(0)} msg/s max; at ${rate}/s p50 ${half.p50Ms.toFixed(1)} ms p99 ${half.p99Ms.toFixed(1)} ms\n`,
+          `round ${round} ${kind}: ${max.msgPerSec.toFixed(0)} msg/s max (router CPU ${results[kind].cpuUs.at(-1)?.toFixed(0) ?? '?'} µs/msg); at ${rate}/s p50 ${half.p50Ms.toFixed(1)} ms p99 ${half.p99Ms.toFixed(1)} ms\n`,
         );
       }
     }
@@ -136,6 +169,7 @@ async function main(): Promise<void> {
       msgPerSec: median(results[kind].max.map((x) => x.msgPerSec)),
       p50: median(results[kind].half.map((x) => x.p50Ms)),
       p99: median(results[kind].half.map((x) => x.p99Ms)),
+      cpuUs: median(results[kind].cpuUs),
       missing: [...results[kind].max, ...results[kind].half].reduce(
         (n, x) => n + x.sent - x.received,
         0,
@@ -149,19 +183,23 @@ async function main(): Promise<void> {
     console.log(
       `${COUNT} × ${Buffer.byteLength(template)} B notifications per max-rate run, ${ROUNDS} rounds (medians), SQLite store`,
     );
-    console.log('| path into the router          |    msg/s | p50 ms ½ | p99 ms ½ | missing |');
-    console.log('|-------------------------------|----------|----------|----------|---------|');
+    console.log(
+      '| path into the router          |    msg/s | p50 ms ½ | p99 ms ½ | missing | router CPU µs/msg |',
+    );
+    console.log(
+      '|-------------------------------|----------|----------|----------|---------|-------------------|',
+    );
     for (const [name, x] of [
       ['AMQP publish (confirms)', amqp],
       ['SOAP over HTTPS (mTLS, 64)', soap],
     ] as const) {
       console.log(
-        `| ${name.padEnd(29)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.missing).padStart(7)} |`,
+        `| ${name.padEnd(29)} | ${x.msgPerSec.toFixed(0).padStart(8)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${String(x.missing).padStart(7)} | ${x.cpuUs.toFixed(0).padStart(17)} |`,
       );
     }
-    console.log(
-      `at 20 msg/s (no queueing): AMQP p50 ${slow.amqp.p50Ms.toFixed(1)} ms p99 ${slow.amqp.p99Ms.toFixed(1)} ms; SOAP p50 ${slow.soap.p50Ms.toFixed(1)} ms p99 ${slow.soap.p99Ms.toFixed(1)} ms`,
-    );
+    const at20 = (x: LoadResult | undefined) =>
+      x ? `p50 ${x.p50Ms.toFixed(1)} ms p99 ${x.p99Ms.toFixed(1)} ms` : 'not run';
+    console.log(`at 20 msg/s (no queueing): AMQP ${at20(slow.amqp)}; SOAP ${at20(slow.soap)}`);
     console.log(
       `load average (1, 5, 15 min) at the end: ${os
         .loadavg()

@@ -263,11 +263,13 @@ export async function startRouter(
       log,
     }),
   ];
+  const following = webServices; // the delivery workers follow the routes
   const reloader = createRoutesReloader({
     config,
     live,
     log,
     watch: options.watchRoutes ?? true,
+    ...(following && { follower: { prepare: (next) => following.prepareRoutes(next.table) } }),
     declareEndpoints: async (ids) => {
       if (ids.length === 0) return;
       const channel = await connection.createChannel();

@@ -30,9 +30,15 @@ export function makeTestCerts(names: readonly string[]): CertDir {
   };
 }
 
+/** The body of an end point's 200 answer. */
+export const OK_BODY =
+  '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><itk:SimpleMessageResponse xmlns:itk="urn:nhs-itk:ns:201005">OK</itk:SimpleMessageResponse></soap:Body></soap:Envelope>';
+
 export interface Answer {
   readonly status: number;
   readonly body: string;
+  /** Answer this long after the call arrived (a call in flight, for tests that reload meanwhile). */
+  readonly delayMs?: number;
 }
 
 /** POSTs `body` to `url`, trusting `ca`, presenting `client` (cert and key) when given. */
@@ -109,13 +115,16 @@ export async function startTestEndpoint(certs: CertDir, name: string): Promise<T
         });
         const next = answers.shift() ?? {
           status: 200,
-          body: '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><itk:SimpleMessageResponse xmlns:itk="urn:nhs-itk:ns:201005">OK</itk:SimpleMessageResponse></soap:Body></soap:Envelope>',
+          body: OK_BODY,
         };
         if (next === 'drop') {
           req.socket.destroy();
           return;
         }
-        res.writeHead(next.status, { 'Content-Type': 'text/xml; charset=utf-8' }).end(next.body);
+        const answer = () =>
+          res.writeHead(next.status, { 'Content-Type': 'text/xml; charset=utf-8' }).end(next.body);
+        if (next.delayMs) setTimeout(answer, next.delayMs);
+        else answer();
       });
     },
   );

@@ -17,6 +17,7 @@ import {
 } from '../05-routing/index.js';
 import type { ValidationResult } from '../04-validation/validator.js';
 import { amqpMisfit } from './amqp-fit.js';
+import { gatewayProofRefusal, type GatewayProof } from './gateway-trust.js';
 import type { OutcomeKind } from './dispositions.js';
 
 export interface Decision {
@@ -37,19 +38,15 @@ export interface Decision {
   readonly answers?: readonly Answer[];
 }
 
-const specValue = (e: Envelope, key: string) => e.handlingSpecs.find((s) => s.key === key)?.value;
+export type { GatewayProof };
 
-/** The end point the web-service gateway proved by a client certificate (gateway-trust.ts). */
-export interface GatewayProof {
-  readonly endpointId: string;
-  /** The certificate name that matched, as the route table keys it. */
-  readonly certificate: string;
-}
+const specValue = (e: Envelope, key: string) => e.handlingSpecs.find((s) => s.key === key)?.value;
 
 /**
  * The sender is the end point whose identities list `userId`, or, for a call the router's own
- * web-service gateway published, the end point its certificate proved (still listed by it in the
- * routes in force: a reload may have removed it since).
+ * web-service gateway published (or a quarantine replay of one), the end point it proved, re-checked
+ * against the routes in force (gateway-trust.ts `gatewayProofRefusal`: a reload may have removed
+ * the certificate since).
  */
 export function decide(
   v: ValidationResult,
@@ -63,10 +60,8 @@ export function decide(
     deliveries: [] as Delivery[],
     ...(envelope ? { envelope } : {}),
   };
-  if (gateway && table.certificates.get(gateway.certificate) !== gateway.endpointId) {
-    const text = `web-service certificate ${gateway.certificate} no longer proves end point ${gateway.endpointId}`;
-    return { ...base, kind: 'unknown-sender', reason: { code: '3000', text } };
-  }
+  const refusal = gateway ? gatewayProofRefusal(gateway, table) : undefined;
+  if (refusal) return { ...base, kind: 'unknown-sender', reason: { code: '3000', text: refusal } };
   const sender = gateway
     ? table.endpoints.get(gateway.endpointId)
     : userId

@@ -132,13 +132,14 @@ async function quarantinePoison(
 ): Promise<void> {
   const { trackingId, envelope, messageId } = failure.context;
   const disposition = DISPOSITIONS.poison;
-  const user =
-    trustedReplay(msg, {
-      inboundExchange: deps.names.inboundExchange,
-      brokerUser: replayTrustedUser(deps.brokerUser, deps.routes().table),
-    })?.user ?? msg.properties.userId;
+  const replay = trustedReplay(msg, {
+    inboundExchange: deps.names.inboundExchange,
+    brokerUser: replayTrustedUser(deps.brokerUser, deps.routes().table),
+  });
+  const user = replay ? replay.user : msg.properties.userId;
   const sender =
     failure.context.senderEndpointId ??
+    replay?.gatewayEndpoint ??
     trustedGateway(msg, { brokerUser: replayTrustedUser(deps.brokerUser, deps.routes().table) })
       ?.endpointId ??
     (user ? endpointForIdentity(deps.routes().table, user)?.id : undefined) ??

@@ -33,14 +33,17 @@ export async function processMessage(
   const { table, validator } = deps.routes(); // one snapshot for the whole message
   const t = deps.tracing ?? NO_TRACING;
   const v = t.stage('validate', () => validator.validate(msg.body));
-  // A quarantine replay the router published itself names the original sender's broker user.
+  // A quarantine replay the router published itself names the original sender's broker user, or
+  // the end point the web-service gateway proved for it.
   const replay = trustedReplay(msg, {
     inboundExchange: deps.names.inboundExchange,
     brokerUser: replayTrustedUser(deps.brokerUser, table),
   });
   // A call the router's web-service gateway published names the end point its certificate proved.
   const gateway = replay
-    ? undefined
+    ? replay.gatewayEndpoint !== undefined
+      ? { endpointId: replay.gatewayEndpoint }
+      : undefined
     : trustedGateway(msg, { brokerUser: replayTrustedUser(deps.brokerUser, table) });
   const decided = t.stage('route', () =>
     decide(v, replay?.user ?? (gateway ? undefined : msg.properties.userId), table, gateway),

@@ -9,6 +9,12 @@
  * `itk-router provision` can publish to `itk.inbound` only, never through the default exchange,
  * so no supplier can pass a message off as a replay. Anything else carrying these headers is an
  * ordinary message: the headers are ignored.
+ *
+ * A replay names its original sender in one of two ways: the broker user an AMQP message came
+ * from (`itk-replay-user`), or, for a message that came through the web-service gateway (which
+ * has no broker user of the sender's), the end point the gateway proved
+ * (`itk-replay-gateway-endpoint`), re-checked against the routes when the replay is processed
+ * (gateway-trust.ts `gatewayProofRefusal`). A replay naming both, or neither, is not trusted.
  */
 import type { ReplayLineage } from '../08-store/replay-generations.js';
 import type { InboundMessage } from '../02-transport/inbound-message.js';
@@ -22,13 +28,19 @@ export const REPLAY_HEADER = {
   reason: 'itk-replay-reason',
   /** The broker user the original came from: the router takes the sender's identity from it. */
   user: 'itk-replay-user',
+  /** Instead of `user`: the end point the web-service gateway proved for the original. */
+  gatewayEndpoint: 'itk-replay-gateway-endpoint',
   /** `true`: process it even when (sender, tracking id) was already processed. */
   ignoreDuplicate: 'itk-replay-ignore-duplicate',
 } as const;
 
-/** A replay the router trusts: the original sender's broker user and the lineage to record. */
+/**
+ * A replay the router trusts: the original sender (its broker user, or the end point the
+ * web-service gateway proved: exactly one of the two) and the lineage to record.
+ */
 export interface TrustedReplay {
-  readonly user: string;
+  readonly user?: string;
+  readonly gatewayEndpoint?: string;
   readonly lineage: ReplayLineage;
 }
 
@@ -73,26 +85,33 @@ export function headerText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The original sender a replay names: a broker user, or the end point the gateway proved. */
+export type ReplayOrigin = { readonly user: string } | { readonly gatewayEndpoint: string };
+
 /** The headers of a replayed copy. */
-export function replayHeaders(r: {
-  readonly replayOf: string;
-  readonly by: string;
-  readonly reason: string;
-  readonly user: string;
-  readonly ignoreDuplicate: boolean;
-}): Record<string, string> {
+export function replayHeaders(
+  r: {
+    readonly replayOf: string;
+    readonly by: string;
+    readonly reason: string;
+    readonly ignoreDuplicate: boolean;
+  } & ReplayOrigin,
+): Record<string, string> {
   return {
     [REPLAY_HEADER.of]: r.replayOf,
     [REPLAY_HEADER.by]: r.by,
     [REPLAY_HEADER.reason]: r.reason,
-    [REPLAY_HEADER.user]: r.user,
+    ...('user' in r
+      ? { [REPLAY_HEADER.user]: r.user }
+      : { [REPLAY_HEADER.gatewayEndpoint]: r.gatewayEndpoint }),
     [REPLAY_HEADER.ignoreDuplicate]: r.ignoreDuplicate ? 'true' : 'false',
   };
 }
 
 /**
  * The replay `msg` carries, when the router may trust it: it did not come through the inbound
- * exchange, its `user_id` is the router's own broker user, and it names the original user.
+ * exchange, its `user_id` is the router's own broker user, and it names the original sender
+ * (a broker user or a gateway end point, not both).
  */
 export function trustedReplay(
   msg: InboundMessage,
@@ -102,10 +121,18 @@ export function trustedReplay(
   if (msg.exchange === router.inboundExchange) return undefined;
   const h = msg.properties.headers;
   const user = headerText(h[REPLAY_HEADER.user])?.trim();
-  if (!user) return undefined;
+  const gatewayEndpoint = headerText(h[REPLAY_HEADER.gatewayEndpoint])?.trim();
+  const origin = user
+    ? gatewayEndpoint
+      ? undefined // both: no replay
+      : { user }
+    : gatewayEndpoint
+      ? { gatewayEndpoint }
+      : undefined;
+  if (!origin) return undefined;
   const text = (key: string, fallback: string) => headerText(h[key])?.trim() || fallback;
   return {
-    user,
+    ...origin,
     lineage: {
       replayOf: text(REPLAY_HEADER.of, 'unknown'),
       by: text(REPLAY_HEADER.by, router.brokerUser),

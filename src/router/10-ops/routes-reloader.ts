@@ -1,14 +1,21 @@
 /**
  * Reloads the routes on demand (SIGHUP) and when the files change: the new snapshot is swapped in
  * whole, new end points get their queues first, and an invalid folder is refused with the reason
- * logged while the router keeps its last good routes.
+ * logged while the router keeps its last good routes. A follower (the web-service delivery
+ * workers) reads the new routes before the swap, may refuse them, and follows them after it.
  */
 import fs from 'node:fs';
 import type { RouterConfig } from '../01-config/router-config.js';
-import type { LiveRoutes } from '../05-routing/live-routes.js';
+import type { LiveRoutes, RoutesSnapshot } from '../05-routing/live-routes.js';
 import { loadRoutesSnapshot } from '../05-routing/load-snapshot.js';
 import { diffRoutes, formatDiff, isEmptyDiff } from '../05-routing/routes-diff.js';
 import type { Logger } from '../00-common/logger.js';
+
+/** Something that must follow the routes (the web-service delivery workers). */
+export interface RoutesFollower {
+  /** Reads `next` before it is in force: a problem refuses it; else `apply` runs after the swap. */
+  prepare(next: RoutesSnapshot): { readonly problem: string } | { apply(): Promise<void> };
+}
 
 export interface RoutesReloader {
   /** Reloads now; resolves true when the new routes are in force. */
@@ -22,6 +29,7 @@ export function createRoutesReloader(options: {
   log: Logger;
   /** Declares the queues of end points that the new routes add. */
   declareEndpoints: (ids: readonly string[]) => Promise<void>;
+  follower?: RoutesFollower;
   watch: boolean;
 }): RoutesReloader {
   const { config, live, log } = options;
@@ -34,6 +42,15 @@ export function createRoutesReloader(options: {
       log.error('routes reload refused: keeping the last good routes', {
         why,
         reason: (err as Error).message,
+      });
+      return false;
+    }
+    const prepared = options.follower?.prepare(next);
+    if (prepared && 'problem' in prepared) {
+      next.validator.dispose();
+      log.error('routes reload refused: keeping the last good routes', {
+        why,
+        reason: prepared.problem,
       });
       return false;
     }
@@ -53,6 +70,13 @@ export function createRoutesReloader(options: {
       why,
       changes: formatDiff(diff).trim().split('\n'),
     });
+    // The routes are in force; a follower that fails part-way says so (and tries again next time).
+    await prepared?.apply().catch((err: unknown) =>
+      log.error('routes reloaded, but not everything follows them', {
+        why,
+        reason: (err as Error).message,
+      }),
+    );
     return true;
   };
   const reload = (why: string) => (running = running.then(() => reloadNow(why)));

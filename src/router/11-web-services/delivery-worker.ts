@@ -211,7 +211,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
           body: msg.body,
           validator,
           sender,
-          reporter: state === 'nacked' ? endpoint : undefined,
+          // the end point as the routes now describe it (its addresses may have been reloaded)
+          reporter: state === 'nacked' ? (table.endpoints.get(endpoint.id) ?? endpoint) : undefined,
           router: deps.router,
           code,
           text,

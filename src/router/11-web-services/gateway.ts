@@ -3,9 +3,15 @@
  * a client certificate chaining to `webServices.tls.ca` (no certificate, or one from another CA,
  * fails the TLS handshake), takes SOAP calls on `webServices.path`, reads at most the message
  * size limit, and answers what accept-call.ts decides. Node's own `https`: one route, raw bytes.
+ *
+ * The client certificate is read once per TLS connection, when the handshake completes, not per
+ * call (Node's getPeerCertificate builds a fresh object each time: ~50 µs a call over keep-alive);
+ * renegotiation is refused on the connection, so its certificate cannot change afterwards. Which
+ * end point that certificate proves is still decided per call, with the routes in force.
  */
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import type { PeerFacts } from './client-identity.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptCall, type GatewayDeps, type HttpReply } from './accept-call.js';
 import { peerFacts } from './client-identity.js';
@@ -45,6 +51,8 @@ export async function startGateway(
       code: '1000',
       diagnostic: `the message is ${size} bytes, over the limit of ${max} bytes`,
     });
+  /** The client certificate of each TLS connection, read once at its handshake. */
+  const peers = new WeakMap<TLSSocket, PeerFacts>();
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'https://gateway').pathname;
     if (path !== options.path) {
@@ -77,8 +85,9 @@ export async function startGateway(
         return;
       }
       const soapAction = req.headers['soapaction'];
+      const socket = req.socket as TLSSocket;
       acceptCall(deps, {
-        peer: peerFacts((req.socket as TLSSocket).getPeerCertificate()),
+        peer: peers.get(socket) ?? peerFacts(socket.getPeerCertificate()),
         body: Buffer.concat(chunks),
         contentType: req.headers['content-type'],
         soapAction: Array.isArray(soapAction) ? soapAction[0] : soapAction,
@@ -104,6 +113,11 @@ export async function startGateway(
     },
     handle,
   );
+  server.on('secureConnection', (socket: TLSSocket) => {
+    // TLS 1.2 renegotiation could present another certificate on this connection: refused.
+    socket.disableRenegotiation();
+    peers.set(socket, peerFacts(socket.getPeerCertificate()));
+  });
   server.on('tlsClientError', (err) => {
     deps.log.info('web-service TLS handshake refused', { error: err.message });
   });

@@ -1,8 +1,9 @@
 /**
  * Web services, built from the config and the router's own broker connection, store and routes
  * (called by the composition root, main.ts): the gateway when `webServices` is on, and one
- * delivery worker per end point with `delivery.url`. Start after the topology is declared; stop
- * before the consumer, the publisher and the connection.
+ * delivery worker per end point with `delivery.url`, following routes reloads (delivery-workers.ts;
+ * main.ts hands `prepareRoutes` to the routes reloader). Start after the topology is declared;
+ * stop before the consumer, the publisher and the connection.
  *
  * The gateway is refused when the router's broker user cannot be trusted (guest, or an end
  * point's identity): the pipeline would then believe no gateway header (gateway-trust.ts), and
@@ -10,7 +11,6 @@
  */
 import type { Registry } from 'prom-client';
 import type { Logger } from '../00-common/logger.js';
-import type { Endpoint } from '../01-config/routes-config.js';
 import type { WebServicesConfig } from '../01-config/router-config.js';
 import type { BrokerConnection } from '../02-transport/connection.js';
 import type { TopologyNames } from '../02-transport/names.js';
@@ -22,11 +22,12 @@ import type { RouterIdentity } from '../05-routing/router-identity.js';
 import type { Publisher } from '../07-delivery/outbound.js';
 import type { MessageStore } from '../08-store/message-store.js';
 import { replayTrustRefusal } from '../09-pipeline/replay-trust.js';
-import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
+import { createDeliveryWorker } from './delivery-worker.js';
+import { DeliveryWorkers, type PreparedRoutes } from './delivery-workers.js';
 import { startGateway, type RunningGateway } from './gateway.js';
 import type { GatewayDeps } from './accept-call.js';
 import { createHttpsCaller } from './https-caller.js';
-import { loadTlsFiles } from './tls-files.js';
+import { loadTlsFiles, TlsFileError } from './tls-files.js';
 import { createWsMetrics } from './ws-metrics.js';
 
 export interface WebServicesDeps {
@@ -53,6 +54,12 @@ export interface WebServicesDeps {
 export interface RunningWebServices {
   /** The gateway's port, when it is on. */
   readonly port?: number;
+  /**
+   * Reads what new routes ask of the delivery workers, before they are swapped in: a problem
+   * (a TLS file that cannot be used) refuses them; else `apply` once they are in force starts,
+   * stops and restarts workers to match (delivery-workers.ts).
+   */
+  prepareRoutes(table: RouteTable): PreparedRoutes;
   stop(): Promise<void>;
 }
 
@@ -72,30 +79,38 @@ export function gatewayTrustRefusal(
   return `${head}: ${brokerUser} is an identity of end point ${table.identities.get(brokerUser)}`;
 }
 
-export type Delivering = Endpoint & { readonly delivery: NonNullable<Endpoint['delivery']> };
-
-/** The TLS files of calls to an end point: its own `delivery.tls`, else `webServices.tls`. */
-export function deliveryTls(
-  endpoint: Delivering,
-  defaults: WebServicesConfig['tls'] | undefined,
-): { ca?: string; cert?: string; key?: string } {
-  const own = endpoint.delivery.tls;
-  const ca = own?.ca ?? defaults?.ca;
-  const [cert, key] = own?.cert ? [own.cert, own.key] : [defaults?.cert, defaults?.key];
-  return { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
-}
+export { deliveryTls, type Delivering } from './delivery-workers.js';
 
 export async function startWebServices(deps: WebServicesDeps): Promise<RunningWebServices> {
   const metrics = createWsMetrics(deps.registry);
   const { table } = deps.routes();
   const tls = deps.config?.tls;
-  const workers: DeliveryWorker[] = [];
+  const backoff = deps.config?.retry ?? { initialDelayMs: 1000, maxDelayMs: 60000 };
+  const workers = new DeliveryWorkers(
+    ({ endpoint, caller }) =>
+      createDeliveryWorker({
+        endpoint,
+        caller: createHttpsCaller(caller),
+        connection: deps.connection,
+        publisher: deps.publisher,
+        names: deps.names,
+        store: deps.store,
+        routes: deps.routes,
+        router: deps.router,
+        attempts: deps.attempts,
+        backoff,
+        log: deps.log,
+        metrics,
+      }),
+    tls,
+    deps.log,
+  );
   let gateway: RunningGateway | undefined;
   let gatewayPublisher: ConfirmPublisher | undefined;
   const stop = async () => {
     await gateway?.close();
     await gatewayPublisher?.close();
-    await Promise.all(workers.map((w) => w.stop()));
+    await workers.stop();
   };
   try {
     if (deps.config) {
@@ -130,41 +145,22 @@ export async function startWebServices(deps: WebServicesDeps): Promise<RunningWe
         deps.wrapGateway ? deps.wrapGateway(gatewayDeps) : gatewayDeps,
       );
     }
-    const delivering = [...table.endpoints.values()].filter((e): e is Delivering => !!e.delivery);
-    for (const endpoint of delivering) {
-      const { ca, cert, key } = loadTlsFiles(deliveryTls(endpoint, tls));
-      const worker = createDeliveryWorker({
-        endpoint,
-        caller: createHttpsCaller({
-          url: endpoint.delivery.url,
-          timeoutMs: endpoint.delivery.timeoutMs,
-          concurrency: endpoint.delivery.concurrency,
-          ...(ca && { ca }),
-          ...(cert && key && { cert, key }),
-        }),
-        connection: deps.connection,
-        publisher: deps.publisher,
-        names: deps.names,
-        store: deps.store,
-        routes: deps.routes,
-        router: deps.router,
-        attempts: deps.attempts,
-        backoff: deps.config?.retry ?? { initialDelayMs: 1000, maxDelayMs: 60000 },
-        log: deps.log,
-        metrics,
-      });
-      workers.push(worker);
-      await worker.start();
-    }
+    const prepared = workers.prepare(table);
+    if ('problem' in prepared) throw new TlsFileError(prepared.problem);
+    await prepared.apply();
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
-  if (gateway || workers.length > 0) {
+  if (gateway || workers.endpoints.length > 0) {
     deps.log.info('web services started', {
       ...(gateway && { gatewayPort: gateway.port }),
-      deliveringTo: workers.length,
+      deliveringTo: workers.endpoints.length,
     });
   }
-  return { ...(gateway && { port: gateway.port }), stop };
+  return {
+    ...(gateway && { port: gateway.port }),
+    prepareRoutes: (next) => workers.prepare(next),
+    stop,
+  };
 }

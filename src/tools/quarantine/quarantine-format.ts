@@ -126,9 +126,8 @@ export function formatReplay(results: readonly ReplayResult[]): string {
   const lines = results.map((r) => {
     const what = `${r.id}${r.trackingId ? ` (${r.trackingId})` : ''}`;
     if (r.status === 'replayed') {
-      const as = r.senderEndpointId
-        ? `${r.senderEndpointId}, broker user ${r.user}`
-        : `broker user ${r.user}`;
+      const via = r.user ? `broker user ${r.user}` : 'through the web-service gateway';
+      const as = r.senderEndpointId ? `${r.senderEndpointId}, ${via}` : via;
       const follow = `; follow it with: itk-router track ${r.trackAs}`;
       return `replayed ${what} as ${as}: on the router's inbound queue, removed from the quarantine${follow}`;
     }

@@ -11,8 +11,8 @@ import type { MessageHistory, MessageStore } from '../../router/08-store/message
 import type { TopologyNames } from '../../router/02-transport/names.js';
 import { reasonOf, selectEntries, type QuarantineEntry } from './quarantine-entry.js';
 import { QuarantineSession, type HeldEntry } from './quarantine-session.js';
-import { replayHeaders } from '../../router/09-pipeline/replay-trust.js';
-import { originRecord, planReplay, storeKeyOf } from './replay-plan.js';
+import { replayHeaders, type ReplayOrigin } from '../../router/09-pipeline/replay-trust.js';
+import { originRecord, planReplay, storeKeyOf, type ReplayPlan } from './replay-plan.js';
 
 export interface QuarantineTools {
   /** The router's own AMQP URL (its broker user is the one the router trusts replays from). */
@@ -147,7 +147,9 @@ export type ReplayResult =
       readonly replayId: string;
       /** What `itk-router track` finds it under: its tracking id, else its unreadable key. */
       readonly trackAs: string;
-      readonly user: string;
+      /** The original's broker user, or (a web-service call) the end point the gateway proved. */
+      readonly user?: string;
+      readonly gatewayEndpoint?: string;
       readonly senderEndpointId?: string;
     }
   | {
@@ -230,7 +232,7 @@ async function replayOne(
         replayOf: e.id,
         by: o.by,
         reason: o.reason,
-        user: plan.user,
+        ...originOf(plan),
         ignoreDuplicate: o.ignoreDuplicate ?? false,
       }),
     });
@@ -243,10 +245,14 @@ async function replayOne(
     status: 'replayed',
     replayId,
     trackAs: storeKeyOf(e),
-    user: plan.user,
+    ...originOf(plan),
     ...(plan.senderEndpointId ? { senderEndpointId: plan.senderEndpointId } : {}),
   };
 }
+
+/** The sender a replay names: the broker user, else the end point the gateway proved. */
+const originOf = (plan: ReplayPlan): ReplayOrigin =>
+  'gatewayEndpoint' in plan ? { gatewayEndpoint: plan.gatewayEndpoint } : { user: plan.user };
 
 /**
  * Removes entries: the named ones (each taken and acknowledged), or, with none named, the whole

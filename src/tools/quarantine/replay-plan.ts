@@ -1,12 +1,14 @@
 /**
  * Before a quarantine entry is replayed (pure): whose message it was, which end point that broker
- * user is now, and whether (sender, tracking id) was already processed. The router checks the
+ * user is now (or, for a message that came through the web-service gateway, whether the end point
+ * the gateway proved is still trusted), and whether (sender, tracking id) was already processed. The router checks the
  * duplicate again when the replay arrives (store/replay-generations.ts); checking here first
  * leaves a refused entry on the quarantine instead of removing it for nothing.
  */
 import type { RouteTable } from '../../router/05-routing/index.js';
 import { endpointForIdentity } from '../../router/05-routing/index.js';
 import type { MessageHistory, MessageRecord } from '../../router/08-store/message-store.js';
+import { gatewayProofRefusal } from '../../router/09-pipeline/gateway-trust.js';
 import type { QuarantineEntry } from './quarantine-entry.js';
 
 const time = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -40,15 +42,35 @@ export function originRecord(
   return candidates.find((r) => r.outcome === 'quarantined') ?? candidates[0];
 }
 
-export interface ReplayPlan {
+/**
+ * The end point a web-service gateway call was proven to come from, when `record` is the router's
+ * record of one: a sender end point and no broker user (the pipeline records the broker user of
+ * every AMQP message it names a sender for, and none for a gateway call, process-message.ts).
+ */
+export const gatewayEndpointOf = (record: MessageRecord | undefined): string | undefined =>
+  record?.senderEndpointId && !record.brokerUser ? record.senderEndpointId : undefined;
+
+/** A replay as planned: the entry, its original sender, and the end point that is now. */
+export type ReplayPlan = {
   readonly entry: QuarantineEntry;
-  /** The broker user the original came from: `itk-replay-user`. */
-  readonly user: string;
-  /** The end point that user is in the routes, when the routes were read. */
+  /** The end point the sender is in the routes, when the routes were read. */
   readonly senderEndpointId?: string;
-  /** Where the user came from, for the operator. */
-  readonly userFrom: 'store' | 'user_id' | 'itk-sender';
-}
+} & (
+  | {
+      /** The broker user the original came from: `itk-replay-user`. */
+      readonly user: string;
+      /** Where the user came from, for the operator. */
+      readonly userFrom: 'store' | 'user_id' | 'itk-sender';
+    }
+  | {
+      /**
+       * A message that came through the web-service gateway: the end point it proved (from the
+       * store's record), `itk-replay-gateway-endpoint`, instead of a user.
+       */
+      readonly gatewayEndpoint: string;
+      readonly userFrom: 'gateway';
+    }
+);
 
 export type PlanResult =
   | { readonly ok: true; readonly plan: ReplayPlan }
@@ -66,9 +88,18 @@ export function planReplay(
   options: { readonly ignoreDuplicate: boolean },
 ): PlanResult {
   const origin = histories ? originRecord(e, histories) : undefined;
-  const fromSender = e.sender
-    ? (table?.endpoints.get(e.sender)?.identities[0] ?? e.sender)
-    : undefined;
+  const gatewayEndpoint = gatewayEndpointOf(origin);
+  if (gatewayEndpoint) return planGatewayReplay(e, gatewayEndpoint, histories, table, options);
+  const named = e.sender ? table?.endpoints.get(e.sender) : undefined;
+  if (!origin?.brokerUser && !e.originalUser && named?.identities.length === 0) {
+    return {
+      ok: false,
+      reason:
+        `end point ${named.id} has no broker user (it sends through the web-service gateway): ` +
+        "only the router's store record of the message can name it as the sender, and none was found",
+    };
+  }
+  const fromSender = e.sender ? (named?.identities[0] ?? e.sender) : undefined;
   const [user, userFrom] = origin?.brokerUser
     ? [origin.brokerUser, 'store' as const]
     : e.originalUser
@@ -93,18 +124,51 @@ export function planReplay(
     };
   }
   const plan = { entry: e, user, userFrom, senderEndpointId: sender.id };
+  return duplicateCheck(plan, sender.id, histories, options);
+}
+
+/**
+ * A message the gateway published: the store's record names the end point its certificate
+ * proved; the routes now must still trust that end point (the router checks again on arrival).
+ */
+function planGatewayReplay(
+  e: QuarantineEntry,
+  endpointId: string,
+  histories: readonly MessageHistory[] | undefined,
+  table: RouteTable | undefined,
+  options: { readonly ignoreDuplicate: boolean },
+): PlanResult {
+  const plan = {
+    entry: e,
+    gatewayEndpoint: endpointId,
+    userFrom: 'gateway' as const,
+    senderEndpointId: endpointId,
+  };
+  if (!table) return { ok: true, plan };
+  const refusal = gatewayProofRefusal({ endpointId }, table);
+  if (refusal) return { ok: false, reason: `${refusal}: not replayed` };
+  return duplicateCheck(plan, endpointId, histories, options);
+}
+
+/** `plan`, unless (sender, tracking id) was already processed and that is not to be ignored. */
+function duplicateCheck(
+  plan: ReplayPlan,
+  senderId: string,
+  histories: readonly MessageHistory[] | undefined,
+  options: { readonly ignoreDuplicate: boolean },
+): PlanResult {
   if (!histories || options.ignoreDuplicate) return { ok: true, plan };
-  const key = storeKeyOf(e);
+  const key = storeKeyOf(plan.entry);
   const latest = histories
     .map((h) => h.record)
-    .filter((r) => r.senderEndpointId === sender.id && r.trackingId === key)
+    .filter((r) => r.senderEndpointId === senderId && r.trackingId === key)
     .sort(latestFirst)[0];
   if (latest?.completedAt && latest.outcome !== 'quarantined') {
     return {
       ok: false,
       duplicate: true,
       reason:
-        `${key} from ${sender.id} was already processed (outcome ${latest.outcome}, ` +
+        `${key} from ${senderId} was already processed (outcome ${latest.outcome}, ` +
         `${time(latest.completedAt)}): a duplicate, not replayed; ` +
         'replay with --ignore-duplicate to process it again',
     };

@@ -149,4 +149,39 @@ describe('decide', () => {
       },
     });
   });
+
+  test('a quarantine replay of a web-service call: the end point it proved, while it still lists a certificate', () => {
+    const withCertificates = (certificates: string[]) =>
+      buildRouteTable(
+        {
+          ...routes,
+          endpoints: routes.endpoints.map((e) =>
+            e.id === 'riverside-gp' ? { ...e, certificates } : e,
+          ),
+        },
+        { routerAddress: 'urn:nhs-uk:addressing:ods:ITKROUTER' },
+      );
+    const v = validator.validate(fixture('examples/careplan-notification.xml'));
+    const replayed = { endpointId: 'riverside-gp' }; // no certificate: the store names the end point
+    // any certificate it lists now (one renewed since the call, say): the sender
+    const d = decide(v, undefined, withCertificates(['sha256:' + 'ab'.repeat(32)]), replayed);
+    expect(d.kind).toBe('delivered');
+    expect(d.sender?.id).toBe('riverside-gp');
+    // its certificates removed from the routes since: refused 3000, saying so
+    expect(decide(v, undefined, withCertificates([]), replayed)).toMatchObject({
+      kind: 'unknown-sender',
+      reason: {
+        code: '3000',
+        text: 'end point riverside-gp no longer lists a web-service certificate: a replay of a message it sent through the web-service gateway is not trusted',
+      },
+    });
+    // the end point gone from the routes
+    expect(decide(v, undefined, table, { endpointId: 'gone-gp' })).toMatchObject({
+      kind: 'unknown-sender',
+      reason: {
+        code: '3000',
+        text: 'end point gone-gp, the web-service sender of the replayed message, is not in the routes',
+      },
+    });
+  });
 });

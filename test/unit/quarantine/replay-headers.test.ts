@@ -95,6 +95,43 @@ describe('trustedReplay', () => {
     ).toBeUndefined();
   });
 
+  test('a replay of a web-service call names the end point the gateway proved instead of a user', () => {
+    const gateway = replayHeaders({
+      replayOf: '3f9a2c1b7e',
+      by: 'alice',
+      reason: 'routes fixed',
+      gatewayEndpoint: 'westfield-gp',
+      ignoreDuplicate: false,
+    });
+    expect(gateway).toEqual({
+      'itk-replay-of': '3f9a2c1b7e',
+      'itk-replayed-by': 'alice',
+      'itk-replay-reason': 'routes fixed',
+      'itk-replay-gateway-endpoint': 'westfield-gp',
+      'itk-replay-ignore-duplicate': 'false',
+    });
+    expect(trustedReplay(message({ headers: gateway }), ROUTER)).toEqual({
+      gatewayEndpoint: 'westfield-gp',
+      lineage: expect.objectContaining({ replayOf: '3f9a2c1b7e', by: 'alice' }),
+    });
+    // by the same rule as any replay: not through itk.inbound, not from another user
+    expect(
+      trustedReplay(message({ headers: gateway, exchange: 'itk.inbound' }), ROUTER),
+    ).toBeUndefined();
+    expect(
+      trustedReplay(message({ headers: gateway, userId: 'riverside-gp' }), ROUTER),
+    ).toBeUndefined();
+  });
+
+  test('a replay naming both a user and a gateway end point is no replay', () => {
+    expect(
+      trustedReplay(
+        message({ headers: { ...headers, [REPLAY_HEADER.gatewayEndpoint]: 'westfield-gp' } }),
+        ROUTER,
+      ),
+    ).toBeUndefined();
+  });
+
   test('reads byte-array headers, the override, and defaults what is missing', () => {
     const replay = trustedReplay(
       message({

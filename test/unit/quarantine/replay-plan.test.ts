@@ -5,7 +5,12 @@ import {
   toEntries,
   type QuarantinedMessage,
 } from '../../../src/tools/quarantine/quarantine-entry.js';
-import { originRecord, planReplay, storeKeyOf } from '../../../src/tools/quarantine/replay-plan.js';
+import {
+  gatewayEndpointOf,
+  originRecord,
+  planReplay,
+  storeKeyOf,
+} from '../../../src/tools/quarantine/replay-plan.js';
 import { buildRouteTable } from '../../../src/router/05-routing/index.js';
 import type { MessageHistory, MessageRecord } from '../../../src/router/08-store/message-store.js';
 
@@ -106,6 +111,82 @@ describe('planReplay: the sender', () => {
     ).toEqual({
       ok: true,
       plan: { entry: unknownSender, user: 'stranger', userFrom: 'store' },
+    });
+  });
+});
+
+describe('planReplay: a message that came through the web-service gateway', () => {
+  // the store's record of a gateway call: a sender end point and no broker user
+  const viaGateway = record({ senderEndpointId: 'riverside-gp', brokerUser: null });
+
+  test('names the end point the gateway proved, from the store, instead of a user', () => {
+    expect(gatewayEndpointOf(viaGateway)).toBe('riverside-gp');
+    expect(gatewayEndpointOf(record({ senderEndpointId: 'riverside-gp', brokerUser: 'x' }))).toBe(
+      undefined,
+    );
+    expect(planReplay(forbidden, [history(viaGateway)], table, { ignoreDuplicate: false })).toEqual(
+      {
+        ok: true,
+        plan: {
+          entry: forbidden,
+          gatewayEndpoint: 'riverside-gp',
+          userFrom: 'gateway',
+          senderEndpointId: 'riverside-gp',
+        },
+      },
+    );
+  });
+
+  test('refuses it when the end point no longer lists a certificate, or is gone', () => {
+    const without = { ...table, endpoints: new Map(table.endpoints) };
+    without.endpoints.set('riverside-gp', {
+      ...table.endpoints.get('riverside-gp')!,
+      certificates: [],
+    });
+    expect(
+      planReplay(forbidden, [history(viaGateway)], without, { ignoreDuplicate: false }),
+    ).toEqual({
+      ok: false,
+      reason:
+        'end point riverside-gp no longer lists a web-service certificate: a replay of a message it sent through the web-service gateway is not trusted: not replayed',
+    });
+    const gone = record({ senderEndpointId: 'westfield-gp', brokerUser: null });
+    const goneEntry = entryOf({ 'itk-sender': 'westfield-gp', 'itk-tracking-id': TID });
+    expect(planReplay(goneEntry, [history(gone)], table, { ignoreDuplicate: false })).toEqual({
+      ok: false,
+      reason:
+        'end point westfield-gp, the web-service sender of the replayed message, is not in the routes: not replayed',
+    });
+  });
+
+  test('checks the duplicate under that end point', () => {
+    const delivered = record({
+      senderEndpointId: 'riverside-gp',
+      brokerUser: null,
+      state: 'delivered',
+      outcome: 'delivered',
+      completedAt: at(5),
+      generation: 1,
+    });
+    const histories = [history(viaGateway), history(delivered)];
+    expect(planReplay(forbidden, histories, table, { ignoreDuplicate: false })).toMatchObject({
+      ok: false,
+      duplicate: true,
+    });
+    expect(planReplay(forbidden, histories, table, { ignoreDuplicate: true }).ok).toBe(true);
+  });
+
+  test('without the store, an end point with no broker user cannot be named as the sender', () => {
+    const wsOnly = { ...table, endpoints: new Map(table.endpoints) };
+    wsOnly.endpoints.set('riverside-gp', {
+      ...table.endpoints.get('riverside-gp')!,
+      identities: [],
+    });
+    expect(planReplay(forbidden, undefined, wsOnly, { ignoreDuplicate: false })).toEqual({
+      ok: false,
+      reason:
+        'end point riverside-gp has no broker user (it sends through the web-service gateway): ' +
+        "only the router's store record of the message can name it as the sender, and none was found",
     });
   });
 });

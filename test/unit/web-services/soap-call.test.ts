@@ -75,6 +75,28 @@ describe('the web-service gate', () => {
     );
   });
 
+  test('the payloads are stepped over whole: markup-like text in a comment or CDATA inside them changes nothing', () => {
+    // what would fool a scanner: an end tag of the payloads in CDATA, and a start tag in a comment
+    const tricky = withoutDeclaration(de).replace(
+      /(<itk:payload\b[^>]*>)/,
+      '$1<!-- <itk:payloads> --><![CDATA[</itk:payloads></itk:DistributionEnvelope>]]>',
+    );
+    expect(tricky).not.toBe(withoutDeclaration(de));
+    const r = readSoapCall(
+      {
+        body: Buffer.from(
+          soapCall({ de: tricky, created: now, expires: new Date(now.getTime() + 60_000) }),
+        ),
+        contentType: 'text/xml',
+        soapAction: service,
+      },
+      options,
+    );
+    if (!r.ok) throw new Error(r.refusal.diagnostic);
+    expect(r.call.de).toBe(tricky.trimEnd());
+    expect(r.call.service).toBe(service);
+  });
+
   test('a Content-Type other than text/xml is refused 1000', () => {
     expect(refusal(read({}, { contentType: 'application/soap+xml' }))).toEqual({
       code: '1000',
