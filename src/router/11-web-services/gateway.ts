@@ -113,6 +113,11 @@ export async function startGateway(
     },
     handle,
   );
+  // Keep-alive connections stay open 65 s idle, not Node's 5 s: a supplier's connection pool that
+  // reuses a connection the server is closing at that moment sees its call fail ("socket hang
+  // up"); pools commonly keep idle connections up to a minute. Headers must come within 66 s.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('secureConnection', (socket: TLSSocket) => {
     // TLS 1.2 renegotiation could present another certificate on this connection: refused.
     socket.disableRenegotiation();
