@@ -37,6 +37,13 @@ import { SqliteWrites } from './sqlite-writes.js';
 
 const CORRELATION_STATES: readonly string[] = ['inf-acked', 'bus-acked', 'nacked', 'answered'];
 
+/** A message's row as complete and recordAnswers judge it (`answered`: holds responses, 0 or 1). */
+interface CompletionRow {
+  state: MessageState;
+  completed_at: string | null;
+  answered: number;
+}
+
 export class SqliteMessageStore implements MessageStore {
   readonly #c: SqliteConnection;
   /** The care-plan index, in the same database and transactions' connection. */
@@ -140,9 +147,11 @@ export class SqliteMessageStore implements MessageStore {
     return this.#c.write(() => {
       const row = this.#unfinished(messageId);
       // Recorded answers the completion does not list were never sent (recordAnswers).
-      this.#c
-        .prepare(SQL.dropUnsent)
-        .run(messageId, JSON.stringify(c.responses.map((r) => r.trackingId)));
+      if (row.answered) {
+        this.#c
+          .prepare(SQL.dropUnsent)
+          .run(messageId, JSON.stringify(c.responses.map((r) => r.trackingId)));
+      }
       for (const r of c.responses) this.#writes.insertResponse(messageId, r);
       this.#writes.insertEvent(messageId, row.state, c);
       this.acks.record(messageId, c.expectedAcks);
@@ -168,9 +177,8 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   /** The message's row, inside a write; refused when unknown or completed. */
-  #unfinished(messageId: MessageId): { state: MessageState; completed_at: string | null } {
-    const row = this.#c.prepare(SQL.completion).get(messageId) as
-      { state: MessageState; completed_at: string | null } | undefined;
+  #unfinished(messageId: MessageId): CompletionRow {
+    const row = this.#c.prepare(SQL.completion).get(messageId) as CompletionRow | undefined;
     if (!row) throw new StoreError('unknown-message', `no message with id ${messageId}`);
     if (row.completed_at !== null) {
       throw new StoreError(

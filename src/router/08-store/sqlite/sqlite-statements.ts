@@ -12,7 +12,10 @@ export const SQL = {
   claim: 'UPDATE messages SET claimed_by = @claimedBy, claim_until = @claimUntil WHERE id = @id',
   state: 'SELECT state FROM messages WHERE id = ?',
   setState: 'UPDATE messages SET state = @state WHERE id = @id',
-  completion: 'SELECT state, completed_at FROM messages WHERE id = ?',
+  /** A message's state and completion, and whether it holds responses (recorded answers). */
+  completion:
+    'SELECT state, completed_at, EXISTS (SELECT 1 FROM message_responses r WHERE r.message_id = messages.id) AS answered ' +
+    'FROM messages WHERE id = ?',
   setOutcome:
     'UPDATE messages SET outcome = @outcome, completed_at = @at, claimed_by = NULL, claim_until = NULL ' +
     'WHERE id = @id',
