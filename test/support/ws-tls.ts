@@ -34,6 +34,23 @@ export function makeTestCerts(names: readonly string[]): CertDir {
 export const OK_BODY =
   '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><itk:SimpleMessageResponse xmlns:itk="urn:nhs-itk:ns:201005">OK</itk:SimpleMessageResponse></soap:Body></soap:Envelope>';
 
+/**
+ * The `webServices` block of a test router's router.yaml: the gateway on loopback (`port` 0: a free
+ * one) with these certificates; `more` are further keys of the block, e.g. `clockSkew: 5m`.
+ */
+export function webServicesYaml(certs: CertDir, more: readonly string[] = [], port = 0): string {
+  return [
+    'webServices:',
+    `  port: ${port}`,
+    '  host: 127.0.0.1',
+    '  tls:',
+    `    cert: ${certs.file('router', 'crt')}`,
+    `    key: ${certs.file('router', 'key')}`,
+    `    ca: ${certs.file('ca', 'crt')}`,
+    ...more.map((line) => `  ${line}`),
+  ].join('\n');
+}
+
 export interface Answer {
   readonly status: number;
   readonly body: string;

@@ -68,7 +68,17 @@ export async function processMessage(
         deps,
         msg,
         at,
-        { table, v, d: decided, trackingId, replay, viaGateway: gateway !== undefined },
+        {
+          table,
+          v,
+          d: decided,
+          trackingId,
+          replay,
+          viaGateway: gateway !== undefined,
+          ...(gateway && 'messageId' in gateway && gateway.messageId
+            ? { soapMessageId: gateway.messageId }
+            : {}),
+        },
         (id) => (context.messageId = id),
       ),
     );
@@ -89,6 +99,8 @@ async function recordAndAct(
     replay: TrustedReplay | undefined;
     /** Came through the web-service gateway: no broker user of the sender's own. */
     viaGateway: boolean;
+    /** The call's wsa:MessageID, for the log line that ties the call to its outcome. */
+    soapMessageId?: string;
   },
   begunAs: (messageId: string) => void,
 ): Promise<{ kind: OutcomeKind; service: string; codes: string[] }> {
@@ -214,6 +226,7 @@ async function recordAndAct(
     service,
     deliveredTo: delivered,
     errorCodes: codes,
+    ...(m.soapMessageId ? { soapMessageId: m.soapMessageId } : {}),
   });
   return { kind: d.kind, service, codes };
 }

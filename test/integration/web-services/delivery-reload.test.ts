@@ -20,6 +20,7 @@ import {
   startTestEndpoint,
   type CertDir,
   type TestEndpointServer,
+  webServicesYaml,
 } from '../../support/ws-tls.js';
 import { ADDR, cda } from '../pipeline/de-messages.js';
 
@@ -65,14 +66,7 @@ endpoints:
   options.routesDir = routesDir;
   options.routerYaml = [
     'retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 }',
-    'webServices:',
-    '  port: 0',
-    '  host: 127.0.0.1',
-    '  tls:',
-    `    cert: ${certs.file('router', 'crt')}`,
-    `    key: ${certs.file('router', 'key')}`,
-    `    ca: ${certs.file('ca', 'crt')}`,
-    '  retry: { initialDelayMs: 50, maxDelayMs: 100 }',
+    webServicesYaml(certs, ['retry: { initialDelayMs: 50, maxDelayMs: 100 }']),
     '',
   ].join('\n');
 }, 60000);

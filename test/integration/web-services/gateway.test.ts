@@ -7,13 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createLogger, type Logger } from '../../../src/router/00-common/logger.js';
 import { childNamed, parseLite } from '../../../src/router/03-envelope/lite-xml.js';
 import { FULL_PERMISSIONS } from '../../support/broker-admin.js';
 import { useRouterHarness } from '../../support/router-harness.js';
 import { NS, soapCall, serviceOf, withoutDeclaration } from '../../support/soap-calls.js';
 import { runCli } from '../../support/run-cli.js';
 import { sleep } from '../../support/wait-for.js';
-import { makeTestCerts, post, type CertDir } from '../../support/ws-tls.js';
+import { makeTestCerts, post, type CertDir, webServicesYaml } from '../../support/ws-tls.js';
 import { ADDR, cda, readInfAck } from '../pipeline/de-messages.js';
 
 const ROUTES = `
@@ -30,25 +32,23 @@ endpoints:
 
 let certs: CertDir;
 let other: CertDir; // another CA, its own riverside-gp
-const options: { routesDir?: string; routerYaml?: string } = {};
+const logLines: { level: string; message: string; soapMessageId?: string; trackingId?: string }[] =
+  [];
+const logStream = new PassThrough();
+logStream.on('data', (chunk: Buffer) => {
+  for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+    logLines.push(JSON.parse(line) as (typeof logLines)[number]);
+});
+const options: { routesDir?: string; routerYaml?: string; logger?: Logger } = {
+  logger: createLogger('info', logStream),
+};
 beforeAll(() => {
   certs = makeTestCerts(['riverside-gp', 'stranger']);
   other = makeTestCerts(['riverside-gp']);
   const routesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-ws-routes-'));
   fs.writeFileSync(path.join(routesDir, 'endpoints.yaml'), ROUTES);
   options.routesDir = routesDir;
-  options.routerYaml = [
-    'webServices:',
-    '  port: 0',
-    '  host: 127.0.0.1',
-    '  path: /itk',
-    '  tls:',
-    `    cert: ${certs.file('router', 'crt')}`,
-    `    key: ${certs.file('router', 'key')}`,
-    `    ca: ${certs.file('ca', 'crt')}`,
-    '  clockSkew: 5m',
-    '',
-  ].join('\n');
+  options.routerYaml = [webServicesYaml(certs, ['path: /itk', 'clockSkew: 5m']), ''].join('\n');
 });
 const h = useRouterHarness(options);
 afterAll(() => {
@@ -139,6 +139,13 @@ describe('the web-service gateway (mutual TLS, real broker)', () => {
       senderEndpointId: 'riverside-gp',
       outcome: 'delivered',
     });
+    // One log line for the call: the pipeline's, naming the call's wsa:MessageID.
+    const lines = logLines.filter(
+      (l) => l.trackingId === msg.trackingId || l.soapMessageId === messageId,
+    );
+    expect(lines.map((l) => [l.message, l.soapMessageId])).toEqual([
+      ['message processed', messageId],
+    ]);
   });
 
   test('a call with a non-anonymous ReplyTo is answered 202 with an empty body, and delivered', async () => {

@@ -23,7 +23,7 @@ import { publishAs } from '../../support/messages.js';
 import { useRouterHarness } from '../../support/router-harness.js';
 import { soapCall } from '../../support/soap-calls.js';
 import { sleep } from '../../support/wait-for.js';
-import { makeTestCerts, post, type CertDir } from '../../support/ws-tls.js';
+import { makeTestCerts, post, type CertDir, webServicesYaml } from '../../support/ws-tls.js';
 import { ADDR, cda, headersOf, readInfAck } from '../pipeline/de-messages.js';
 
 /** Addresses riverside-gp does not claim (the first until the fix). */
@@ -49,17 +49,7 @@ beforeAll(() => {
   const routesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'itk-ws-replay-routes-'));
   fs.writeFileSync(path.join(routesDir, 'endpoints.yaml'), ROUTES);
   options.routesDir = routesDir;
-  options.routerYaml = [
-    'webServices:',
-    '  port: 0',
-    '  host: 127.0.0.1',
-    '  path: /itk',
-    '  tls:',
-    `    cert: ${certs.file('router', 'crt')}`,
-    `    key: ${certs.file('router', 'key')}`,
-    `    ca: ${certs.file('ca', 'crt')}`,
-    '',
-  ].join('\n');
+  options.routerYaml = [webServicesYaml(certs, ['path: /itk']), ''].join('\n');
 });
 const h = useRouterHarness(options);
 afterAll(() => {

@@ -13,7 +13,7 @@ import {
   type RunningSoapSimulator,
 } from '../../../src/tools/simulator/soap-simulator.js';
 import { useRouterHarness } from '../../support/router-harness.js';
-import { makeTestCerts, type CertDir } from '../../support/ws-tls.js';
+import { makeTestCerts, type CertDir, webServicesYaml } from '../../support/ws-tls.js';
 import { ADDR, cda, readInfAck } from '../pipeline/de-messages.js';
 
 const freePort = () =>
@@ -48,16 +48,7 @@ endpoints:
 `,
   );
   options.routesDir = routesDir;
-  options.routerYaml = [
-    'webServices:',
-    `  port: ${gatewayPort}`,
-    '  host: 127.0.0.1',
-    '  tls:',
-    `    cert: ${certs.file('router', 'crt')}`,
-    `    key: ${certs.file('router', 'key')}`,
-    `    ca: ${certs.file('ca', 'crt')}`,
-    '',
-  ].join('\n');
+  options.routerYaml = [webServicesYaml(certs, [], gatewayPort), ''].join('\n');
   simulator = await startSoapSimulator({
     endpointId: 'riverside-community',
     routes: routesDir,
