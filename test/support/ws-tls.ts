@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { makeCerts } from '../../src/tools/sandbox/make-certs.js';
+import { postAndRead } from '../../src/tools/sandbox/soap-client.js';
 
 export interface CertDir {
   readonly dir: string;
@@ -69,27 +70,14 @@ export function post(
     readonly contentType?: string;
   },
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method: 'POST',
-      agent: false,
-      ca: o.ca,
-      ...(o.client ?? {}),
-      headers: {
-        'Content-Type': o.contentType ?? 'text/xml; charset=utf-8',
-        ...(o.soapAction !== undefined ? { SOAPAction: `"${o.soapAction}"` } : {}),
-      },
-    });
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-    });
-    req.end(body);
+  return postAndRead(url, body, {
+    agent: false,
+    ca: o.ca,
+    ...(o.client ?? {}),
+    headers: {
+      'Content-Type': o.contentType ?? 'text/xml; charset=utf-8',
+      ...(o.soapAction !== undefined ? { SOAPAction: `"${o.soapAction}"` } : {}),
+    },
   });
 }
 

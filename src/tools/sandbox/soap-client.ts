@@ -44,27 +44,35 @@ export function soapClient(url: string, files: SoapClientFiles, maxSockets = 1) 
       now: new Date(),
       messageId: newMessageId(),
     });
-    return new Promise((resolve, reject) => {
-      const req = https.request(url, {
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'text/xml; charset=utf-8',
-          SOAPAction: `"${service}"`,
-          'Content-Length': body.length,
-        },
-      });
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      });
-      req.end(body);
+    return postAndRead(url, body, {
+      agent,
+      headers: {
+        'Content-Type': 'text/xml; charset=utf-8',
+        SOAPAction: `"${service}"`,
+        'Content-Length': body.length,
+      },
     });
   };
   return { post, close: () => agent.destroy() };
+}
+
+/** POSTs `body` over HTTPS with `options` (agent, TLS, headers) and reads the whole answer. */
+export function postAndRead(
+  url: string,
+  body: string | Buffer,
+  options: https.RequestOptions,
+): Promise<SoapAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { ...options, method: 'POST' });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    req.end(body);
+  });
 }

@@ -58,11 +58,10 @@ export const SQL = {
   confirmed:
     "SELECT message_id AS id, endpoint_id AS e FROM message_events WHERE message_id = ANY($1::uuid[]) AND state = 'delivered' " +
     'AND endpoint_id IS NOT NULL GROUP BY message_id, endpoint_id ORDER BY message_id, MIN(seq)',
-  /**
-   * The messages' states and completion, and whether they hold responses already (answers
-   * recorded before sending: recordAnswers), locked in id order.
-   */
-  lock:
+  /** The messages' states and completion, locked in id order. */
+  lock: 'SELECT id, state, completed_at FROM messages WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+  /** lock, and whether each message holds responses already (answers recorded: recordAnswers). */
+  lockAnswered:
     'SELECT id, state, completed_at, EXISTS (SELECT 1 FROM message_responses r WHERE r.message_id = messages.id) AS answered ' +
     'FROM messages WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
   /** A message's recorded answers (kind `response`), in order. */
@@ -117,16 +116,21 @@ interface LockRow {
   id: string;
   state: MessageState;
   completed_at: Date | null;
-  answered: boolean;
+  /** Only from `lockAnswered`. */
+  answered?: boolean;
 }
 
 const unknownMessage = (id: MessageId) =>
   new StoreError('unknown-message', `no message with id ${id}`);
 
 /** The messages' rows, locked, by id (ids that are not UUIDs are simply not found). */
-async function lockMessages(q: Query, ids: readonly MessageId[]): Promise<Map<string, LockRow>> {
+async function lockMessages(
+  q: Query,
+  ids: readonly MessageId[],
+  sql: string = SQL.lock,
+): Promise<Map<string, LockRow>> {
   const params = [...new Set(ids.map(idParam).filter((id): id is string => id !== null))];
-  const rows = params.length === 0 ? [] : await q<LockRow>(SQL.lock, [params]);
+  const rows = params.length === 0 ? [] : await q<LockRow>(sql, [params]);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -308,6 +312,7 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
     const rows = await lockMessages(
       q,
       items.map((i) => i.messageId),
+      SQL.lockAnswered,
     );
     // The state each accepted completion moves its message to, and when it completed it.
     const next = new Map<string, { state: MessageState; at: Date }>();
@@ -321,7 +326,7 @@ export const completeGroup: WriteGroup<CompleteItem, void> = {
     if (accepted.length === 0) return outcomes;
     // Answers recorded before sending that the completion does not list were not sent (the
     // message failed after recording them): the completion's list is what the sender got.
-    const answered = accepted.filter((i) => rows.get(i.messageId)!.answered);
+    const answered = accepted.filter((i) => rows.get(i.messageId)!.answered === true);
     if (answered.length > 0) {
       await q(SQL.dropUnsent, [
         answered.map((i) => i.messageId),
